@@ -1,0 +1,70 @@
+"""The ``netsim`` command: argument parsing, printing and exit codes only.
+
+Each subcommand lives in its own module ``netsim.cli.<name>`` exposing
+``register(subparsers)``, which adds its parser and sets ``func`` (a callable
+taking the parsed arguments and returning the exit code). Modules import heavy
+dependencies inside ``func`` so that ``netsim --help`` and ``netsim demo`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from netsim import __version__
+from netsim.errors import NetsimError
+
+COMMANDS: tuple[str, ...] = (
+    "validate",
+    "matrix",
+    "explain",
+    "run",
+    "demo",
+    "bench",
+    "dataplane",
+)
+"""Subcommand modules in help order; a module that is not there yet is skipped."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the top-level parser with every available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="netsim",
+        description="Simulate Kubernetes NetworkPolicy: validate manifests, compute "
+        "reachability, replay kubectl walkthroughs packet by packet.",
+    )
+    parser.add_argument("--version", action="version", version=f"netsim {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"netsim.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"netsim.cli.{name}":
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except NetsimError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

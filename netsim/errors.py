@@ -1,0 +1,82 @@
+"""The one error tree of netsim.
+
+Every error a user can cause is a :class:`NetsimError`; the CLI prints it
+without a traceback and exits non-zero. Messages name the file, the document
+and the field path in the apiserver's form (``spec.ingress[0].ports[0].protocol``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class NetsimError(Exception):
+    """Base of every error netsim raises for bad input or an impossible request."""
+
+    exit_code: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem at one field, worded as the apiserver words it.
+
+    ``path`` is the apiserver's field path (``spec.podSelector.matchLabels``),
+    empty for an error about the whole document or file; ``message`` is the
+    text after the path (``Unsupported value: "tcp": supported values: ...``).
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an object came from: a file (or ``<stdin>``) and a 0-based document index."""
+
+    source: str
+    document: int | None = None
+
+    def __str__(self) -> str:
+        if self.document is None:
+            return self.source
+        return f"{self.source} (document {self.document})"
+
+
+class ValidationError(NetsimError):
+    """Input that Kubernetes would reject; carries every field error of one document."""
+
+    def __init__(
+        self,
+        errors: list[FieldError] | tuple[FieldError, ...],
+        origin: Origin | None = None,
+        object_ref: str = "",
+    ) -> None:
+        self.errors = tuple(errors)
+        self.origin = origin
+        self.object_ref = object_ref
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """Render one line per field error, prefixed by origin and object."""
+        head = ": ".join(p for p in (str(self.origin) if self.origin else "", self.object_ref) if p)
+        lines = [f"{head}: {e}" if head else str(e) for e in self.errors]
+        return "\n".join(lines)
+
+
+class LoadError(NetsimError):
+    """A file that cannot be read or parsed at all (I/O, YAML syntax, aliases, size)."""
+
+
+class ScenarioError(NetsimError):
+    """A scenario file or step that is malformed or cannot be carried out."""
+
+
+class LookupFailed(NetsimError):
+    """A name given by the user (pod, namespace, service, node) does not exist."""
+
+
+class UnsupportedError(NetsimError):
+    """A request for something netsim deliberately does not emulate."""

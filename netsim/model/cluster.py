@@ -1,0 +1,304 @@
+"""The desired state of a cluster: one mutable owner of frozen objects.
+
+:class:`Cluster` holds namespaces, nodes, pods, services and NetworkPolicies,
+assigns pod and Service IPs deterministically, bumps ``revision`` on every
+change and tells subscribers (the policy engine, the simulator) what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from netsim.addr import Prefix, int_to_ip, parse_ip
+from netsim.errors import FieldError, LookupFailed, ValidationError
+from netsim.model.labels import Labels
+from netsim.model.netpol import NetworkPolicy
+from netsim.model.objects import Namespace, Node, Pod, Service
+
+DEFAULT_SERVICE_CIDR = "10.100.0.0/16"
+DEFAULT_POD_CIDR = "10.244.0.0/16"
+DEFAULT_NODE_NETWORK = "172.18.0.0/16"
+FIRST_POD_OFFSET = 2
+"""Pods get addresses from offset 2 of their node's CIDR (.1 is the node's gateway)."""
+
+ObjectKind = Literal["Namespace", "Node", "Pod", "Service", "NetworkPolicy"]
+ChangeOp = Literal["add", "update", "delete"]
+Object = Namespace | Node | Pod | Service | NetworkPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change to the cluster: ``old`` is None for add, ``new`` is None for delete."""
+
+    op: ChangeOp
+    kind: ObjectKind
+    key: str
+    old: Object | None
+    new: Object | None
+    revision: int
+
+
+Listener = Callable[[Change], None]
+
+
+def _already_exists(kind: str, key: str) -> ValidationError:
+    resource = {
+        "Namespace": "namespaces",
+        "Node": "nodes",
+        "Pod": "pods",
+        "Service": "services",
+        "NetworkPolicy": "networkpolicies.networking.k8s.io",
+    }[kind]
+    name = key.rsplit("/", 1)[-1]
+    return ValidationError([FieldError("metadata.name", f'{resource} "{name}" already exists')])
+
+
+@dataclass
+class Cluster:
+    """The cluster's desired state. The only mutable model object.
+
+    Pods without an IP get the next free address of their node's pod CIDR, in
+    creation order; Services of type ClusterIP/NodePort/LoadBalancer without a
+    ``cluster_ip`` get the next free address of ``service_cidr`` (``.1`` is the
+    ``kubernetes`` Service's, as in a real cluster). Pods without a node are
+    placed round-robin over the nodes in name order.
+    """
+
+    service_cidr: Prefix = field(default_factory=lambda: Prefix.parse(DEFAULT_SERVICE_CIDR))
+    cluster_domain: str = "cluster.local"
+    namespaces: dict[str, Namespace] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    pods: dict[str, Pod] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    policies: dict[str, NetworkPolicy] = field(default_factory=dict)
+    revision: int = 0
+    _listeners: list[Listener] = field(default_factory=list, repr=False)
+    _next_pod_offset: dict[str, int] = field(default_factory=dict, repr=False)
+    _next_service_offset: int = field(default=1, repr=False)
+    _scheduled: int = field(default=0, repr=False)
+    _used_ips: set[str] = field(default_factory=set, repr=False)
+
+    # ----------------------------------------------------------------- queries
+    def pods_in(self, namespace: str) -> list[Pod]:
+        """Pods of one namespace, in name order."""
+        return [p for k, p in sorted(self.pods.items()) if p.namespace == namespace]
+
+    def sorted_pods(self) -> list[Pod]:
+        """All pods in ``namespace/name`` order (the order of truth tables)."""
+        return [self.pods[k] for k in sorted(self.pods)]
+
+    def pod(self, key: str) -> Pod:
+        """Return the pod ``namespace/name``; raise LookupFailed if there is none."""
+        try:
+            return self.pods[key]
+        except KeyError:
+            raise LookupFailed(f'pods "{key}" not found') from None
+
+    def pod_by_ip(self, ip: str) -> Pod | None:
+        """Return the (non-hostNetwork) pod that has ``ip``, or None."""
+        for pod in self.pods.values():
+            if pod.ip == ip and not pod.host_network:
+                return pod
+        return None
+
+    def service(self, key: str) -> Service:
+        """Return the Service ``namespace/name``; raise LookupFailed if there is none."""
+        try:
+            return self.services[key]
+        except KeyError:
+            raise LookupFailed(f'services "{key}" not found') from None
+
+    def endpoints(self, service: Service) -> list[Pod]:
+        """The pods a Service selects (same namespace, selector matches), in name order."""
+        if service.selector is None:
+            return []
+        wanted = service.selector.items
+        return [
+            p
+            for p in self.pods_in(service.namespace)
+            if all(p.labels.get(k) == v for k, v in wanted) and p.ip
+        ]
+
+    def namespace_labels(self, name: str) -> Labels:
+        """Labels of a namespace (empty if the namespace is unknown)."""
+        ns = self.namespaces.get(name)
+        return ns.labels if ns else Labels()
+
+    # ---------------------------------------------------------------- changes
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` with every future :class:`Change`."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
+
+    def _emit(
+        self, op: ChangeOp, kind: ObjectKind, key: str, old: Object | None, new: Object | None
+    ) -> None:
+        self.revision += 1
+        change = Change(op, kind, key, old, new, self.revision)
+        for listener in list(self._listeners):
+            listener(change)
+
+    def _store(self, kind: ObjectKind) -> dict[str, Object]:
+        return {  # type: ignore[return-value]
+            "Namespace": self.namespaces,
+            "Node": self.nodes,
+            "Pod": self.pods,
+            "Service": self.services,
+            "NetworkPolicy": self.policies,
+        }[kind]
+
+    def add(self, obj: Object) -> Object:
+        """Create an object (``kubectl create``); raise ValidationError if it exists.
+
+        Returns the object as stored (with its assigned IP, node, labels).
+        """
+        if isinstance(obj, Pod):
+            obj = self._place_pod(obj)
+        elif isinstance(obj, Service):
+            obj = self._place_service(obj)
+        elif isinstance(obj, Node):
+            self._next_pod_offset.setdefault(obj.name, FIRST_POD_OFFSET)
+        kind, key = _kind_key(obj)
+        store = self._store(kind)
+        if key in store:
+            raise _already_exists(kind, key)
+        store[key] = obj
+        self._emit("add", kind, key, None, obj)
+        return obj
+
+    def apply(self, obj: Object) -> tuple[ChangeOp, Object]:
+        """Create or replace an object (``kubectl apply``); returns what was done.
+
+        A replaced pod keeps its IP and node unless the new value sets them.
+        """
+        kind, key = _kind_key(obj)
+        store = self._store(kind)
+        old = store.get(key)
+        if old is None:
+            return "add", self.add(obj)
+        if isinstance(obj, Pod) and isinstance(old, Pod):
+            obj = replace(obj, ip=obj.ip or old.ip, node=obj.node or old.node)
+        if isinstance(obj, Service) and isinstance(old, Service):
+            obj = replace(obj, cluster_ip=obj.cluster_ip or old.cluster_ip)
+        if obj == old:
+            return "update", old
+        store[key] = obj
+        self._emit("update", kind, key, old, obj)
+        return "update", obj
+
+    def delete(self, kind: ObjectKind, key: str) -> Object:
+        """Delete an object by kind and key (``ns/name`` or ``name``)."""
+        store = self._store(kind)
+        if key not in store:
+            resource = {"NetworkPolicy": "networkpolicies.networking.k8s.io"}.get(
+                kind, kind.lower() + "s"
+            )
+            raise LookupFailed(f'{resource} "{key.rsplit("/", 1)[-1]}" not found')
+        old = store.pop(key)
+        if isinstance(old, Pod) and old.ip and not old.host_network:
+            self._used_ips.discard(old.ip)
+        self._emit("delete", kind, key, old, None)
+        return old
+
+    def ensure_namespace(self, name: str) -> Namespace:
+        """Return namespace ``name``, creating it (with only its name label) if absent."""
+        ns = self.namespaces.get(name)
+        if ns is None:
+            ns = Namespace(name)
+            self.add(ns)
+        return ns
+
+    def add_all(self, objects: Iterable[Object]) -> None:
+        """Add objects in order."""
+        for obj in objects:
+            self.add(obj)
+
+    # ------------------------------------------------------------------- IPAM
+    def add_default_node(self) -> Node:
+        """Add the next node ``node-N`` with pod CIDR 10.244.N.0/24 and IP 172.18.0.(N+1)."""
+        n = len(self.nodes) + 1
+        node = Node(f"node-{n}", f"172.18.0.{n + 1}", Prefix.parse(f"10.244.{n}.0/24"))
+        self.add(node)
+        return node
+
+    def _place_pod(self, pod: Pod) -> Pod:
+        if not pod.node:
+            if not self.nodes:
+                self.add_default_node()
+            names = sorted(self.nodes)
+            pod = replace(pod, node=names[self._scheduled % len(names)])
+            self._scheduled += 1
+        elif pod.node not in self.nodes:
+            raise ValidationError([FieldError("spec.nodeName", f'nodes "{pod.node}" not found')])
+        node = self.nodes[pod.node]
+        if pod.host_network:
+            return replace(pod, ip=node.ip)
+        if pod.ip:
+            if pod.ip in self._used_ips:
+                raise ValidationError(
+                    [FieldError("status.podIP", f'Invalid value: "{pod.ip}": already allocated')]
+                )
+            self._used_ips.add(pod.ip)
+            return pod
+        offset = self._next_pod_offset.get(node.name, FIRST_POD_OFFSET)
+        while True:
+            ip = int_to_ip(node.pod_cidr.address(offset), node.pod_cidr.version)
+            offset += 1
+            if ip not in self._used_ips:
+                break
+        self._next_pod_offset[node.name] = offset
+        self._used_ips.add(ip)
+        return replace(pod, ip=ip)
+
+    def _place_service(self, svc: Service) -> Service:
+        if svc.cluster_ip:
+            if svc.cluster_ip != "None":
+                version, value = parse_ip(svc.cluster_ip)
+                if not self.service_cidr.contains_ip(version, value):
+                    raise ValidationError(
+                        [
+                            FieldError(
+                                "spec.clusterIP",
+                                f'Invalid value: "{svc.cluster_ip}": provided IP is not in the '
+                                f"valid range. The range of valid IPs is {self.service_cidr}",
+                            )
+                        ]
+                    )
+                if svc.cluster_ip in self._used_ips:
+                    raise ValidationError(
+                        [
+                            FieldError(
+                                "spec.clusterIP",
+                                f'Invalid value: "{svc.cluster_ip}": '
+                                "provided IP is already allocated",
+                            )
+                        ]
+                    )
+                self._used_ips.add(svc.cluster_ip)
+            return svc
+        while True:
+            ip = int_to_ip(
+                self.service_cidr.address(self._next_service_offset), self.service_cidr.version
+            )
+            self._next_service_offset += 1
+            if ip not in self._used_ips:
+                break
+        self._used_ips.add(ip)
+        return replace(svc, cluster_ip=ip)
+
+
+def _kind_key(obj: Object) -> tuple[ObjectKind, str]:
+    if isinstance(obj, Namespace):
+        return "Namespace", obj.name
+    if isinstance(obj, Node):
+        return "Node", obj.name
+    if isinstance(obj, Pod):
+        return "Pod", obj.key
+    if isinstance(obj, Service):
+        return "Service", obj.key
+    return "NetworkPolicy", obj.key

@@ -15,6 +15,8 @@ Reason = Literal[
     "node-local",  # traffic from the pod's own node
     "loopback",  # a pod to itself
     "not-a-pod",  # the endpoint at this side is not a pod (external, node)
+    "not-filtered",  # not TCP/UDP/SCTP (ICMP) and the profile does not filter it
+    "hairpin",  # a pod reaching itself through its own Service (profile.hairpin_allowed)
 ]
 
 

@@ -1,0 +1,1231 @@
+"""kubectl, emulated on a :class:`~netsim.model.Cluster`, printing what kubectl prints.
+
+The subset the walkthroughs use: ``run`` (``--image --replicas --labels --expose
+--port --namespace --restart --rm -ti``), ``expose deployment|pod|service``
+(``--port --target-port --type --name --protocol --cluster-ip``),
+``create|apply|delete -f``, ``create namespace``, ``label``, ``get
+pods|svc|netpol|ns``, ``describe netpol``, ``delete TYPE NAME`` and ``exec``.
+Output follows the seed's kubectl (1.7): ``deployment "nginx" created``, tables
+aligned as Go's tabwriter aligns them, ``svc/``/``po/`` prefixes when several
+types are listed.
+
+What kubectl itself would refuse (an unknown pod, an invalid manifest, a missing
+namespace) is printed as kubectl prints it with exit code 1: that is a result a
+scenario can expect. What netsim does not emulate (an unknown command or flag)
+raises :class:`~netsim.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import random
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netsim.errors import LookupFailed, NetsimError, Origin, ScenarioError, ValidationError
+from netsim.model.cluster import Change, Cluster, Object, ObjectKind
+from netsim.model.labels import Labels, LabelSelector
+from netsim.model.netpol import NetworkPolicy, PolicyPeer, PolicyRule
+from netsim.model.objects import ContainerPort, Namespace, Pod, Service, ServicePort
+
+EPOCH = datetime.datetime(2018, 3, 1, tzinfo=datetime.UTC)
+"""Wall-clock time of simulated second 0 (``Created on:`` in ``describe``)."""
+NAME_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+"""Characters of the random pod-name suffix, as the seed's kubectl generated them."""
+NODE_PORT_RANGE = (30000, 32767)
+CALICO_MANIFEST_OBJECTS: tuple[str, ...] = (
+    'configmap "calico-config" created',
+    'daemonset "calico-etcd" created',
+    'service "calico-etcd" created',
+    'daemonset "calico-node" created',
+    'deployment "calico-kube-controllers" created',
+    'clusterrolebinding "calico-cni-plugin" created',
+    'clusterrole "calico-cni-plugin" created',
+    'serviceaccount "calico-cni-plugin" created',
+    'clusterrolebinding "calico-kube-controllers" created',
+    'clusterrole "calico-kube-controllers" created',
+    'serviceaccount "calico-kube-controllers" created',
+)
+"""What ``kubectl apply -f .../calico.yaml`` (Calico v3.0, kubeadm hosted) prints."""
+
+ExecFunction = Callable[[str, str], tuple[str, int]]
+"""Runs a command in pod ``ns/name``; returns (output, exit code)."""
+
+RESOURCES: dict[str, ObjectKind | str] = {
+    **dict.fromkeys(("pod", "pods", "po"), "Pod"),
+    **dict.fromkeys(("service", "services", "svc"), "Service"),
+    **dict.fromkeys(
+        ("networkpolicy", "networkpolicies", "netpol", "networkpolicy.networking.k8s.io"),
+        "NetworkPolicy",
+    ),
+    **dict.fromkeys(("namespace", "namespaces", "ns"), "Namespace"),
+    **dict.fromkeys(("deployment", "deployments", "deploy"), "Deployment"),
+}
+"""kubectl's names (singular, plural, short) for the resource types netsim emulates."""
+SHORT = {"Pod": "po", "Service": "svc", "NetworkPolicy": "netpol", "Namespace": "ns"}
+SINGULAR = {
+    "Pod": "pod",
+    "Service": "service",
+    "NetworkPolicy": "networkpolicy",
+    "Namespace": "namespace",
+    "Deployment": "deployment",
+}
+PLURAL_RESOURCE = {
+    "Pod": "pods",
+    "Service": "services",
+    "NetworkPolicy": "networkpolicies.networking.k8s.io",
+    "Namespace": "namespaces",
+    "Deployment": "deployments.extensions",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KubectlResult:
+    """What one kubectl command printed (stdout and stderr, in order) and its exit code."""
+
+    output: str
+    exit_code: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """A Deployment as kubectl run or a manifest made it: its pods carry ``selector``."""
+
+    name: str
+    namespace: str
+    selector: Labels
+    image: str = ""
+    ports: tuple[int, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """``namespace/name``."""
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """An interactive ``kubectl run --rm -ti`` (or ``kubectl exec -ti``) session.
+
+    ``pod`` is the pod the typed commands run in; ``banner`` what kubectl prints
+    before the first prompt; ``cleanup`` says what to delete when it ends.
+    """
+
+    pod: str
+    banner: tuple[str, ...]
+    remove: str = ""
+    attach_hint: str = ""
+
+
+class KubectlError(Exception):
+    """A failure kubectl reports itself (printed, exit code 1): not a scenario error."""
+
+
+@dataclass
+class _Args:
+    """A parsed kubectl command line: positional words and flag values."""
+
+    positional: list[str]
+    flags: dict[str, str]
+    command: list[str] = field(default_factory=list)
+
+    def has(self, name: str) -> bool:
+        return name in self.flags
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.flags.get(name, default)
+
+
+_BOOL_FLAGS = {
+    "rm",
+    "tty",
+    "stdin",
+    "expose",
+    "overwrite",
+    "all-namespaces",
+    "show-labels",
+    "all",
+    "quiet",
+}
+_SHORT_FLAGS = {
+    "n": "namespace",
+    "t": "tty",
+    "i": "stdin",
+    "f": "filename",
+    "l": "labels",
+    "o": "output",
+    "c": "container",
+    "A": "all-namespaces",
+    "q": "quiet",
+}
+
+
+def _parse(words: Sequence[str], allowed: frozenset[str] | set[str], where: str) -> _Args:
+    """Parse flags as pflag does (``--a=b``, ``--a b``, ``-n b``, ``-ti``); ``--`` ends flags."""
+    positional: list[str] = []
+    flags: dict[str, str] = {}
+    command: list[str] = []
+    items = list(words)
+    i = 0
+    while i < len(items):
+        word = items[i]
+        i += 1
+        if word == "--":
+            command = items[i:]
+            break
+        if word.startswith("--") or (word.startswith("-") and len(word) > 1):
+            if word.startswith("--"):
+                name, eq, value = word[2:].partition("=")
+                names = [name]
+            else:
+                body = word[1:]
+                name, eq, value = body[:1], "", ""
+                if body[:1] in _SHORT_FLAGS and _SHORT_FLAGS[body[:1]] not in _BOOL_FLAGS:
+                    names = [_SHORT_FLAGS[body[:1]]]
+                    if len(body) > 1:
+                        eq, value = "=", body[1:].removeprefix("=")
+                else:
+                    names = [_SHORT_FLAGS.get(ch, ch) for ch in body]
+            for name in names:
+                if name not in allowed:
+                    raise ScenarioError(f"{where}: unsupported kubectl flag: {word}")
+                if name in _BOOL_FLAGS:
+                    flags[name] = value if eq else "true"
+                elif eq:
+                    flags[name] = value
+                elif i < len(items):
+                    flags[name] = items[i]
+                    i += 1
+                else:
+                    raise KubectlError(f"error: flag needs an argument: {word}")
+        else:
+            positional.append(word)
+    return _Args(positional, flags, command)
+
+
+def fnv32a(text: str) -> int:
+    """The 32-bit FNV-1a hash (what the seed's kubectl used for pod-template-hash)."""
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value ^= byte
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def short_duration(seconds: float) -> str:
+    """kubectl's ``AGE``: ``33s``, ``46m``, ``5h``, ``3d``, ``2y``."""
+    s = int(seconds)
+    if s < 0:
+        return "<invalid>"
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h"
+    if s < 86400 * 365:
+        return f"{s // 86400}d"
+    return f"{s // (86400 * 365)}y"
+
+
+def tabulate(tables: Sequence[Sequence[Sequence[str]]]) -> str:
+    """Align rows as kubectl's tabwriter does (min width 10, padding 3), tables blank-separated.
+
+    Columns are aligned across all tables, as in the seed's ``kubectl get svc,pod``.
+    """
+    widths: dict[int, int] = {}
+    for table in tables:
+        for row in table:
+            for i, cell in enumerate(row[:-1]):
+                widths[i] = max(widths.get(i, 10), len(cell) + 3)
+    blocks = []
+    for table in tables:
+        lines = []
+        for row in table:
+            cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
+            lines.append(("".join(cells) + row[-1]).rstrip())
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def format_created(seconds: float) -> str:
+    """``Created on:`` as Go prints a metav1.Time (``2018-03-01 00:00:33 +0000 UTC``)."""
+    moment = EPOCH + datetime.timedelta(seconds=int(seconds))
+    return moment.strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
+
+
+def _selector_text(selector: LabelSelector | None) -> str:
+    return "<none>" if selector is None else str(selector)
+
+
+def describe_network_policy(policy: NetworkPolicy, created: float) -> str:
+    """``kubectl describe networkpolicy`` of one policy, as kubectl's describer prints it."""
+    head = [
+        ("Name:", policy.name),
+        ("Namespace:", policy.namespace),
+        ("Created on:", format_created(created)),
+        ("Labels:", ",".join(f"{k}={v}" for k, v in policy.labels) or "<none>"),
+        ("Annotations:", "<none>"),
+    ]
+    lines = [f"{k:<14}{v}" for k, v in head]
+    lines.append("Spec:")
+    if policy.pod_selector.is_empty:
+        lines.append(
+            "  PodSelector:     <none> (Allowing the specific traffic to all pods in "
+            "this namespace)"
+        )
+    else:
+        lines.append(f"  PodSelector:     {policy.pod_selector}")
+    for direction in ("ingress", "egress"):
+        if policy.isolates(direction):
+            lines.append(f"  Allowing {direction} traffic:")
+            lines += _describe_rules(policy.rules(direction), direction)
+        else:
+            lines.append(f"  Not affecting {direction} traffic")
+    lines.append(f"  Policy Types: {', '.join(policy.policy_types)}")
+    return "\n".join(lines)
+
+
+def _describe_rules(rules: Sequence[PolicyRule], direction: str) -> list[str]:
+    indent = "    "
+    if not rules:
+        return [f"{indent}<none> (Selected pods are isolated for {direction} connectivity)"]
+    word = "From" if direction == "ingress" else "To"
+    lines: list[str] = []
+    for i, rule in enumerate(rules):
+        if not rule.ports:
+            lines.append(f"{indent}To Port: <any> (traffic allowed to all ports)")
+        for port in rule.ports:
+            number = "<nil>" if port.port is None else str(port.port)
+            if port.end_port is not None:
+                number = f"{number}-{port.end_port}"
+            lines.append(f"{indent}To Port: {number}/{port.protocol}")
+        if not rule.peers:
+            what = "source" if direction == "ingress" else "destination"
+            lines.append(f"{indent}{word}: <any> (traffic not restricted by {what})")
+        for peer in rule.peers:
+            lines.append(f"{indent}{word}:")
+            lines += _describe_peer(peer, indent + "  ")
+        if i != len(rules) - 1:
+            lines.append(f"{indent}----------")
+    return lines
+
+
+def _describe_peer(peer: PolicyPeer, indent: str) -> list[str]:
+    if peer.ip_block is not None:
+        block = peer.ip_block
+        return [
+            f"{indent}IPBlock:",
+            f"{indent}  CIDR: {block.cidr}",
+            f"{indent}  Except: {', '.join(str(e) for e in block.except_)}",
+        ]
+    lines = []
+    if peer.namespace_selector is not None:
+        lines.append(f"{indent}NamespaceSelector: {_selector_text(peer.namespace_selector)}")
+    if peer.pod_selector is not None:
+        lines.append(f"{indent}PodSelector: {_selector_text(peer.pod_selector)}")
+    return lines
+
+
+def _words(command_line: str, where: str) -> list[str]:
+    try:
+        return shlex.split(command_line)
+    except ValueError as exc:
+        raise ScenarioError(f"{where}: cannot split the command line: {exc}") from None
+
+
+def _labels_arg(text: str, where: str) -> Labels:
+    pairs = {}
+    for item in text.split(","):
+        key, eq, value = item.strip().partition("=")
+        if not eq or not key:
+            raise KubectlError(f"error: invalid label spec: {item}")
+        pairs[key] = value
+    return Labels.of(pairs)
+
+
+def _port_number(text: str, flag: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise KubectlError(f'error: invalid argument "{text}" for "--{flag}" flag') from None
+    if not 1 <= value <= 65535:
+        raise KubectlError(f"error: --{flag} must be between 1 and 65535, got {value}")
+    return value
+
+
+class Kubectl:
+    """kubectl on a cluster: :meth:`run` a command line, get what kubectl prints.
+
+    ``clock`` gives the simulated time (for ``AGE``); ``rng`` the seeded source of
+    pod-name suffixes and node ports; ``base_dir`` resolves ``-f`` paths;
+    ``cluster_ips`` pins the ClusterIP of Services created without one;
+    ``exec_fn`` runs ``kubectl exec`` commands; ``install_cni`` is called with
+    ``"calico"`` when the Calico manifest URL is applied.
+    """
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        *,
+        clock: Callable[[], float],
+        rng: random.Random,
+        base_dir: Path,
+        exec_fn: ExecFunction,
+        install_cni: Callable[[str], None],
+        cluster_ips: Mapping[str, str] | None = None,
+    ) -> None:
+        self.cluster = cluster
+        self.clock = clock
+        self.rng = rng
+        self.base_dir = base_dir
+        self.exec_fn = exec_fn
+        self.install_cni = install_cni
+        self.cluster_ips = dict(cluster_ips or {})
+        self.deployments: dict[str, Deployment] = {}
+        self.created: dict[tuple[str, str], float] = {}
+        self._used_node_ports: set[int] = set()
+        cluster.subscribe(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        if change.op == "add":
+            self.created[(change.kind, change.key)] = self.clock()
+        elif change.op == "delete":
+            self.created.pop((change.kind, change.key), None)
+
+    def close(self) -> None:
+        """Stop following the cluster."""
+        self.cluster.unsubscribe(self._on_change)
+
+    # ------------------------------------------------------------ entry points
+    def run(self, command_line: str, where: str = "kubectl") -> KubectlResult:
+        """Run one kubectl command line (without the word ``kubectl``).
+
+        Raises ScenarioError for what netsim does not emulate; whatever kubectl
+        would itself report comes back as output with exit code 1.
+        """
+        words = _words(command_line, where)
+        if words and words[0] == "kubectl":
+            words = words[1:]
+        if not words:
+            raise ScenarioError(f"{where}: empty kubectl command")
+        verb, rest = words[0], words[1:]
+        handler = {
+            "run": self._run,
+            "expose": self._expose,
+            "create": self._create,
+            "apply": self._apply,
+            "delete": self._delete,
+            "label": self._label,
+            "get": self._get,
+            "describe": self._describe,
+            "exec": self._exec,
+        }.get(verb)
+        if handler is None:
+            raise ScenarioError(
+                f"{where}: unsupported kubectl command: {verb} (netsim emulates "
+                "run, expose, create, apply, delete, label, get, describe, exec)"
+            )
+        try:
+            lines = handler(rest, where)
+        except KubectlError as exc:
+            return KubectlResult(str(exc), 1)
+        except LookupFailed as exc:
+            return KubectlResult(f"Error from server (NotFound): {exc}", 1)
+        return KubectlResult("\n".join(lines))
+
+    def open_session(self, command_line: str, where: str) -> Session | KubectlResult:
+        """Start ``kubectl run NAME --rm -ti --image=... /bin/sh`` or ``kubectl exec -ti POD sh``.
+
+        Returns the session, or kubectl's error output when kubectl refuses.
+        """
+        words = _words(command_line, where)
+        if words and words[0] == "kubectl":
+            words = words[1:]
+        try:
+            if words[:1] == ["run"]:
+                return self._run_session(words[1:], where)
+            if words[:1] == ["exec"]:
+                args = _parse(words[1:], {"namespace", "tty", "stdin", "container"}, where)
+                if not (args.has("tty") and args.has("stdin")) or len(args.positional) < 1:
+                    raise ScenarioError(
+                        f"{where}: a shell session needs `kubectl exec -ti POD -- /bin/sh`"
+                    )
+                pod = self._pod_for(args.positional[0], args.get("namespace", "default"))
+                return Session(pod.key, ())
+        except KubectlError as exc:
+            return KubectlResult(str(exc), 1)
+        except LookupFailed as exc:
+            return KubectlResult(f"Error from server (NotFound): {exc}", 1)
+        raise ScenarioError(
+            f"{where}: a shell session is `kubectl run NAME --rm -ti "
+            "--image=busybox /bin/sh` or `kubectl exec -ti POD -- /bin/sh`"
+        )
+
+    def close_session(self, session: Session) -> list[str]:
+        """End a session: kubectl's closing lines, and the deletion ``--rm`` asked for."""
+        lines = []
+        if session.attach_hint:
+            lines.append(
+                f"Session ended, resume using '{session.attach_hint}' command when the "
+                "pod is running"
+            )
+        if session.remove:
+            kind, _, key = session.remove.partition(":")
+            lines += self._delete_object(kind, key)
+        return lines
+
+    # ----------------------------------------------------------------- run
+    _RUN_FLAGS: frozenset[str] = frozenset(
+        {
+            "image",
+            "replicas",
+            "labels",
+            "expose",
+            "port",
+            "namespace",
+            "rm",
+            "tty",
+            "stdin",
+            "restart",
+            "command",
+        }
+    )
+
+    def _run_args(self, words: Sequence[str], where: str) -> _Args:
+        args = _parse(words, self._RUN_FLAGS, where)
+        if len(args.positional) > 1 and not args.command:
+            args.command = args.positional[1:]
+            args.positional = args.positional[:1]
+        if len(args.positional) != 1:
+            raise KubectlError("error: NAME is required for run")
+        if not args.get("image"):
+            raise KubectlError("error: --image is required")
+        return args
+
+    def _run(self, words: Sequence[str], where: str) -> list[str]:
+        args = self._run_args(words, where)
+        if args.has("tty") or args.has("stdin") or args.has("rm"):
+            raise ScenarioError(f"{where}: an interactive `kubectl run --rm -ti` is a shell: step")
+        lines, _ = self._run_workload(args, where)
+        return lines
+
+    def _run_session(self, words: Sequence[str], where: str) -> Session:
+        args = self._run_args(words, where)
+        if not (args.has("tty") and args.has("stdin")):
+            raise ScenarioError(
+                f"{where}: a shell session needs `-ti` (`kubectl run NAME --rm "
+                "-ti --image=busybox /bin/sh`)"
+            )
+        _, pod = self._run_workload(args, where)
+        banner = (
+            f"Waiting for pod {pod.key} to be running, status is Pending, pod ready: false",
+            "",
+            "Hit enter for command prompt",
+            "",
+        )
+        name = args.positional[0]
+        never = args.get("restart", "Always") == "Never"
+        remove = ""
+        if args.has("rm"):
+            remove = f"Pod:{pod.key}" if never else f"Deployment:{pod.namespace}/{name}"
+        hint = f"kubectl attach {pod.name} -c {name} -i -t"
+        return Session(pod.key, banner, remove, hint)
+
+    def _run_workload(self, args: _Args, where: str) -> tuple[list[str], Pod]:
+        name = args.positional[0]
+        namespace = args.get("namespace", "default")
+        image = args.get("image")
+        restart = args.get("restart", "Always")
+        if restart not in ("Always", "Never"):
+            raise ScenarioError(
+                f"{where}: netsim emulates --restart=Always (a Deployment) and "
+                f"--restart=Never (a Pod), not {restart}"
+            )
+        labels = (
+            _labels_arg(args.get("labels"), where)
+            if args.has("labels")
+            else Labels.of({"run": name})
+        )
+        ports: tuple[int, ...] = ()
+        if args.has("port"):
+            ports = (_port_number(args.get("port"), "port"),)
+        replicas = 1
+        if args.has("replicas"):
+            try:
+                replicas = int(args.get("replicas"))
+            except ValueError:
+                raise KubectlError(
+                    f'error: invalid argument "{args.get("replicas")}" for "--replicas" flag'
+                ) from None
+            if replicas < 0 or replicas > 100:
+                raise ScenarioError(f"{where}: --replicas must be between 0 and 100")
+        if args.has("expose") and not ports:
+            raise KubectlError("error: --port must be set when exposing a service")
+        self._need_namespace(namespace)
+        container_ports = tuple(ContainerPort(p) for p in ports)
+        lines: list[str] = []
+        if args.has("expose"):
+            service = Service(
+                name,
+                namespace,
+                tuple(ServicePort(p, p) for p in ports),
+                selector=labels,
+            )
+            self._add_service(service)
+            lines.append(f'service "{name}" created')
+        pods: list[Pod] = []
+        if restart == "Never":
+            self._check_absent("Pod", f"{namespace}/{name}")
+            pods.append(
+                self._add(
+                    Pod(name, namespace, labels, container_ports=container_ports, image=image)
+                )
+            )
+            lines.append(f'pod "{name}" created')
+        else:
+            key = f"{namespace}/{name}"
+            if key in self.deployments:
+                raise KubectlError(
+                    f'Error from server (AlreadyExists): deployments.extensions "{name}" '
+                    "already exists"
+                )
+            template = f"{image}|{labels}|{ports}|{args.command}"
+            template_hash = str(fnv32a(template))
+            self.deployments[key] = Deployment(name, namespace, labels, image, ports)
+            pod_labels = labels.with_label("pod-template-hash", template_hash)
+            for _ in range(max(replicas, 1) if replicas else 0):
+                suffix = "".join(self.rng.choice(NAME_ALPHABET) for _ in range(5))
+                pod = Pod(
+                    f"{name}-{template_hash}-{suffix}",
+                    namespace,
+                    pod_labels,
+                    container_ports=container_ports,
+                    image=image,
+                    owner=f"Deployment/{name}",
+                )
+                pods.append(self._add(pod))
+            lines.append(f'deployment "{name}" created')
+        return lines, pods[0] if pods else Pod(name, namespace)
+
+    def _add(self, obj: Pod) -> Pod:
+        stored = self.cluster.add(obj)
+        assert isinstance(stored, Pod)
+        return stored
+
+    def _add_service(self, service: Service) -> Service:
+        self._check_absent("Service", service.key)
+        if not service.cluster_ip and service.key in self.cluster_ips:
+            service = dataclasses.replace(service, cluster_ip=self.cluster_ips[service.key])
+        if service.type in ("NodePort", "LoadBalancer"):
+            ports = []
+            for port in service.ports:
+                if port.node_port is None:
+                    port = dataclasses.replace(port, node_port=self._node_port())
+                ports.append(port)
+            service = dataclasses.replace(service, ports=tuple(ports))
+        try:
+            stored = self.cluster.add(service)
+        except ValidationError as exc:
+            raise KubectlError(self._invalid("Service", service.name, exc)) from None
+        assert isinstance(stored, Service)
+        for port in stored.ports:
+            if port.node_port is not None:
+                self._used_node_ports.add(port.node_port)
+        return stored
+
+    def _node_port(self) -> int:
+        low, high = NODE_PORT_RANGE
+        while True:
+            port = self.rng.randint(low, high)
+            if port not in self._used_node_ports:
+                self._used_node_ports.add(port)
+                return port
+
+    def _need_namespace(self, namespace: str) -> None:
+        if namespace not in self.cluster.namespaces:
+            raise KubectlError(f'Error from server (NotFound): namespaces "{namespace}" not found')
+
+    def _check_absent(self, kind: str, key: str) -> None:
+        if key in self._store(kind):
+            name = key.rsplit("/", 1)[-1]
+            raise KubectlError(
+                f'Error from server (AlreadyExists): {PLURAL_RESOURCE[kind]} "{name}" '
+                "already exists"
+            )
+
+    @staticmethod
+    def _invalid(kind: str, name: str, exc: ValidationError) -> str:
+        errors = [str(e) for e in exc.errors] or [str(exc)]
+        text = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+        return f'The {kind} "{name}" is invalid: {text}'
+
+    # -------------------------------------------------------------- expose
+    def _expose(self, words: Sequence[str], where: str) -> list[str]:
+        args = _parse(
+            words,
+            {"port", "target-port", "type", "name", "protocol", "cluster-ip", "namespace"},
+            where,
+        )
+        namespace = args.get("namespace", "default")
+        target = list(args.positional)
+        if len(target) == 1 and "/" in target[0]:
+            target = target[0].split("/", 1)
+        if len(target) != 2:
+            raise KubectlError("error: You must provide the resource type and name to expose")
+        kind = RESOURCES.get(target[0].lower())
+        name = target[1]
+        selector: Labels | None
+        ports: tuple[int, ...]
+        if kind == "Deployment":
+            deployment = self._deployment(f"{namespace}/{name}")
+            selector, ports = deployment.selector, deployment.ports
+        elif kind == "Pod":
+            pod = self.cluster.pod(f"{namespace}/{name}")
+            selector = pod.labels
+            ports = tuple(cp.port for cp in pod.container_ports)
+        elif kind == "Service":
+            svc = self.cluster.service(f"{namespace}/{name}")
+            selector, ports = svc.selector, tuple(p.port for p in svc.ports)
+        else:
+            raise ScenarioError(
+                f"{where}: netsim exposes deployments, pods and services, not {target[0]}"
+            )
+        if selector is None or not len(selector):
+            raise KubectlError(
+                f"error: couldn't retrieve selectors via --selector flag or "
+                f"introspection: the {target[0]} has no labels"
+            )
+        if args.has("port"):
+            ports = (_port_number(args.get("port"), "port"),)
+        if not ports:
+            raise KubectlError("error: couldn't find port via --port flag or introspection")
+        protocol = args.get("protocol", "TCP")
+        if protocol not in ("TCP", "UDP", "SCTP"):
+            raise KubectlError(
+                f'The Service "{name}" is invalid: spec.ports[0].protocol: Unsupported value: '
+                f'"{protocol}": supported values: "SCTP", "TCP", "UDP"'
+            )
+        target_port: int | str = ports[0]
+        if args.has("target-port"):
+            text = args.get("target-port")
+            target_port = int(text) if text.isdigit() else text
+        service_type = args.get("type", "ClusterIP")
+        if service_type not in ("ClusterIP", "NodePort", "LoadBalancer"):
+            raise ScenarioError(
+                f"{where}: netsim emulates --type ClusterIP, NodePort and "
+                f"LoadBalancer, not {service_type}"
+            )
+        service_name = args.get("name", name)
+        service = Service(
+            service_name,
+            namespace,
+            tuple(
+                ServicePort(p, target_port if len(ports) == 1 else p, protocol)  # type: ignore[arg-type]
+                for p in ports
+            ),
+            selector=selector,
+            type=service_type,  # type: ignore[arg-type]
+            cluster_ip=args.get("cluster-ip"),
+        )
+        self._add_service(service)
+        return [f'service "{service_name}" exposed']
+
+    def _deployment(self, key: str) -> Deployment:
+        found = self.deployments.get(key)
+        if found is not None:
+            return found
+        namespace, name = key.split("/", 1)
+        pods = [p for p in self.cluster.pods_in(namespace) if p.owner == f"Deployment/{name}"]
+        if not pods:
+            raise LookupFailed(f'deployments.extensions "{name}" not found')
+        common = set(pods[0].labels.items)
+        for pod in pods[1:]:
+            common &= set(pod.labels.items)
+        selector = Labels(tuple(kv for kv in common if kv[0] != "pod-template-hash"))
+        ports = tuple(sorted({cp.port for p in pods for cp in p.container_ports}))
+        return Deployment(name, namespace, selector, pods[0].image, ports)
+
+    # ------------------------------------------------------- create/apply/delete
+    def _create(self, words: Sequence[str], where: str) -> list[str]:
+        if words[:1] in (["namespace"], ["ns"]):
+            args = _parse(words[1:], set(), where)
+            if len(args.positional) != 1:
+                raise KubectlError(
+                    f"error: exactly one NAME is required, got {len(args.positional)}"
+                )
+            name = args.positional[0]
+            self._check_absent("Namespace", name)
+            self._create_objects([Namespace(name)])
+            return [f'namespace "{name}" created']
+        return self._manifests("create", words, where)
+
+    def _apply(self, words: Sequence[str], where: str) -> list[str]:
+        return self._manifests("apply", words, where)
+
+    def _manifests(self, verb: str, words: Sequence[str], where: str) -> list[str]:
+        args = _parse(words, {"filename", "namespace", "recursive"}, where)
+        if not args.has("filename") or args.positional:
+            raise ScenarioError(
+                f"{where}: netsim emulates `kubectl {verb} -f FILE` (and `create namespace NAME`)"
+            )
+        return self.manifest_files(verb, args.get("filename"), args.get("namespace"), where)
+
+    def manifest_files(self, verb: str, filename: str, namespace: str, where: str) -> list[str]:
+        """``kubectl create|apply|delete -f filename``: a file, a directory or the Calico URL."""
+        if filename.startswith(("http://", "https://")):
+            if verb != "delete" and filename.rsplit("/", 1)[-1] == "calico.yaml":
+                self.install_cni("calico")
+                return list(CALICO_MANIFEST_OBJECTS)
+            raise ScenarioError(
+                f"{where}: netsim has no network access: of URLs it understands "
+                "only the Calico manifest (…/calico.yaml), which installs a "
+                "policy-enforcing CNI"
+            )
+        path = self.base_dir / filename
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+        elif path.is_file():
+            files = [path]
+        else:
+            raise KubectlError(f'error: the path "{filename}" does not exist')
+        lines = []
+        for file in files:
+            shown = filename if file == path else str(Path(filename) / file.name)
+            docs = _read_documents(file, shown)
+            lines += self.manifests(verb, docs, shown, namespace)
+        return lines
+
+    def manifests(
+        self, verb: str, docs: Sequence[Any], source: str, namespace: str = ""
+    ) -> list[str]:
+        """Create, apply or delete parsed manifest documents; return kubectl's lines.
+
+        Stops at the first document kubectl would refuse, as kubectl reports it.
+        """
+        from netsim.model.load import object_from_dict
+
+        lines: list[str] = []
+        for index, raw in enumerate(docs):
+            if raw is None:
+                continue
+            doc = dict(raw) if isinstance(raw, Mapping) else raw
+            kind, name, doc_ns = _identity(doc)
+            if isinstance(doc, dict) and namespace and kind != "Namespace":
+                meta = dict(doc.get("metadata") or {})
+                if doc_ns and doc_ns != namespace:
+                    raise KubectlError(
+                        f'error: the namespace from the provided object "{doc_ns}" does not match '
+                        f"the namespace \"{namespace}\". You must pass '--namespace={doc_ns}' to "
+                        "perform this operation."
+                    )
+                meta["namespace"] = namespace
+                doc["metadata"] = meta
+                doc_ns = namespace
+            try:
+                objects = object_from_dict(doc, Origin(source, index))
+            except ValidationError as exc:
+                if not kind or not name:
+                    raise KubectlError(f'error: error validating "{source}": {exc}') from None
+                raise KubectlError(self._invalid(kind, name, exc)) from None
+            resource = kind.lower()
+            try:
+                lines += self._apply_objects(verb, objects, resource, name, source)
+            except KubectlError as exc:
+                lines.append(str(exc))
+                raise KubectlError("\n".join(lines)) from None
+        return lines
+
+    def _apply_objects(
+        self, verb: str, objects: Sequence[Object], resource: str, name: str, source: str
+    ) -> list[str]:
+        action = {"create": "creating", "apply": "creating", "delete": "deleting"}[verb]
+        if verb == "delete":
+            for obj in objects:
+                kind, key = _kind_key(obj)
+                if key not in self._store(kind):
+                    raise KubectlError(
+                        f'Error from server (NotFound): error when {action} "{source}": '
+                        f'{PLURAL_RESOURCE[kind]} "{name}" not found'
+                    )
+            for obj in objects:
+                kind, key = _kind_key(obj)
+                if kind == "Namespace":
+                    self._delete_namespace_contents(key)
+                self.cluster.delete(kind, key)
+            return [f'{resource} "{name}" deleted']
+        for obj in objects:
+            ns = getattr(obj, "namespace", None)
+            if ns is not None and ns not in self.cluster.namespaces:
+                raise KubectlError(
+                    f'Error from server (NotFound): error when {action} "{source}": '
+                    f'namespaces "{ns}" not found'
+                )
+        changed = False
+        existed = False
+        for obj in objects:
+            kind, key = _kind_key(obj)
+            old = self._store(kind).get(key)
+            if old is not None:
+                existed = True
+                if verb == "create":
+                    raise KubectlError(
+                        f'Error from server (AlreadyExists): error when creating "{source}": '
+                        f'{PLURAL_RESOURCE[kind]} "{name}" already exists'
+                    )
+            if isinstance(obj, Service) and not obj.cluster_ip and obj.key in self.cluster_ips:
+                obj = dataclasses.replace(obj, cluster_ip=self.cluster_ips[obj.key])
+            try:
+                if old is None:
+                    self.cluster.add(obj)
+                    changed = True
+                else:
+                    _, stored = self.cluster.apply(obj)
+                    changed = changed or stored is not old
+            except ValidationError as exc:
+                raise KubectlError(self._invalid(kind, name, exc)) from None
+        if not existed:
+            return [f'{resource} "{name}" created']
+        return [f'{resource} "{name}" {"configured" if changed else "unchanged"}']
+
+    def _create_objects(self, objects: Sequence[Object]) -> None:
+        for obj in objects:
+            self.cluster.add(obj)
+
+    def _store(self, kind: str) -> Mapping[str, Object]:
+        stores: dict[str, Mapping[str, Object]] = {
+            "Pod": self.cluster.pods,
+            "Service": self.cluster.services,
+            "NetworkPolicy": self.cluster.policies,
+            "Namespace": self.cluster.namespaces,
+            "Node": self.cluster.nodes,
+        }
+        return stores[kind]
+
+    def _delete(self, words: Sequence[str], where: str) -> list[str]:
+        args = _parse(words, {"filename", "namespace"}, where)
+        namespace = args.get("namespace", "default")
+        if args.has("filename"):
+            if args.positional:
+                raise ScenarioError(f"{where}: give either -f FILE or TYPE NAME to delete")
+            return self.manifest_files("delete", args.get("filename"), args.get("namespace"), where)
+        target = list(args.positional)
+        if target and "/" in target[0]:
+            target = target[0].split("/", 1) + target[1:]
+        if len(target) < 2:
+            raise KubectlError("error: resource(s) were provided, but no name was specified")
+        kind = RESOURCES.get(target[0].lower())
+        if kind is None:
+            raise ScenarioError(f"{where}: netsim does not emulate resource type {target[0]}")
+        lines = []
+        for name in target[1:]:
+            key = name if kind == "Namespace" else f"{namespace}/{name}"
+            lines += self._delete_object(str(kind), key)
+        return lines
+
+    def _delete_object(self, kind: str, key: str) -> list[str]:
+        name = key.rsplit("/", 1)[-1]
+        if kind == "Deployment":
+            deployment = self._deployment(key)
+            for pod in self.cluster.pods_in(deployment.namespace):
+                if pod.owner == f"Deployment/{name}":
+                    self.cluster.delete("Pod", pod.key)
+            self.deployments.pop(key, None)
+            return [f'deployment "{name}" deleted']
+        if kind == "Namespace":
+            if key not in self.cluster.namespaces:
+                raise LookupFailed(f'namespaces "{key}" not found')
+            self._delete_namespace_contents(key)
+        self.cluster.delete(kind, key)  # type: ignore[arg-type]
+        return [f'{SINGULAR[kind]} "{name}" deleted']
+
+    def _delete_namespace_contents(self, namespace: str) -> None:
+        for kind in ("NetworkPolicy", "Service", "Pod"):
+            for key in sorted(self._store(kind)):
+                if key.startswith(f"{namespace}/"):
+                    self.cluster.delete(kind, key)
+        for key in [k for k in self.deployments if k.startswith(f"{namespace}/")]:
+            del self.deployments[key]
+
+    # --------------------------------------------------------------- label
+    def _label(self, words: Sequence[str], where: str) -> list[str]:
+        args = _parse(words, {"overwrite", "namespace"}, where)
+        namespace = args.get("namespace", "default")
+        items = list(args.positional)
+        if items and "/" in items[0]:
+            items = items[0].split("/", 1) + items[1:]
+        if len(items) < 3:
+            raise KubectlError(
+                "error: one or more resources must be specified as <resource> "
+                "<name> or <resource>/<name>"
+            )
+        kind = RESOURCES.get(items[0].lower())
+        if kind not in ("Pod", "Namespace"):
+            raise ScenarioError(f"{where}: netsim labels pods and namespaces, not {items[0]}")
+        name = items[1]
+        obj: Pod | Namespace
+        if kind == "Pod":
+            obj = self.cluster.pod(f"{namespace}/{name}")
+        else:
+            found = self.cluster.namespaces.get(name)
+            if found is None:
+                raise LookupFailed(f'namespaces "{name}" not found')
+            obj = found
+        labels = obj.labels
+        for change in items[2:]:
+            if change.endswith("-") and "=" not in change:
+                labels = labels.without(change[:-1])
+                continue
+            key, eq, value = change.partition("=")
+            if not eq:
+                raise KubectlError(f"error: at least one label update is required: {change}")
+            current = labels.get(key)
+            if current is not None and current != value and not args.has("overwrite"):
+                raise KubectlError(
+                    f"error: '{key}' already has a value ({current}), and --overwrite is false"
+                )
+            labels = labels.with_label(key, value)
+        if isinstance(obj, Pod):
+            self.cluster.apply(obj.relabelled(labels))
+        else:
+            self.cluster.apply(Namespace(obj.name, labels))
+        return [f'{SINGULAR[str(kind)]} "{name}" labeled']
+
+    # ----------------------------------------------------------------- get
+    def _get(self, words: Sequence[str], where: str) -> list[str]:
+        args = _parse(words, {"namespace", "all-namespaces", "output", "show-labels"}, where)
+        if not args.positional:
+            raise KubectlError("You must specify the type of resource to get.")
+        output = args.get("output")
+        if output not in ("", "wide"):
+            raise ScenarioError(f"{where}: netsim prints tables (and -o wide), not -o {output}")
+        kinds = []
+        for word in args.positional[0].split(","):
+            kind = RESOURCES.get(word.lower())
+            if kind is None or kind == "Deployment":
+                raise ScenarioError(f"{where}: netsim gets pods, svc, netpol and ns, not {word}")
+            kinds.append(str(kind))
+        names = args.positional[1:]
+        if names and len(kinds) > 1:
+            raise KubectlError(
+                "error: arguments in resource/name form must have a single resource and name"
+            )
+        every = args.has("all-namespaces")
+        namespace = args.get("namespace", "default")
+        prefix = len(kinds) > 1
+        tables = []
+        for kind in kinds:
+            rows = self._rows(
+                kind, namespace, every, names, output == "wide", args.has("show-labels"), prefix
+            )
+            if len(rows) > 1:
+                tables.append(rows)
+        if not tables:
+            return ["No resources found."]
+        return [tabulate(tables)]
+
+    def _rows(
+        self,
+        kind: str,
+        namespace: str,
+        every: bool,
+        names: Sequence[str],
+        wide: bool,
+        show_labels: bool,
+        prefix: bool,
+    ) -> list[list[str]]:
+        now = self.clock()
+        store = self._store(kind)
+        if kind == "Namespace":
+            keys = sorted(store)
+        else:
+            keys = sorted(k for k in store if every or k.startswith(f"{namespace}/"))
+        if names:
+            wanted = [n if kind == "Namespace" else f"{namespace}/{n}" for n in names]
+            for key in wanted:
+                if key not in store:
+                    raise LookupFailed(
+                        f'{PLURAL_RESOURCE[kind]} "{key.rsplit("/", 1)[-1]}" not found'
+                    )
+            keys = wanted
+        header = {
+            "Pod": ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+            "Service": ["NAME", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
+            "NetworkPolicy": ["NAME", "POD-SELECTOR", "AGE"],
+            "Namespace": ["NAME", "STATUS", "AGE"],
+        }[kind]
+        if wide and kind == "Pod":
+            header += ["IP", "NODE"]
+        if wide and kind == "Service":
+            header += ["SELECTOR"]
+        if show_labels:
+            header += ["LABELS"]
+        if every and kind != "Namespace":
+            header = ["NAMESPACE", *header]
+        rows = [header]
+        for key in keys:
+            obj = store[key]
+            name = key.rsplit("/", 1)[-1]
+            if prefix:
+                name = f"{SHORT[kind]}/{name}"
+            age = short_duration(now - self.created.get((kind, key), now))
+            row: list[str]
+            labels: Labels = Labels()
+            if isinstance(obj, Pod):
+                row = [name, "1/1", "Running", "0", age]
+                if wide:
+                    row += [obj.ip or "<none>", obj.node or "<none>"]
+                labels = obj.labels
+            elif isinstance(obj, Service):
+                row = [name, obj.cluster_ip or "<none>", _external_ip(obj), _ports(obj), age]
+                if wide:
+                    row.append(str(obj.selector) if obj.selector else "<none>")
+            elif isinstance(obj, NetworkPolicy):
+                row = [name, str(obj.pod_selector), age]
+                labels = Labels(obj.labels)
+            else:
+                assert isinstance(obj, Namespace)
+                row = [name, "Active", age]
+                labels = obj.labels
+            if show_labels:
+                row.append(str(labels) or "<none>")
+            if every and kind != "Namespace":
+                row = [key.split("/", 1)[0], *row]
+            rows.append(row)
+        return rows
+
+    # ------------------------------------------------------------ describe
+    def _describe(self, words: Sequence[str], where: str) -> list[str]:
+        args = _parse(words, {"namespace"}, where)
+        items = list(args.positional)
+        if items and "/" in items[0]:
+            items = items[0].split("/", 1) + items[1:]
+        if not items or RESOURCES.get(items[0].lower()) != "NetworkPolicy":
+            raise ScenarioError(f"{where}: netsim describes networkpolicies only")
+        namespace = args.get("namespace", "default")
+        if len(items) > 1:
+            keys = [f"{namespace}/{n}" for n in items[1:]]
+        else:
+            keys = sorted(k for k in self.cluster.policies if k.startswith(f"{namespace}/"))
+        texts = []
+        for key in keys:
+            policy = self.cluster.policies.get(key)
+            if policy is None:
+                raise LookupFailed(
+                    f'networkpolicies.networking.k8s.io "{key.rsplit("/", 1)[-1]}" not found'
+                )
+            created = self.created.get(("NetworkPolicy", key), self.clock())
+            texts.append(describe_network_policy(policy, created))
+        if not texts:
+            return [f"No resources found in {namespace} namespace."]
+        return ["\n\n\n".join(texts)]
+
+    # ---------------------------------------------------------------- exec
+    def _exec(self, words: Sequence[str], where: str) -> list[str]:
+        args = _parse(words, {"namespace", "container", "tty", "stdin"}, where)
+        if args.has("tty") or args.has("stdin"):
+            raise ScenarioError(f"{where}: an interactive `kubectl exec -ti` is a shell: step")
+        if not args.positional:
+            raise KubectlError(
+                "error: expected 'exec POD_NAME COMMAND [ARG1] [ARG2] ... "
+                "[ARGN]'.\nPOD_NAME and COMMAND are required arguments for the "
+                "exec command"
+            )
+        command = args.command or args.positional[1:]
+        if not command:
+            raise KubectlError("error: you must specify at least one command for the container")
+        pod = self._pod_for(args.positional[0], args.get("namespace", "default"))
+        output, code = self.exec_fn(pod.key, shlex.join(command))
+        lines = [output] if output else []
+        if code:
+            lines.append(f"command terminated with exit code {code}")
+        result = "\n".join(lines)
+        if code:
+            raise KubectlError(result)
+        return lines
+
+    def _pod_for(self, target: str, namespace: str) -> Pod:
+        """A pod by name, ``ns/name``, or ``deployment/name`` (its first pod, as kubectl picks)."""
+        kind, _, name = target.partition("/")
+        if name and RESOURCES.get(kind.lower()) == "Deployment":
+            deployment = self._deployment(f"{namespace}/{name}")
+            for pod in self.cluster.pods_in(namespace):
+                if pod.owner == f"Deployment/{deployment.name}":
+                    return pod
+            raise LookupFailed(f'pods for deployment "{name}" not found')
+        if name and RESOURCES.get(kind.lower()) == "Pod":
+            target = name
+        elif name:
+            namespace, target = kind, name
+        return self.cluster.pod(f"{namespace}/{target}")
+
+    def run_in_pod(self, pod: str, command: str, where: str) -> tuple[str, int]:
+        """Run ``command`` in ``pod`` (``ns/name`` or ``ns/deployment/name``) via ``exec_fn``."""
+        namespace, _, target = pod.partition("/")
+        try:
+            found = self._pod_for(target, namespace)
+        except (LookupFailed, NetsimError) as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+        return self.exec_fn(found.key, command)
+
+
+def _identity(doc: Any) -> tuple[str, str, str]:
+    """(kind, name, namespace) of a manifest, as far as it says (empty strings if not)."""
+    if not isinstance(doc, Mapping):
+        return "", "", ""
+    meta = doc.get("metadata")
+    meta = meta if isinstance(meta, Mapping) else {}
+    kind = doc.get("kind")
+    name = meta.get("name")
+    namespace = meta.get("namespace")
+    return (
+        kind if isinstance(kind, str) else "",
+        name if isinstance(name, str) else "",
+        namespace if isinstance(namespace, str) else "",
+    )
+
+
+def _kind_key(obj: Object) -> tuple[ObjectKind, str]:
+    if isinstance(obj, Namespace):
+        return "Namespace", obj.name
+    if isinstance(obj, Pod):
+        return "Pod", obj.key
+    if isinstance(obj, Service):
+        return "Service", obj.key
+    if isinstance(obj, NetworkPolicy):
+        return "NetworkPolicy", obj.key
+    return "Node", obj.name
+
+
+def _external_ip(service: Service) -> str:
+    if service.type == "LoadBalancer":
+        return service.load_balancer_ip or "<pending>"
+    if service.type == "NodePort":
+        return "<nodes>"
+    return "<none>"
+
+
+def _ports(service: Service) -> str:
+    parts = []
+    for port in service.ports:
+        node = f":{port.node_port}" if port.node_port is not None else ""
+        parts.append(f"{port.port}{node}/{port.protocol}")
+    return ",".join(parts) or "<none>"
+
+
+def _read_documents(path: Path, shown: str) -> list[Any]:
+    """Parse a manifest file's YAML documents (safely, bounded) for kubectl -f."""
+    from netsim.model.load import parse_yaml_text
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KubectlError(f'error: error reading "{shown}": {exc}') from None
+    try:
+        return list(parse_yaml_text(text, shown))
+    except NetsimError as exc:
+        raise KubectlError(f'error: error parsing "{shown}": {exc}') from None

@@ -1,0 +1,512 @@
+"""The scenario file format: frozen step values and their validation with field paths.
+
+A scenario is a YAML mapping (documented in ``scenarios/README.md``)::
+
+    title: ...
+    seed: 1
+    cluster: {nodes: 2, pod_cidr: ..., service_cidr: ..., cni: calico, switches: {...},
+              cluster_ips: {default/nginx: 10.100.0.16}}
+    steps:
+      - kubectl: run nginx --image=nginx --replicas=2
+        expect: {output: 'deployment "nginx" created'}
+
+:func:`scenario_from_dict` checks every field and reports all problems at once,
+each as ``<file>: steps[3].expect.exit_code: <message>`` in the apiserver's words
+(``Required value``, ``Invalid value``, ``Unsupported value``), raising
+:class:`~netsim.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from netsim.addr import Prefix, is_ip
+from netsim.errors import FieldError, ScenarioError
+from netsim.policy.profile import PROFILES, Profile
+
+ManifestVerb = Literal["create", "apply", "delete"]
+MANIFEST_VERBS: tuple[ManifestVerb, ...] = ("create", "apply", "delete")
+ACTIONS: tuple[str, ...] = (
+    "kubectl",
+    "create",
+    "apply",
+    "delete",
+    "exec",
+    "shell",
+    "sleep",
+    "cat",
+    "comment",
+    "expect",
+)
+"""The keys that make a step; each step has exactly one of them."""
+
+MAX_NODES = 64
+MAX_SLEEP_SECONDS = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """Checks on a step's result; every field that is set must hold.
+
+    - ``output``: the output equals this text (trailing newlines ignored);
+    - ``contains`` / ``not_contains``: every string is / none is in the output;
+    - ``exit_code``: the step's exit code (for a shell session: the last command's);
+    - ``allowed``: True when the connection succeeded (exit code 0), False when it
+      failed (non-zero: a timeout or a failed name lookup under a policy drop).
+
+    ``path`` is the field path of this ``expect`` in the scenario file.
+    """
+
+    path: str
+    output: str | None = None
+    contains: tuple[str, ...] = ()
+    not_contains: tuple[str, ...] = ()
+    exit_code: int | None = None
+    allowed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShellCommand:
+    """One command typed at the ``/ #`` prompt of a ``shell:`` session."""
+
+    path: str
+    command: str
+    expect: tuple[Expect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a scenario.
+
+    ``action`` says which key made it:
+
+    - ``kubectl``: ``argument`` is the command line (without ``kubectl``);
+    - ``create``/``apply``/``delete``: ``argument`` is a file path relative to the
+      scenario (or ``""`` with inline ``documents``);
+    - ``exec``: ``argument`` is the pod (``ns/name``, ``name`` or ``deployment/name``),
+      ``command`` the command;
+    - ``shell``: ``argument`` is the ``kubectl run ... --rm -ti ... /bin/sh`` line,
+      ``commands`` what is typed at its prompt;
+    - ``sleep``: ``seconds`` of simulated time;
+    - ``cat``: ``argument`` is a file shown as ``$ cat file`` shows it;
+    - ``comment``: ``argument`` is text printed as ``# ...`` lines.
+
+    ``note`` is printed as ``# ...`` lines before the step; ``expect`` checks its result.
+    """
+
+    path: str
+    action: str
+    argument: str = ""
+    command: str = ""
+    documents: tuple[Mapping[str, Any], ...] = ()
+    commands: tuple[ShellCommand, ...] = ()
+    seconds: float = 0.0
+    note: str = ""
+    expect: tuple[Expect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSpec:
+    """The cluster a scenario starts with.
+
+    ``cni`` names a profile of :mod:`netsim.policy.profile`; ``switches`` override
+    that profile's fields; ``cluster_ips`` pins the ClusterIP a Service
+    (``ns/name``) gets when it is created without one.
+    """
+
+    nodes: int = 2
+    pod_cidr: str = "10.244.0.0/16"
+    service_cidr: str = "10.100.0.0/16"
+    cni: str = "calico"
+    switches: tuple[tuple[str, bool | str], ...] = ()
+    cluster_ips: tuple[tuple[str, str], ...] = ()
+
+    def profile(self, cni: str | None = None) -> Profile:
+        """The profile named ``cni`` (default: this spec's) with the switches applied."""
+        base = PROFILES[cni or self.cni]
+        return dataclasses.replace(base, **dict(self.switches))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A validated scenario: where it came from, its cluster and its ordered steps."""
+
+    source: str
+    base_dir: Path
+    title: str
+    description: str = ""
+    seed: int = 0
+    cluster: ClusterSpec = ClusterSpec()
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The scenario's file name without its extension."""
+        return Path(self.source).stem
+
+
+# --------------------------------------------------------------------- checker
+@dataclass
+class _Checker:
+    """Collects field errors while reading a scenario document."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def add(self, path: str, message: str) -> None:
+        self.errors.append(FieldError(path, message))
+
+    def known(self, doc: Mapping[str, Any], path: str, allowed: Sequence[str]) -> None:
+        for key in doc:
+            if key not in allowed:
+                where = f"{path}.{key}" if path else str(key)
+                supported = ", ".join(f'"{a}"' for a in allowed)
+                self.add(where, f"Unsupported field: supported fields: {supported}")
+
+    def string(self, value: Any, path: str, *, empty: bool = False) -> str | None:
+        if isinstance(value, str) and (empty or value.strip()):
+            return value
+        if isinstance(value, str):
+            self.add(path, "Required value: must not be empty")
+        else:
+            self.add(path, f"Invalid value: {_show(value)}: must be a string")
+        return None
+
+    def integer(self, value: Any, path: str, low: int, high: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(path, f"Invalid value: {_show(value)}: must be an integer")
+            return None
+        if not low <= value <= high:
+            self.add(path, f"Invalid value: {value}: must be between {low} and {high}, inclusive")
+            return None
+        return value
+
+    def boolean(self, value: Any, path: str) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        self.add(path, f"Invalid value: {_show(value)}: must be true or false")
+        return None
+
+    def mapping(self, value: Any, path: str) -> Mapping[str, Any] | None:
+        if isinstance(value, Mapping):
+            return value
+        self.add(path, f"Invalid value: {_show(value)}: must be a mapping")
+        return None
+
+    def strings(self, value: Any, path: str) -> tuple[str, ...]:
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for i, item in enumerate(items):
+            text = self.string(item, f"{path}[{i}]" if isinstance(value, list) else path)
+            if text is not None:
+                out.append(text)
+        return tuple(out)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return "{...}"
+    if isinstance(value, list):
+        return "[...]"
+    return str(value)
+
+
+def _expect(c: _Checker, value: Any, path: str) -> Expect | None:
+    doc = c.mapping(value, path)
+    if doc is None:
+        return None
+    c.known(doc, path, ("output", "contains", "not_contains", "exit_code", "allowed"))
+    if not doc:
+        c.add(
+            path,
+            "Required value: at least one of output, contains, not_contains, exit_code, allowed",
+        )
+    output = None
+    if "output" in doc:
+        output = c.string(doc["output"], f"{path}.output", empty=True)
+    contains = c.strings(doc["contains"], f"{path}.contains") if "contains" in doc else ()
+    not_contains = (
+        c.strings(doc["not_contains"], f"{path}.not_contains") if "not_contains" in doc else ()
+    )
+    exit_code = None
+    if "exit_code" in doc:
+        exit_code = c.integer(doc["exit_code"], f"{path}.exit_code", 0, 255)
+    allowed = c.boolean(doc["allowed"], f"{path}.allowed") if "allowed" in doc else None
+    return Expect(path, output, contains, not_contains, exit_code, allowed)
+
+
+def _expects(c: _Checker, doc: Mapping[str, Any], path: str) -> tuple[Expect, ...]:
+    if "expect" not in doc:
+        return ()
+    found = _expect(c, doc["expect"], f"{path}.expect")
+    return (found,) if found else ()
+
+
+def _shell_commands(c: _Checker, value: Any, path: str) -> tuple[ShellCommand, ...]:
+    if not isinstance(value, list) or not value:
+        c.add(path, "Required value: a non-empty list of commands typed at the prompt")
+        return ()
+    out = []
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if isinstance(item, str):
+            text = c.string(item, where)
+            if text is not None:
+                out.append(ShellCommand(where, text.strip()))
+            continue
+        doc = c.mapping(item, where)
+        if doc is None:
+            continue
+        c.known(doc, where, ("run", "expect"))
+        if "run" not in doc:
+            c.add(f"{where}.run", "Required value")
+            continue
+        text = c.string(doc["run"], f"{where}.run")
+        if text is not None:
+            out.append(ShellCommand(where, text.strip(), _expects(c, doc, where)))
+    return tuple(out)
+
+
+def _documents(c: _Checker, value: Any, path: str) -> tuple[str, tuple[Mapping[str, Any], ...]]:
+    """A manifest step's value: a file path, or one manifest, or a list of manifests."""
+    if isinstance(value, str):
+        text = c.string(value, path)
+        return (text or "", ())
+    items = value if isinstance(value, list) else [value]
+    docs = []
+    for i, item in enumerate(items):
+        where = f"{path}[{i}]" if isinstance(value, list) else path
+        doc = c.mapping(item, where)
+        if doc is not None:
+            docs.append(doc)
+    if not docs and not c.errors:
+        c.add(path, "Required value: a file path or at least one manifest")
+    return ("", tuple(docs))
+
+
+_STEP_EXTRA = ("note", "expect")
+
+
+def _step(c: _Checker, value: Any, path: str) -> Step | None:
+    doc = c.mapping(value, path)
+    if doc is None:
+        return None
+    actions = [k for k in doc if k in ACTIONS and k != "expect"]
+    if not actions and "expect" in doc:
+        actions = ["expect"]
+    if len(actions) != 1:
+        supported = ", ".join(f'"{a}"' for a in ACTIONS)
+        if actions:
+            c.add(
+                path,
+                f"Invalid value: {{...}}: only one of {supported} may be set, "
+                f"found {', '.join(actions)}",
+            )
+        else:
+            c.add(path, f"Required value: one of {supported}")
+        return None
+    action = actions[0]
+    extra: tuple[str, ...] = {
+        "shell": ("commands", *_STEP_EXTRA),
+        "exec": (*_STEP_EXTRA, "pod", "namespace"),
+        "expect": (),
+    }.get(action, _STEP_EXTRA)
+    c.known(doc, path, (action, *extra))
+    note = ""
+    if "note" in doc:
+        note = c.string(doc["note"], f"{path}.note") or ""
+    where = f"{path}.{action}"
+    raw = doc[action]
+    if action == "expect":
+        found = _expect(c, raw, where)
+        return Step(path, "expect", expect=(found,) if found else ())
+    expects = _expects(c, doc, path)
+    if action in ("kubectl", "shell"):
+        text = c.string(raw, where)
+        if text is None:
+            return None
+        text = text.strip()
+        if action == "kubectl" and text.startswith("kubectl "):
+            text = text[len("kubectl ") :].strip()
+        commands = (
+            _shell_commands(c, doc.get("commands"), f"{path}.commands")
+            if (action == "shell")
+            else ()
+        )
+        return Step(path, action, text, commands=commands, note=note, expect=expects)
+    if action in MANIFEST_VERBS:
+        file, documents = _documents(c, raw, where)
+        return Step(path, action, file, documents=documents, note=note, expect=expects)
+    if action == "exec":
+        return _exec_step(c, doc, path, note, expects)
+    if action == "sleep":
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            c.add(where, f"Invalid value: {_show(raw)}: must be a number of seconds")
+            return None
+        if not 0 <= raw <= MAX_SLEEP_SECONDS:
+            c.add(where, f"Invalid value: {raw}: must be between 0 and {MAX_SLEEP_SECONDS:g}")
+            return None
+        return Step(path, action, seconds=float(raw), note=note, expect=expects)
+    text = c.string(raw, where)
+    return Step(path, action, (text or "").rstrip("\n"), note=note, expect=expects)
+
+
+def _exec_step(
+    c: _Checker, doc: Mapping[str, Any], path: str, note: str, expects: tuple[Expect, ...]
+) -> Step | None:
+    """``exec: wget ...`` with ``pod:`` (and optional ``namespace:``) beside it."""
+    command = c.string(doc["exec"], f"{path}.exec")
+    if "pod" not in doc:
+        c.add(f"{path}.pod", "Required value: the pod to run the command in")
+        return None
+    pod = c.string(doc["pod"], f"{path}.pod")
+    namespace = "default"
+    if "namespace" in doc:
+        namespace = c.string(doc["namespace"], f"{path}.namespace") or "default"
+    if command is None or pod is None:
+        return None
+    if "/" not in pod or pod.split("/", 1)[0] in ("deployment", "deploy", "deployments"):
+        pod = f"{namespace}/{pod}"
+    return Step(path, "exec", pod, command=command.strip(), note=note, expect=expects)
+
+
+def _cluster(c: _Checker, value: Any) -> ClusterSpec:
+    doc = c.mapping(value, "cluster")
+    if doc is None:
+        return ClusterSpec()
+    c.known(doc, "cluster", ("nodes", "pod_cidr", "service_cidr", "cni", "switches", "cluster_ips"))
+    spec = ClusterSpec()
+    nodes = spec.nodes
+    if "nodes" in doc:
+        nodes = c.integer(doc["nodes"], "cluster.nodes", 1, MAX_NODES) or spec.nodes
+    cidrs = {}
+    for key in ("pod_cidr", "service_cidr"):
+        text = getattr(spec, key)
+        if key in doc:
+            given = c.string(doc[key], f"cluster.{key}")
+            if given is not None:
+                try:
+                    prefix = Prefix.parse(given)
+                except ValueError:
+                    c.add(f"cluster.{key}", f'Invalid value: "{given}": must be a valid CIDR')
+                else:
+                    if prefix.version != 4 or prefix.length > 16 + (key == "service_cidr") * 8:
+                        c.add(
+                            f"cluster.{key}",
+                            f'Invalid value: "{given}": must be an IPv4 '
+                            f"prefix of length /{16 if key == 'pod_cidr' else 24} or shorter",
+                        )
+                    text = str(prefix)
+        cidrs[key] = text
+    cni = spec.cni
+    if "cni" in doc:
+        given = c.string(doc["cni"], "cluster.cni")
+        if given is not None and given not in PROFILES:
+            supported = ", ".join(f'"{p}"' for p in sorted(PROFILES))
+            c.add("cluster.cni", f'Unsupported value: "{given}": supported values: {supported}')
+        elif given is not None:
+            cni = given
+    switches = _switches(c, doc.get("switches"), "cluster.switches") if "switches" in doc else ()
+    cluster_ips: list[tuple[str, str]] = []
+    if "cluster_ips" in doc:
+        pins = c.mapping(doc["cluster_ips"], "cluster.cluster_ips") or {}
+        for key, ip in pins.items():
+            where = f"cluster.cluster_ips.{key}"
+            if not isinstance(key, str) or key.count("/") != 1:
+                c.add(where, "Invalid value: must be keyed by namespace/name")
+            elif not isinstance(ip, str) or not is_ip(ip):
+                c.add(where, f"Invalid value: {_show(ip)}: must be a valid IP address")
+            else:
+                cluster_ips.append((key, ip))
+    return ClusterSpec(
+        nodes,
+        cidrs["pod_cidr"],
+        cidrs["service_cidr"],
+        cni,
+        switches,
+        tuple(sorted(cluster_ips)),
+    )
+
+
+def _switches(c: _Checker, value: Any, path: str) -> tuple[tuple[str, bool | str], ...]:
+    doc = c.mapping(value, path)
+    if doc is None:
+        return ()
+    fields = {f.name: f for f in dataclasses.fields(Profile) if f.name != "name"}
+    out: list[tuple[str, bool | str]] = []
+    for key, item in doc.items():
+        where = f"{path}.{key}"
+        if key not in fields:
+            supported = ", ".join(f'"{f}"' for f in sorted(fields))
+            c.add(where, f"Unsupported field: supported fields: {supported}")
+        elif key == "host_network":
+            if item not in ("node", "pod"):
+                c.add(where, f'Unsupported value: {_show(item)}: supported values: "node", "pod"')
+            else:
+                out.append((key, item))
+        else:
+            flag = c.boolean(item, where)
+            if flag is not None:
+                out.append((key, flag))
+    return tuple(sorted(out))
+
+
+def scenario_from_dict(doc: Any, source: str, base_dir: Path | None = None) -> Scenario:
+    """Validate a parsed scenario document; raise ScenarioError listing every problem.
+
+    ``source`` names the file in messages; ``base_dir`` is where relative manifest
+    paths are resolved (default: the directory of ``source``).
+    """
+    c = _Checker()
+    base = base_dir if base_dir is not None else Path(source).parent
+    if not isinstance(doc, Mapping):
+        raise ScenarioError(f"{source}: Invalid value: {_show(doc)}: a scenario must be a mapping")
+    c.known(doc, "", ("title", "description", "seed", "cluster", "steps"))
+    title = c.string(doc["title"], "title") if "title" in doc else None
+    if "title" not in doc:
+        c.add("title", "Required value")
+    description = ""
+    if "description" in doc:
+        description = c.string(doc["description"], "description", empty=True) or ""
+    seed = 0
+    if "seed" in doc:
+        seed = c.integer(doc["seed"], "seed", 0, 2**63 - 1) or 0
+    cluster = _cluster(c, doc["cluster"]) if "cluster" in doc else ClusterSpec()
+    steps: list[Step] = []
+    raw_steps = doc.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        c.add("steps", "Required value: a non-empty list of steps")
+        raw_steps = []
+    for i, raw in enumerate(raw_steps):
+        step = _step(c, raw, f"steps[{i}]")
+        if step is None:
+            continue
+        if step.action == "expect":
+            if not steps:
+                c.add(
+                    f"steps[{i}].expect", "Invalid value: {...}: there is no previous step to check"
+                )
+            elif steps[-1].action == "comment":
+                c.add(
+                    f"steps[{i}].expect", "Invalid value: {...}: a comment has no result to check"
+                )
+            else:
+                prev = steps[-1]
+                steps[-1] = dataclasses.replace(prev, expect=prev.expect + step.expect)
+            continue
+        if step.action == "comment" and step.expect:
+            c.add(f"{step.path}.expect", "Invalid value: {...}: a comment has no result to check")
+        steps.append(step)
+    if c.errors:
+        raise ScenarioError("\n".join(f"{source}: {e}" for e in c.errors))
+    assert title is not None
+    return Scenario(source, base, title.strip(), description.strip(), seed, cluster, tuple(steps))

@@ -1,0 +1,362 @@
+"""Loading manifests: files, directories and stdin -> validated model objects -> Cluster.
+
+The entry points of docs/CONTRACTS.md:
+
+- :func:`object_from_dict` validates one manifest dict and returns its objects;
+- :func:`load_documents` reads paths (files; directories' ``*.yaml``, ``*.yml``
+  and ``*.json``, sorted, not recursive, as ``kubectl apply -f DIR``; ``-`` for
+  stdin) into :class:`Manifests`, raising one :class:`InvalidManifests` that
+  lists every error of every document;
+- :func:`load_cluster` puts them into a :class:`~netsim.model.cluster.Cluster`;
+- :func:`parse_yaml_text` is the safe, bounded YAML reader.
+
+Objects are created as ``kubectl create`` would: two objects of the same kind,
+namespace and name are an ``already exists`` error. Workloads expand to their
+pods, except when the snapshot already holds the pods they own (a Deployment
+whose ReplicaSet is present, a ReplicaSet whose pods are present), so that
+``kubectl get all -A -o yaml`` loads as the cluster it came from.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from netsim.addr import Prefix
+from netsim.errors import FieldError, LoadError, NetsimError, Origin, ValidationError
+from netsim.model.cluster import DEFAULT_POD_CIDR, Cluster, Object
+from netsim.model.manifest import (
+    NO_PREFIX,
+    RESOURCE_NAMES,
+    Decoded,
+    ListErrors,
+    decode_document,
+)
+from netsim.model.objects import Namespace, Node, Pod
+from netsim.model.yamlsafe import decode_bytes, parse_yaml_text
+
+__all__ = [
+    "InvalidManifests",
+    "Manifests",
+    "expand_paths",
+    "load_bytes",
+    "load_cluster",
+    "load_documents",
+    "object_from_dict",
+    "parse_yaml_text",
+    "read_source",
+]
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Manifests:
+    """What a set of manifest files holds.
+
+    ``objects`` are the model objects in document order, each with the file and
+    document it came from (a workload's pods carry the workload's origin);
+    ``declared`` has one entry per object as written (before expansion, skipped
+    kinds included); ``notes`` say which kinds were skipped and why;
+    ``warnings`` are what the apiserver would warn about (never errors).
+    """
+
+    objects: tuple[tuple[Origin, Object], ...] = ()
+    declared: tuple[Decoded, ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+class InvalidManifests(NetsimError):
+    """Every error of every invalid document or unreadable file of one load."""
+
+    def __init__(self, errors: Sequence[NetsimError]) -> None:
+        self.errors: tuple[NetsimError, ...] = tuple(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def _flatten(errors: Iterable[NetsimError]) -> list[NetsimError]:
+    out: list[NetsimError] = []
+    for exc in errors:
+        if isinstance(exc, ListErrors):
+            out += exc.items
+        elif isinstance(exc, InvalidManifests):
+            out += _flatten(exc.errors)
+        else:
+            out.append(exc)
+    return out
+
+
+# ------------------------------------------------------------------- reading
+def expand_paths(paths: Sequence[str | Path]) -> list[str]:
+    """Files to read: files as given, a directory's manifest files sorted, ``-`` as is.
+
+    Raises LoadError for a path that does not exist.
+    """
+    out: list[str] = []
+    for raw in paths:
+        text = str(raw)
+        if text == STDIN:
+            out.append(text)
+            continue
+        path = Path(text)
+        if path.is_dir():
+            out += [
+                str(p)
+                for p in sorted(path.iterdir())
+                if p.is_file() and p.suffix.lower() in MANIFEST_SUFFIXES
+            ]
+        elif path.exists():
+            out.append(text)
+        else:
+            raise LoadError(f"{text}: no such file or directory")
+    return out
+
+
+def read_source(path: str | Path) -> tuple[str, bytes]:
+    """Read one file (or stdin for ``-``): returns (display name, bytes); LoadError on failure."""
+    text = str(path)
+    if text == STDIN:
+        try:
+            return "<stdin>", sys.stdin.buffer.read()
+        except (OSError, ValueError, AttributeError) as exc:
+            raise LoadError(f"<stdin>: cannot read: {exc}") from None
+    try:
+        return text, Path(text).read_bytes()
+    except IsADirectoryError:
+        raise LoadError(f"{text}: is a directory") from None
+    except OSError as exc:
+        raise LoadError(f"{text}: cannot read: {exc.strerror or exc}") from None
+
+
+def _decode_source(data: bytes | str, source: str) -> tuple[list[Decoded], list[NetsimError]]:
+    """Parse and decode one file; errors of independent documents are all collected."""
+    try:
+        text = decode_bytes(data, source) if isinstance(data, bytes) else data
+        documents = parse_yaml_text(text, source)
+    except NetsimError as exc:
+        return [], [exc]
+    decoded: list[Decoded] = []
+    errors: list[NetsimError] = []
+    seen_any = False
+    for index, doc in enumerate(documents):
+        if doc is None:
+            continue
+        seen_any = True
+        try:
+            decoded += decode_document(doc, Origin(source, index))
+        except ValidationError as exc:
+            errors.append(exc)
+        except RecursionError:
+            errors.append(LoadError(f"{Origin(source, index)}: nesting too deep"))
+    if not seen_any:
+        errors.append(LoadError(f"{source}: no objects: the input holds no Kubernetes objects"))
+    return decoded, errors
+
+
+# ----------------------------------------------------------------- assembly
+def _where(first: Origin, second: Origin) -> str:
+    if first.source == second.source:
+        return f"document {first.document}"
+    return str(first)
+
+
+def _assemble(decoded: list[Decoded]) -> tuple[Manifests, list[NetsimError]]:
+    """Duplicates, workload expansion and node defaults over everything loaded together."""
+    errors: list[NetsimError] = []
+    firsts: dict[tuple[str, str, str], Decoded] = {}
+    for d in decoded:
+        if not d.name:
+            continue
+        key = (d.kind, d.namespace, d.name)
+        first = firsts.get(key)
+        if first is None:
+            firsts[key] = d
+            continue
+        resource = RESOURCE_NAMES.get(d.kind, d.kind.lower() + "s")
+        path = f"{d.path}.metadata.name" if d.path else "metadata.name"
+        errors.append(
+            ValidationError(
+                [
+                    FieldError(
+                        path,
+                        f'{resource} "{d.name}" already exists '
+                        f"(first defined in {_where(first.origin, d.origin)})",
+                    )
+                ],
+                d.origin,
+                d.ref,
+            )
+        )
+    owned = {(o.kind, d.namespace, o.name) for d in decoded for o in d.owners}
+    node_names = sorted(obj.name for d in decoded for obj in d.objects if isinstance(obj, Node))
+    objects: list[tuple[Origin, Object]] = []
+    notes: list[str] = []
+    warnings: list[str] = []
+    for d in decoded:
+        objects += [(d.origin, obj) for obj in d.objects]
+        if d.workload is not None:
+            workload = d.workload
+            if (workload.kind, workload.namespace, workload.name) in owned:
+                notes.append(
+                    f"{d.origin}: {d.ref}: not expanded: the input already holds what it owns"
+                )
+            else:
+                objects += [(d.origin, pod) for pod in workload.pods(tuple(node_names))]
+        if d.note:
+            notes.append(d.note)
+        warnings += [f"{d.origin}: {d.ref}: Warning: {w}" for w in d.warnings]
+    objects = _default_nodes(objects)
+    return Manifests(tuple(objects), tuple(decoded), tuple(notes), tuple(warnings)), errors
+
+
+def _default_nodes(objects: list[tuple[Origin, Object]]) -> list[tuple[Origin, Object]]:
+    """Give Node manifests without a pod CIDR or InternalIP the defaults, skipping used ones."""
+    used = {
+        obj.pod_cidr for _, obj in objects if isinstance(obj, Node) and obj.pod_cidr != NO_PREFIX
+    }
+    used_ips = {obj.ip for _, obj in objects if isinstance(obj, Node) and obj.ip}
+    n = 0
+    out: list[tuple[Origin, Object]] = []
+    for origin, obj in objects:
+        if isinstance(obj, Node) and (obj.pod_cidr == NO_PREFIX or not obj.ip):
+            cidr, ip = obj.pod_cidr, obj.ip
+            if cidr == NO_PREFIX:
+                n, cidr = _next_cidr(n, used)
+                used.add(cidr)
+            if not ip:
+                ip = _next_node_ip(used_ips)
+                used_ips.add(ip)
+            obj = replace(obj, pod_cidr=cidr, ip=ip)
+        out.append((origin, obj))
+    return out
+
+
+def _next_cidr(n: int, used: set[Prefix]) -> tuple[int, Prefix]:
+    base = Prefix.parse(DEFAULT_POD_CIDR)
+    while True:
+        n += 1
+        cidr = Prefix(base.version, base.network + (n << 8), 24)
+        if not any(u.contains(cidr) or cidr.contains(u) for u in used):
+            return n, cidr
+
+
+def _next_node_ip(used: set[str]) -> str:
+    n = 2
+    while f"172.18.0.{n}" in used:
+        n += 1
+    return f"172.18.0.{n}"
+
+
+# ------------------------------------------------------------------- public
+def object_from_dict(doc: dict[str, object], origin: Origin | None = None) -> list[Object]:
+    """Validate one manifest (apiserver rules) and return its model objects.
+
+    A Deployment (ReplicaSet, StatefulSet, ...) gives its replica pods; a
+    ``List`` gives its items' objects; a skipped kind gives nothing. Raises
+    ValidationError listing every error of the document.
+    """
+    decoded = decode_document(doc, origin or Origin("<object>"))
+    manifests, errors = _assemble(decoded)
+    if errors:
+        raise errors[0]
+    return [obj for _, obj in manifests.objects]
+
+
+def load_bytes(data: bytes | str, source: str) -> Manifests:
+    """Load one file's content (named ``source`` in messages) as :func:`load_documents` does."""
+    decoded, errors = _decode_source(data, source)
+    manifests, more = _assemble(decoded)
+    errors += more
+    if errors:
+        raise InvalidManifests(_flatten(errors))
+    return manifests
+
+
+def load_documents(paths: Sequence[str | Path]) -> Manifests:
+    """Read and validate every manifest of ``paths`` (files, directories, ``-``).
+
+    Raises :class:`InvalidManifests` listing every error when any file is
+    unreadable or any document invalid.
+    """
+    decoded: list[Decoded] = []
+    errors: list[NetsimError] = []
+    for path in expand_paths(paths):
+        try:
+            source, data = read_source(path)
+        except LoadError as exc:
+            errors.append(exc)
+            continue
+        found, bad = _decode_source(data, source)
+        decoded += found
+        errors += bad
+    manifests, more = _assemble(decoded)
+    errors += more
+    if errors:
+        raise InvalidManifests(_flatten(errors))
+    return manifests
+
+
+def load_cluster(paths: Sequence[str | Path], cluster: Cluster | None = None) -> Cluster:
+    """Load manifests into a Cluster (a new one unless given) and return it.
+
+    Namespaces are created first, then namespaces that objects use but no
+    manifest declares, then nodes (also those that pods name in
+    ``spec.nodeName`` but no manifest declares), then everything else in
+    document order, so pod and Service IPs follow the files.
+    """
+    return manifests_into_cluster(load_documents(paths), cluster)
+
+
+def manifests_into_cluster(manifests: Manifests, cluster: Cluster | None = None) -> Cluster:
+    """Add loaded manifests' objects to a Cluster in the order :func:`load_cluster` documents."""
+    cluster = cluster if cluster is not None else Cluster()
+    refs = {id(obj): d for d in manifests.declared for obj in d.objects}
+    ordered = sorted(
+        manifests.objects,
+        key=lambda item: (
+            0 if isinstance(item[1], Namespace) else 1 if isinstance(item[1], Node) else 2
+        ),
+    )
+    used_namespaces = sorted(
+        {
+            ns
+            for _, obj in manifests.objects
+            if not isinstance(obj, Namespace | Node) and (ns := obj.namespace)
+        }
+    )
+    declared_ns = [item for item in ordered if isinstance(item[1], Namespace)]
+    nodes = [item for item in ordered if isinstance(item[1], Node)]
+    rest = [item for item in ordered if not isinstance(item[1], Namespace | Node)]
+    for origin, obj in declared_ns:
+        _add(cluster, obj, origin, refs)
+    for name in used_namespaces:
+        cluster.ensure_namespace(name)
+    for origin, obj in nodes:
+        _add(cluster, obj, origin, refs)
+    for name in sorted({o.node for _, o in rest if isinstance(o, Pod) and o.node}):
+        if name not in cluster.nodes:
+            cluster.add(_default_node(cluster, name))
+    for origin, obj in rest:
+        _add(cluster, obj, origin, refs)
+    return cluster
+
+
+def _add(cluster: Cluster, obj: Object, origin: Origin, refs: dict[int, Decoded]) -> None:
+    try:
+        cluster.add(obj)
+    except ValidationError as exc:
+        declared = refs.get(id(obj))
+        ref = declared.ref if declared else f"{type(obj).__name__} {getattr(obj, 'key', '')}"
+        raise ValidationError(exc.errors, origin, ref.strip()) from None
+
+
+def _default_node(cluster: Cluster, name: str) -> Node:
+    """A node that pods name but no manifest declares, with the next default addresses."""
+    used = {node.pod_cidr for node in cluster.nodes.values()}
+    _, cidr = _next_cidr(0, used)
+    ip = _next_node_ip({node.ip for node in cluster.nodes.values()})
+    return Node(name, ip, cidr)

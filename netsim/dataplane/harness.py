@@ -1,0 +1,323 @@
+"""Build a cluster as real network namespaces, Calico-style, and tear it down again.
+
+One namespace per pod: ``eth0`` with the pod's ``/32`` and a default route to
+the link-local gateway ``169.254.1.1``, which the node's end of the veth
+answers for with the fixed MAC ``ee:ee:ee:ee:ee:ee`` (as Calico does). One
+namespace per node routes at layer 3 (a ``/32`` route per local pod on its
+``cali*`` veth) and holds that node's nftables table. With several nodes, each
+node's ``ul0`` joins an underlay bridge in one more namespace, and every node
+routes the other nodes' pods via their node IP. Neighbour entries are static,
+so no ARP is needed on pod links.
+
+Names carry a run id ``netsim-<pid>-<start>-<seq>`` (pid, the process start
+time in clock ticks, a per-process counter), so parallel runs never collide
+and :func:`clean_dead_runs` can tell a dead run's leftovers from a live one's.
+Teardown runs from ``finally``, ``atexit`` and SIGTERM/SIGHUP handlers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import re
+import signal
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType, TracebackType
+
+from netsim.addr import ip_version
+from netsim.dataplane.render import host_interface
+from netsim.dataplane.system import ip_batch, list_netns, nft, run, write_sysctl
+from netsim.errors import UnsupportedError
+from netsim.model import Cluster, Pod
+
+NETNS_PREFIX = "netsim"
+GATEWAY_IP = "169.254.1.1"
+GATEWAY_MAC = "ee:ee:ee:ee:ee:ee"
+TABLE = "netsim"
+_RUN_NAME = re.compile(rf"^{NETNS_PREFIX}-(\d+)-(\d+)-(\d+)-")
+_SEQ = itertools.count(1)
+_LIVE: dict[str, Harness] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+def _start_time(pid: int) -> int | None:
+    """The start time (clock ticks since boot) of process ``pid``, or None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may contain spaces; the fields after it are fixed.
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[19])
+
+
+def new_run_id() -> str:
+    """A run id unique on this machine: ``netsim-<pid>-<start ticks>-<seq>``."""
+    pid = os.getpid()
+    return f"{NETNS_PREFIX}-{pid}-{_start_time(pid) or 0}-{next(_SEQ)}"
+
+
+def pod_mac(index: int) -> str:
+    """The deterministic, locally administered MAC of the ``index``-th pod's eth0."""
+    return "02:00:" + ":".join(f"{(index >> s) & 0xFF:02x}" for s in (24, 16, 8, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class PodPlumbing:
+    """Where a pod lives in the real dataplane: its netns and its node's veth end."""
+
+    key: str
+    ip: str
+    node: str
+    netns: str
+    host_if: str
+    mac: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodePlumbing:
+    """A node namespace: it routes its pods and enforces their policies."""
+
+    name: str
+    ip: str
+    netns: str
+
+
+class Harness:
+    """One live build of a cluster as namespaces; a context manager that always cleans up.
+
+    ``pods`` and ``nodes`` are filled by :meth:`build`. hostNetwork pods get no
+    namespace of their own (they are node traffic under the upstream profile) and
+    are listed in ``skipped``.
+    """
+
+    def __init__(self, cluster: Cluster, run_id: str | None = None) -> None:
+        self.cluster = cluster
+        self.run_id = run_id or new_run_id()
+        self.pods: dict[str, PodPlumbing] = {}
+        self.nodes: dict[str, NodePlumbing] = {}
+        self.underlay: str | None = None
+        self.skipped: list[str] = []
+        self._created: list[str] = []
+        self._plan()
+
+    # ------------------------------------------------------------------ plan
+    def _plan(self) -> None:
+        pods = [p for p in self.cluster.sorted_pods() if not p.host_network]
+        self.skipped = [p.key for p in self.cluster.sorted_pods() if p.host_network]
+        for pod in pods:
+            if not pod.ip or ip_version(pod.ip) != 4:
+                raise UnsupportedError(
+                    f"pods {pod.key!r}: the dataplane check supports IPv4 pod IPs only "
+                    f"(status.podIP {pod.ip or '<none>'!r})"
+                )
+        used = sorted({p.node for p in pods})
+        for index, name in enumerate(used):
+            node = self.cluster.nodes[name]
+            self.nodes[name] = NodePlumbing(name, node.ip, f"{self.run_id}-n{index}")
+        for index, pod in enumerate(pods):
+            self.pods[pod.key] = PodPlumbing(
+                pod.key,
+                pod.ip,
+                pod.node,
+                f"{self.run_id}-p{index}",
+                host_interface(pod.key),
+                pod_mac(index + 1),
+            )
+        if len(self.nodes) > 1:
+            self.underlay = f"{self.run_id}-ul"
+
+    @property
+    def namespaces(self) -> list[str]:
+        """Every namespace name this harness creates, in creation order."""
+        names = [n.netns for n in self.nodes.values()]
+        names += [p.netns for p in self.pods.values()]
+        if self.underlay:
+            names.append(self.underlay)
+        return names
+
+    def pod_for_ip(self, ip: str) -> PodPlumbing | None:
+        """The plumbed pod with address ``ip``, if any."""
+        for plumbing in self.pods.values():
+            if plumbing.ip == ip:
+                return plumbing
+        return None
+
+    # ----------------------------------------------------------------- build
+    def build(self) -> None:
+        """Create every namespace, veth, address, route and sysctl; idempotent per run."""
+        with _LIVE_LOCK:
+            _LIVE[self.run_id] = self
+        _install_signal_handlers()
+        names = self.namespaces
+        self._created = list(names)
+        ip_batch(None, [f"netns add {name}" for name in names])
+        for node in self.nodes.values():
+            self._build_node(node)
+        for pod in self.pods.values():
+            ip_batch(
+                pod.netns,
+                [
+                    "link set lo up",
+                    "link set eth0 up",
+                    f"addr add {pod.ip}/32 dev eth0",
+                    f"neigh add {GATEWAY_IP} lladdr {GATEWAY_MAC} dev eth0 nud permanent",
+                    f"route add {GATEWAY_IP} dev eth0 scope link",
+                    f"route add default via {GATEWAY_IP} dev eth0",
+                ],
+            )
+        if self.underlay:
+            self._build_underlay()
+
+    def _build_node(self, node: NodePlumbing) -> None:
+        lines = ["link set lo up", f"addr add {node.ip}/32 dev lo"]
+        for pod in self.pods.values():
+            if pod.node != node.name:
+                continue
+            lines += [
+                f"link add {pod.host_if} address {GATEWAY_MAC} type veth "
+                f"peer name eth0 address {pod.mac} netns {pod.netns}",
+                f"link set {pod.host_if} up",
+                f"neigh add {pod.ip} lladdr {pod.mac} dev {pod.host_if} nud permanent",
+                f"route add {pod.ip}/32 dev {pod.host_if}",
+            ]
+        ip_batch(node.netns, lines)
+        for name, value in (
+            ("net.ipv4.ip_forward", "1"),
+            ("net.ipv4.conf.all.rp_filter", "0"),
+            ("net.ipv4.conf.default.rp_filter", "0"),
+        ):
+            write_sysctl(node.netns, name, value)
+
+    def _build_underlay(self) -> None:
+        assert self.underlay
+        lines = ["link set lo up", "link add br0 type bridge", "link set br0 up"]
+        for index, node in enumerate(self.nodes.values()):
+            lines += [
+                f"link add u{index} type veth peer name ul0 netns {node.netns}",
+                f"link set u{index} master br0",
+                f"link set u{index} up",
+            ]
+        ip_batch(self.underlay, lines)
+        for node in self.nodes.values():
+            node_lines = ["link set ul0 up"]
+            for other in self.nodes.values():
+                if other.name == node.name:
+                    continue
+                node_lines.append(f"route add {other.ip}/32 dev ul0 src {node.ip}")
+                node_lines += [
+                    f"route add {pod.ip}/32 via {other.ip} dev ul0"
+                    for pod in self.pods.values()
+                    if pod.node == other.name
+                ]
+            ip_batch(node.netns, node_lines)
+
+    # ----------------------------------------------------------------- rules
+    def load_rules(self, rulesets: Mapping[str, str]) -> None:
+        """Replace the nftables table of each named node with the given ruleset text."""
+        for name, text in sorted(rulesets.items()):
+            netns = self.nodes[name].netns
+            nft(netns, ["-f", "-"], stdin=f"table inet {TABLE}\ndelete table inet {TABLE}\n{text}")
+
+    def ruleset_json(self, node: str) -> str:
+        """``nft -j list table inet netsim`` of one node (rules with counters and comments)."""
+        return nft(self.nodes[node].netns, ["-j", "list", "table", "inet", TABLE])
+
+    # -------------------------------------------------------------- teardown
+    def teardown(self) -> None:
+        """Delete every namespace of this run (their links and rulesets go with them)."""
+        with _LIVE_LOCK:
+            _LIVE.pop(self.run_id, None)
+        existing = set(list_netns())
+        doomed = [name for name in self._created if name in existing]
+        self._created = []
+        if doomed:
+            run(["ip", "-force", "-batch", "-"], stdin="".join(f"netns del {n}\n" for n in doomed))
+
+    def __enter__(self) -> Harness:
+        try:
+            self.build()
+        except BaseException:
+            self.teardown()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.teardown()
+
+
+def harness_pod(harness: Harness, pod: Pod) -> PodPlumbing:
+    """The plumbing of a model pod in ``harness``."""
+    return harness.pods[pod.key]
+
+
+# ---------------------------------------------------------------- cleanup
+def _teardown_all() -> None:
+    with _LIVE_LOCK:
+        live = list(_LIVE.values())
+    for harness in live:
+        harness.teardown()
+
+
+atexit.register(_teardown_all)
+_HANDLERS_INSTALLED = False
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    # Raising here unwinds the main thread through every ``finally``/``with``.
+    raise SystemExit(128 + signum)
+
+
+def _install_signal_handlers() -> None:
+    """Make SIGTERM and SIGHUP unwind (so teardown runs), unless someone handles them."""
+    global _HANDLERS_INSTALLED
+    if _HANDLERS_INSTALLED or threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, _on_signal)
+    _HANDLERS_INSTALLED = True
+
+
+def run_namespaces() -> dict[str, list[str]]:
+    """Namespaces of every netsim run on this machine, grouped by run id."""
+    runs: dict[str, list[str]] = {}
+    for name in list_netns():
+        match = _RUN_NAME.match(name)
+        if match:
+            run_id = name[: match.end() - 1]
+            runs.setdefault(run_id, []).append(name)
+    return runs
+
+
+def run_is_alive(run_id: str) -> bool:
+    """True when the process that made run ``run_id`` is still running."""
+    match = _RUN_NAME.match(run_id + "-")
+    if not match:
+        return False
+    pid, start = int(match.group(1)), int(match.group(2))
+    return _start_time(pid) == start
+
+
+def clean_dead_runs(*, include_live: bool = False) -> list[str]:
+    """Delete the namespaces of runs whose process is gone; return their names, sorted.
+
+    ``include_live`` also deletes live runs' namespaces (for a machine nobody
+    else is using). Deleting a namespace removes its links and nftables tables.
+    """
+    doomed = []
+    for run_id, names in sorted(run_namespaces().items()):
+        if include_live or not run_is_alive(run_id):
+            doomed += names
+    if doomed:
+        run(["ip", "-force", "-batch", "-"], stdin="".join(f"netns del {n}\n" for n in doomed))
+    return sorted(doomed)

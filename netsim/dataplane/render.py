@@ -1,0 +1,306 @@
+"""Render NetworkPolicies into nftables rules the way a CNI does, deliberately simply.
+
+This renderer reads the validated model policies directly and shares nothing
+with netsim's compiled core (no identities, tries or tables), so a bug in the
+core cannot agree with itself when ``netsim dataplane verify`` compares them.
+
+Each node gets one table ``inet netsim``. Its ``forward`` base chain first
+accepts ``ct state established,related`` (replies of allowed connections are
+allowed, SEMANTICS §5), then jumps to the egress chain of each isolated local
+source pod (by ``iifname``) and then to the ingress chain of each isolated local
+destination pod (by ``oifname``). So egress is enforced at the source's node and
+ingress at the destination's node, both on the same node for local pairs.
+
+A pod chain has one rule per (peer, port) of every rule of every policy that
+selects the pod and isolates that direction; a matching rule counts and
+``return``s (so ingress still runs after an allowing egress chain, where an
+``accept`` would end the hook), and the chain ends with a counted ``drop``.
+Selectors are resolved to the pod IPs they match now, as CNIs resolve them to
+ipsets; named ports are resolved against the destination pod (the pod itself
+for ingress, each remote pod for egress) with the same protocol. Every rule's
+comment is ``ns/policy/direction/rule index``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from netsim.addr import ip_to_int
+from netsim.model import Cluster, NetworkPolicy, Pod, PolicyPeer, PolicyPort
+from netsim.model.netpol import Direction
+from netsim.policy.profile import UPSTREAM, Profile
+from netsim.policy.verdict import RuleRef
+
+TABLE_NAME = "netsim"
+
+
+def host_interface(pod_key: str) -> str:
+    """The node-side veth name of a pod: ``cali`` + 11 hex digits of a hash of ``ns/name``.
+
+    Deterministic, at most 15 characters (IFNAMSIZ), as Calico names its veths.
+    """
+    return "cali" + hashlib.sha1(pod_key.encode()).hexdigest()[:11]
+
+
+@dataclass(frozen=True, slots=True)
+class NftRule:
+    """One nftables rule of a pod chain: ``match`` text, ``verdict``, and what it came from.
+
+    ``ref`` points at the policy element (peer and port indices included) the
+    rule renders; it is None for the chain's ICMP and default-drop rules.
+    """
+
+    match: str
+    verdict: str
+    comment: str
+    ref: RuleRef | None = None
+
+    def text(self) -> str:
+        """The rule as ``nft -f`` input, with a counter and the comment."""
+        head = f"{self.match} " if self.match else ""
+        return f'{head}counter {self.verdict} comment "{self.comment}"'
+
+
+@dataclass(frozen=True, slots=True)
+class PodChain:
+    """The ingress or egress chain of one isolated pod on its node."""
+
+    pod: str
+    direction: Direction
+    interface: str
+    isolated_by: tuple[str, ...]
+    rules: tuple[NftRule, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The nft chain name, ``ingress-<ns>/<pod>`` or ``egress-<ns>/<pod>``."""
+        return f"{self.direction}-{self.pod}"
+
+    @property
+    def jump(self) -> str:
+        """The base-chain rule that sends this pod's traffic through the chain."""
+        side = "iifname" if self.direction == "egress" else "oifname"
+        return f'{side} "{self.interface}" jump {self.name}'
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRuleset:
+    """Everything one node enforces: the chains of its isolated pods, in pod order."""
+
+    node: str
+    chains: tuple[PodChain, ...]
+    filter_icmp: bool = False
+
+    def text(self) -> str:
+        """The ruleset as ``nft -f`` input (also the ``netsim dataplane render`` output)."""
+        lines = [f"# node {self.node}", f"table inet {TABLE_NAME} {{"]
+        lines += [
+            "  chain forward {",
+            "    type filter hook forward priority filter; policy accept;",
+            '    ct state established,related accept comment "replies of allowed connections"',
+        ]
+        ordered = [c for c in self.chains if c.direction == "egress"]
+        ordered += [c for c in self.chains if c.direction == "ingress"]
+        lines += [f"    {chain.jump}" for chain in ordered]
+        lines.append("  }")
+        for chain in self.chains:
+            lines.append(f"  chain {chain.name} {{")
+            lines.append(
+                f"    # {chain.pod} {chain.direction}: isolated by {', '.join(chain.isolated_by)}"
+            )
+            lines += [f"    # {note}" for note in chain.notes]
+            lines += [f"    {rule.text()}" for rule in chain.rules]
+            lines.append("  }")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def rule_for_comment(self, comment: str) -> list[NftRule]:
+        """Every rule of this node with the given comment."""
+        return [r for c in self.chains for r in c.rules if r.comment == comment]
+
+
+def _addresses(ips: Iterable[str]) -> str:
+    ordered = sorted(set(ips), key=ip_to_int)
+    return ordered[0] if len(ordered) == 1 else "{ " + ", ".join(ordered) + " }"
+
+
+def _family(cidr_text: str) -> str:
+    return "ip" if ipaddress.ip_network(cidr_text).version == 4 else "ip6"
+
+
+class _Renderer:
+    """Resolves selectors and ports against one cluster snapshot."""
+
+    def __init__(self, cluster: Cluster, profile: Profile) -> None:
+        self.cluster = cluster
+        self.profile = profile
+        self.pods = [
+            p
+            for p in cluster.sorted_pods()
+            if p.ip and (not p.host_network or profile.host_network == "pod")
+        ]
+        self.pod_ips = sorted({p.ip for p in self.pods}, key=ip_to_int)
+
+    # -------------------------------------------------------------- selection
+    def selects(self, policy: NetworkPolicy, pod: Pod) -> bool:
+        return pod.namespace == policy.namespace and policy.pod_selector.matches(pod.labels)
+
+    def peer_pods(self, policy: NetworkPolicy, peer: PolicyPeer) -> list[Pod]:
+        """Pods a selector peer selects (podSelector alone: the policy's namespace)."""
+        found = []
+        for pod in self.pods:
+            if peer.namespace_selector is None:
+                if pod.namespace != policy.namespace:
+                    continue
+            elif not peer.namespace_selector.matches(self.cluster.namespace_labels(pod.namespace)):
+                continue
+            if peer.pod_selector is not None and not peer.pod_selector.matches(pod.labels):
+                continue
+            found.append(pod)
+        return found
+
+    def in_block(self, peer: PolicyPeer, pod: Pod) -> bool:
+        assert peer.ip_block is not None
+        if not self.profile.ipblock_matches_pod_ips:
+            return False
+        address = ipaddress.ip_address(pod.ip)
+        return peer.ip_block.contains_ip(address.version, int(address))
+
+    def block_clause(self, peer: PolicyPeer, side: str) -> str:
+        assert peer.ip_block is not None
+        cidr = str(peer.ip_block.cidr)
+        fam = _family(cidr)
+        parts = [f"{fam} {side} {cidr}"]
+        excepts = [str(e) for e in peer.ip_block.except_]
+        if excepts:
+            joined = excepts[0] if len(excepts) == 1 else "{ " + ", ".join(excepts) + " }"
+            parts.append(f"{fam} {side} != {joined}")
+        if not self.profile.ipblock_matches_pod_ips and fam == "ip" and self.pod_ips:
+            parts.append(f"ip {side} != {_addresses(self.pod_ips)}")
+        return " ".join(parts)
+
+    # ------------------------------------------------------------------ ports
+    def port_clause(self, port: PolicyPort, dst: Pod | None) -> str | None:
+        """The nft match of one policy port; None when a named port does not resolve."""
+        proto = port.protocol.lower()
+        if port.port is None:
+            return f"meta l4proto {proto}"
+        if isinstance(port.port, str):
+            number = dst.named_port(port.port, port.protocol) if dst else None
+            return None if number is None else f"{proto} dport {number}"
+        if port.end_port is not None and self.profile.end_port:
+            return f"{proto} dport {port.port}-{port.end_port}"
+        return f"{proto} dport {port.port}"
+
+    # ------------------------------------------------------------------ chains
+    def chain(self, pod: Pod, direction: Direction) -> PodChain | None:
+        policies = [
+            p
+            for _, p in sorted(self.cluster.policies.items())
+            if p.isolates(direction) and self.selects(p, pod)
+        ]
+        if not policies:
+            return None
+        rules: list[NftRule] = []
+        notes: list[str] = []
+        if not self.profile.filter_icmp:
+            rules.append(
+                NftRule(
+                    "meta l4proto { icmp, ipv6-icmp }",
+                    "return",
+                    f"ICMP is not subject to policy (profile {self.profile.name})",
+                )
+            )
+        for policy in policies:
+            for index, rule in enumerate(policy.rules(direction)):
+                comment = f"{policy.key}/{direction}/{index}"
+                peers: list[tuple[int | None, PolicyPeer | None]] = (
+                    list(enumerate(rule.peers)) if rule.peers else [(None, None)]
+                )
+                ports: list[tuple[int | None, PolicyPort | None]] = (
+                    list(enumerate(rule.ports)) if rule.ports else [(None, None)]
+                )
+                for peer_index, peer in peers:
+                    for port_index, port in ports:
+                        ref = RuleRef(policy.key, direction, index, peer_index, port_index)
+                        made = self.rules_for(policy, pod, direction, peer, port, ref, comment)
+                        if not made:
+                            notes.append(f"{comment} {ref.path}: matches no traffic here")
+                        rules += made
+        names = tuple(p.key for p in policies)
+        rules.append(NftRule("", "drop", f"{pod.key}/{direction}: isolated, no rule matched"))
+        return PodChain(
+            pod.key, direction, host_interface(pod.key), names, tuple(rules), tuple(notes)
+        )
+
+    def rules_for(
+        self,
+        policy: NetworkPolicy,
+        pod: Pod,
+        direction: Direction,
+        peer: PolicyPeer | None,
+        port: PolicyPort | None,
+        ref: RuleRef,
+        comment: str,
+    ) -> list[NftRule]:
+        """The nft rules of one (peer, port) of a rule in ``pod``'s chain."""
+        side = "saddr" if direction == "ingress" else "daddr"
+        named = port is not None and isinstance(port.port, str)
+        if direction == "ingress" or not named:
+            dst = pod if direction == "ingress" else None
+            port_match = self.port_clause(port, dst) if port is not None else ""
+            if port_match is None:
+                return []
+            if peer is None:
+                peer_match = ""
+            elif peer.ip_block is not None:
+                peer_match = self.block_clause(peer, side)
+            else:
+                selected = self.peer_pods(policy, peer)
+                if not selected:
+                    return []
+                peer_match = f"ip {side} {_addresses(p.ip for p in selected)}"
+            match = " ".join(m for m in (peer_match, port_match) if m)
+            return [NftRule(match, "return", comment, ref)]
+        # Egress to a named port: it resolves on each destination pod, so group by number.
+        assert port is not None
+        if peer is None:
+            candidates = self.pods
+        elif peer.ip_block is not None:
+            candidates = [p for p in self.pods if self.in_block(peer, p)]
+        else:
+            candidates = self.peer_pods(policy, peer)
+        by_clause: dict[str, list[str]] = {}
+        for dst in candidates:
+            clause = self.port_clause(port, dst)
+            if clause is not None:
+                by_clause.setdefault(clause, []).append(dst.ip)
+        return [
+            NftRule(f"ip daddr {_addresses(ips)} {clause}", "return", comment, ref)
+            for clause, ips in sorted(by_clause.items())
+        ]
+
+
+def render_node(cluster: Cluster, node: str, profile: Profile = UPSTREAM) -> NodeRuleset:
+    """Render what ``node`` enforces: a chain per isolated local pod and direction."""
+    renderer = _Renderer(cluster, profile)
+    chains: list[PodChain] = []
+    if profile.enforce:
+        for pod in cluster.sorted_pods():
+            if pod.node != node or pod.host_network or not pod.ip:
+                continue
+            for direction in ("egress", "ingress"):
+                chain = renderer.chain(pod, direction)
+                if chain is not None:
+                    chains.append(chain)
+    return NodeRuleset(node, tuple(chains), profile.filter_icmp)
+
+
+def render_cluster(cluster: Cluster, profile: Profile = UPSTREAM) -> dict[str, NodeRuleset]:
+    """Render every node that runs at least one pod, keyed by node name (sorted)."""
+    nodes = sorted({p.node for p in cluster.sorted_pods() if p.node and not p.host_network})
+    return {name: render_node(cluster, name, profile) for name in nodes}

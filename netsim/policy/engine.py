@@ -1,21 +1,77 @@
-"""The policy engine: verdicts for the simulator's enforcement points (docs/CONTRACTS.md).
+"""The compiled policy engine: verdicts for the simulator's enforcement points.
 
-Early version: answers through the reference evaluator (correct, slow); the
-compiled core replaces it behind this same API.
+The API is docs/CONTRACTS.md's ``PolicyEngine``. Inside, every address maps
+(through a dict) to a *record*: the pod, node or external host it is, the
+pod's identity, and its *peer class*, the interned tuple (identity, named-port
+signature, ipBlock entries containing the IP) that is all a policy rule can
+see of a remote end. A side decision depends only on (subject identity, remote
+peer class, protocol, port), so it is computed once per such tuple from the
+:class:`~netsim.policy.compile.PolicyTables` and cached; ``allowed`` adds a
+flow-level cache in front. The cluster's changes update the tables
+incrementally and drop the derived caches (they refill on demand).
+
+``matrix`` works at peer-class level with numpy (per policy a vector over
+classes, OR-ed into the rows of the classes it selects) and expands to pods by
+fancy indexing: no Python loop over pod pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from netsim.addr import parse_ip
+from netsim.errors import LookupFailed
+from netsim.match.ports import NO_NAMED_PORTS, NamedPorts, PortSet
 from netsim.model.cluster import Change, Cluster
-from netsim.policy.endpoint import Endpoint
+from netsim.model.labels import Labels
+from netsim.model.netpol import Direction
+from netsim.model.objects import Namespace, Node, Pod
+from netsim.policy.compile import CompiledPeer, CompiledPolicy, PolicyTables, Spec
+from netsim.policy.endpoint import L4_PROTOCOLS, Endpoint, selectable
 from netsim.policy.profile import UPSTREAM, Profile
-from netsim.policy.reference import ReferenceEvaluator
-from netsim.policy.verdict import Decision, SideDecision
+from netsim.policy.verdict import Decision, RuleRef, SideDecision
+
+NOT_ENFORCED = SideDecision(True, "not-enforced")
+NOT_A_POD = SideDecision(True, "not-a-pod")
+NOT_FILTERED = SideDecision(True, "not-filtered")
+LOOPBACK = SideDecision(True, "loopback")
+NODE_LOCAL = SideDecision(True, "node-local")
+NOT_ISOLATED = SideDecision(True, "not-isolated")
+
+FLOW_CACHE_LIMIT = 1 << 20
+"""Flow-level cache entries kept before the cache is emptied (bounds memory)."""
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PeerClass:
+    """What a policy rule can see of a remote end: all pods of one class are alike.
+
+    ``identity`` is -1 for nodes and external hosts; ``named`` is the index of
+    the named-port signature (-1: none); ``blocks`` the ipBlock entries whose
+    cidr-minus-excepts contains the IP.
+    """
+
+    identity: int
+    named: int
+    blocks: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A resolved address: ``key`` is the pod key (pods only), ``node`` the node name."""
+
+    kind: str
+    key: str
+    identity: int
+    cls: int
+    node: str
+    named: int
 
 
 class PolicyEngine:
@@ -24,41 +80,469 @@ class PolicyEngine:
     def __init__(self, cluster: Cluster, profile: Profile = UPSTREAM) -> None:
         self.cluster = cluster
         self.profile = profile
-        self._reference = ReferenceEvaluator(cluster, profile)
-        self._cache: dict[tuple[str, str, str, int], Decision] = {}
+        self.tables = PolicyTables(profile)
+        self._pod_identity: dict[str, int] = {}
+        self._pod_by_ip: dict[str, Pod] = {}
+        self._node_by_ip: dict[str, str] = {}
+        self._signatures: dict[tuple[tuple[str, str, int], ...], int] = {}
+        self._named: list[dict[tuple[str, str], int]] = []
+        self._classes: dict[PeerClass, int] = {}
+        self._class_list: list[PeerClass] = []
+        self._records: dict[str, Record] = {}
+        self._egress_cache: dict[tuple[int, int, str, int], SideDecision] = {}
+        self._ingress_cache: dict[tuple[int, int, str, int], SideDecision] = {}
+        self._flows: dict[tuple[str, str, str, int], bool] = {}
+        self._class_matrix: dict[tuple[str, int], npt.NDArray[np.bool_]] = {}
+        self._pod_order: tuple[list[Pod], npt.NDArray[np.intp], list[int]] | None = None
+        for ns in cluster.namespaces.values():
+            self.tables.set_namespace(ns.name, ns.labels)
+        for node in cluster.nodes.values():
+            self._node_by_ip[node.ip] = node.name
+        for pod in cluster.pods.values():
+            self._add_pod(pod)
+        for _, policy in sorted(cluster.policies.items()):
+            self.tables.add_policy(policy)
         cluster.subscribe(self._on_change)
-
-    def _on_change(self, change: Change) -> None:
-        self._cache.clear()
 
     def close(self) -> None:
         """Stop following the cluster."""
         self.cluster.unsubscribe(self._on_change)
 
-    def decide(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> Decision:
-        """Both enforcement points' decisions for a new connection."""
-        key = (src_ip, dst_ip, protocol, dst_port)
-        found = self._cache.get(key)
+    # ---------------------------------------------------------------- changes
+    def _on_change(self, change: Change) -> None:
+        old, new = change.old, change.new
+        if change.kind == "NetworkPolicy":
+            if old is not None:
+                self.tables.remove_policy(change.key)
+            if new is not None:
+                self.tables.add_policy(new)  # type: ignore[arg-type]
+        elif change.kind == "Pod":
+            if isinstance(old, Pod):
+                self._remove_pod(old)
+            if isinstance(new, Pod):
+                self._add_pod(new)
+        elif change.kind == "Namespace":
+            if isinstance(new, Namespace):
+                self.tables.set_namespace(new.name, new.labels)
+            elif isinstance(old, Namespace):
+                self.tables.set_namespace(old.name, Labels())
+        elif change.kind == "Node":
+            if isinstance(old, Node):
+                self._node_by_ip.pop(old.ip, None)
+            if isinstance(new, Node):
+                self._node_by_ip[new.ip] = new.name
+        else:
+            return  # Services do not change policy decisions (DNAT is the caller's)
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._records.clear()
+        self._egress_cache.clear()
+        self._ingress_cache.clear()
+        self._flows.clear()
+        self._class_matrix.clear()
+        self._pod_order = None
+        self._classes.clear()
+        self._class_list.clear()
+
+    def _add_pod(self, pod: Pod) -> None:
+        if selectable(pod, self.profile):
+            self._pod_identity[pod.key] = self.tables.add_pod_identity(pod.namespace, pod.labels)
+        if pod.ip and not pod.host_network:
+            self._pod_by_ip[pod.ip] = pod
+
+    def _remove_pod(self, pod: Pod) -> None:
+        ident = self._pod_identity.pop(pod.key, None)
+        if ident is not None:
+            self.tables.release_pod_identity(ident)
+        if self._pod_by_ip.get(pod.ip) is pod:
+            del self._pod_by_ip[pod.ip]
+
+    # ---------------------------------------------------------------- records
+    def _signature(self, pod: Pod) -> int:
+        named: dict[tuple[str, str], int] = {}
+        for cp in pod.container_ports:
+            if cp.name is not None:
+                named.setdefault((cp.name, cp.protocol), cp.port)
+        if not named:
+            return -1
+        key = tuple(sorted((n, p, v) for (n, p), v in named.items()))
+        index = self._signatures.get(key)
+        if index is None:
+            index = self._signatures[key] = len(self._named)
+            self._named.append(named)
+        return index
+
+    def _class(self, identity: int, named: int, version: int, value: int, kind: str) -> int:
+        if kind == "external" or self.profile.ipblock_matches_pod_ips:
+            blocks = self.tables.blocks.lookup(version, value)
+        else:
+            blocks = frozenset()
+        peer = PeerClass(identity, named, blocks)
+        index = self._classes.get(peer)
+        if index is None:
+            index = self._classes[peer] = len(self._class_list)
+            self._class_list.append(peer)
+        return index
+
+    def _pod_record(self, pod: Pod) -> Record:
+        """The record of a pod given by name (a hostNetwork pod may be node traffic)."""
+        version, value = parse_ip(pod.ip)
+        if not selectable(pod, self.profile):
+            cls = self._class(-1, -1, version, value, "node")
+            return Record("node", "", -1, cls, pod.node, -1)
+        identity = self._pod_identity[pod.key]
+        named = self._signature(pod)
+        cls = self._class(identity, named, version, value, "pod")
+        return Record("pod", pod.key, identity, cls, pod.node, named)
+
+    def _record(self, ip: str) -> Record:
+        found = self._records.get(ip)
+        if found is not None:
+            return found
+        pod = self._pod_by_ip.get(ip)
+        if pod is not None:
+            record = self._pod_record(pod)
+        else:
+            try:
+                version, value = parse_ip(ip)
+            except ValueError:
+                raise LookupFailed(f'"{ip}" is not an IP address') from None
+            node = self._node_by_ip.get(ip)
+            kind = "external" if node is None else "node"
+            record = Record(kind, "", -1, self._class(-1, -1, version, value, kind), node or "", -1)
+        self._records[ip] = record
+        return record
+
+    def _endpoint_record(self, endpoint: Endpoint) -> Record:
+        if endpoint.kind == "pod" and endpoint.pod is not None:
+            return self._pod_record(endpoint.pod)
+        if endpoint.kind == "node":
+            cls = self._class(-1, -1, endpoint.version, endpoint.value, "node")
+            return Record("node", "", -1, cls, endpoint.node, -1)
+        return self._record(endpoint.ip)
+
+    # -------------------------------------------------------------- decisions
+    def _evaluate(
+        self,
+        direction: Direction,
+        subject: int,
+        remote: int,
+        named: NamedPorts,
+        protocol: str,
+        port: int,
+    ) -> SideDecision:
+        policies = self.tables.selecting(subject, direction)
+        if not policies:
+            return NOT_ISOLATED
+        keys = tuple(p.key for p in policies)
+        peer = self._class_list[remote]
+        members = self.tables.members
+        for policy in policies:
+            for rule in policy.rules(direction):
+                peer_index: int | None = None
+                if rule.peers:
+                    for j, candidate in enumerate(rule.peers):
+                        if candidate.block is not None:
+                            hit = candidate.block in peer.blocks
+                        elif candidate.spec is not None:
+                            hit = peer.identity >= 0 and peer.identity in members(candidate.spec)
+                        else:
+                            hit = False
+                        if hit:
+                            peer_index = j
+                            break
+                    else:
+                        continue
+                port_index: int | None = None
+                if rule.ports.terms:
+                    port_index = rule.ports.first_match(protocol, port, named)
+                    if port_index is None:
+                        continue
+                ref = RuleRef(policy.key, direction, rule.index, peer_index, port_index)
+                return SideDecision(True, "rule", ref, keys)
+        return SideDecision(False, "no-rule-matched", None, keys)
+
+    def _named_ports(self, index: int) -> NamedPorts:
+        return self._named[index] if index >= 0 else NO_NAMED_PORTS
+
+    def _egress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
+        profile = self.profile
+        if not profile.enforce:
+            return NOT_ENFORCED
+        if src.identity < 0:
+            return NOT_A_POD
+        if protocol not in L4_PROTOCOLS and not profile.filter_icmp:
+            return NOT_FILTERED
+        if dst.key and dst.key == src.key:
+            return LOOPBACK
+        if profile.node_local_allowed and dst.kind == "node" and dst.node == src.node:
+            return NODE_LOCAL
+        key = (src.identity, dst.cls, protocol, port)
+        found = self._egress_cache.get(key)
         if found is None:
-            found = self._cache[key] = self._reference.decide(src_ip, dst_ip, protocol, dst_port)
+            named = self._named_ports(dst.named)
+            found = self._evaluate("egress", src.identity, dst.cls, named, protocol, port)
+            self._egress_cache[key] = found
         return found
 
-    def decide_endpoints(self, src: Endpoint, dst: Endpoint, protocol: str, port: int) -> Decision:
-        """Like :meth:`decide` for resolved endpoints (a hostNetwork pod by name, a node)."""
-        return self._reference.decide_endpoints(src, dst, protocol, port)
+    def _ingress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
+        profile = self.profile
+        if not profile.enforce:
+            return NOT_ENFORCED
+        if dst.identity < 0:
+            return NOT_A_POD
+        if protocol not in L4_PROTOCOLS and not profile.filter_icmp:
+            return NOT_FILTERED
+        if src.key and dst.key == src.key:
+            return LOOPBACK
+        if profile.node_local_allowed and src.kind == "node" and src.node == dst.node:
+            return NODE_LOCAL
+        key = (dst.cls, src.cls, protocol, port)
+        found = self._ingress_cache.get(key)
+        if found is None:
+            named = self._named_ports(dst.named)
+            found = self._evaluate("ingress", dst.identity, src.cls, named, protocol, port)
+            self._ingress_cache[key] = found
+        return found
 
+    # -------------------------------------------------------------------- API
     def egress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
         """The decision of the source's egress enforcement point."""
-        return self.decide(src_ip, dst_ip, protocol, dst_port).egress
+        return self._egress(self._record(src_ip), self._record(dst_ip), protocol, dst_port)
 
     def ingress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
         """The decision of the destination's ingress enforcement point."""
-        return self.decide(src_ip, dst_ip, protocol, dst_port).ingress
+        return self._ingress(self._record(src_ip), self._record(dst_ip), protocol, dst_port)
+
+    def decide(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> Decision:
+        """Both enforcement points' decisions for a new connection."""
+        src, dst = self._record(src_ip), self._record(dst_ip)
+        return Decision(
+            self._egress(src, dst, protocol, dst_port), self._ingress(src, dst, protocol, dst_port)
+        )
+
+    def decide_endpoints(self, src: Endpoint, dst: Endpoint, protocol: str, port: int) -> Decision:
+        """Like :meth:`decide` for resolved endpoints (a hostNetwork pod by name, a node)."""
+        s, d = self._endpoint_record(src), self._endpoint_record(dst)
+        return Decision(self._egress(s, d, protocol, port), self._ingress(s, d, protocol, port))
 
     def allowed(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> bool:
-        """True when both enforcement points allow the connection."""
-        return self.decide(src_ip, dst_ip, protocol, dst_port).allowed
+        """True when both enforcement points allow the connection (the fast path)."""
+        key = (src_ip, dst_ip, protocol, dst_port)
+        found = self._flows.get(key)
+        if found is None:
+            src, dst = self._record(src_ip), self._record(dst_ip)
+            found = (
+                self._egress(src, dst, protocol, dst_port).allowed
+                and self._ingress(src, dst, protocol, dst_port).allowed
+            )
+            if len(self._flows) >= FLOW_CACHE_LIMIT:
+                self._flows.clear()
+            self._flows[key] = found
+        return found
 
-    def matrix(self, ports: Sequence[tuple[str, int]]) -> npt.NDArray[np.bool_]:
-        """Pod-by-pod truth tables, shape (len(ports), n, n), in ``cluster.sorted_pods()`` order."""
-        return self._reference.matrix(list(ports))
+    def selecting_policies(self, pod: Pod) -> list[CompiledPolicy]:
+        """Every policy selecting ``pod`` (whatever its policyTypes), by key."""
+        ident = self._pod_identity.get(pod.key)
+        return [] if ident is None else self.tables.selected_by(ident)
+
+    # ----------------------------------------------------------------- matrix
+    def pods(self) -> list[Pod]:
+        """The pods in matrix order (``cluster.sorted_pods()``)."""
+        return self._order()[0]
+
+    def _order(self) -> tuple[list[Pod], npt.NDArray[np.intp], list[int]]:
+        """Pods in order, each pod's peer class, and the positions of node-traffic pods."""
+        if self._pod_order is None:
+            pods = self.cluster.sorted_pods()
+            classes = np.zeros(len(pods), dtype=np.intp)
+            special: list[int] = []
+            for i, pod in enumerate(pods):
+                record = self._pod_record(pod)
+                classes[i] = record.cls
+                if record.kind != "pod":
+                    special.append(i)
+            self._pod_order = (pods, classes, special)
+        return self._pod_order
+
+    def _members_vector(
+        self, spec_members: set[int], identities: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.bool_]:
+        if not spec_members:
+            return np.zeros(len(identities), dtype=bool)
+        size = max(int(identities.max(initial=-1)), max(spec_members)) + 2
+        lookup = np.zeros(size, dtype=bool)
+        lookup[np.fromiter(spec_members, dtype=np.intp, count=len(spec_members))] = True
+        return lookup[identities]  # identity -1 (not a pod) reads the always-False last slot
+
+    def class_matrix(self, protocol: str, port: int) -> npt.NDArray[np.bool_]:
+        """allowed[src class, dst class] for the pod classes of the current pods.
+
+        Only meaningful for two *different* pods (loopback and node traffic are
+        handled by :meth:`matrix`).
+        """
+        key = (protocol, port)
+        found = self._class_matrix.get(key)
+        if found is not None:
+            return found
+        self._order()
+        n = len(self._class_list)
+        if not self.profile.enforce or (
+            protocol not in L4_PROTOCOLS and not self.profile.filter_icmp
+        ):
+            result = np.ones((n, n), dtype=bool)
+            self._class_matrix[key] = result
+            return result
+        identities = np.array([c.identity for c in self._class_list] or [-1], dtype=np.intp)[:n]
+        named = [self._named_ports(c.named) for c in self._class_list]
+        spec_vectors: dict[Spec, npt.NDArray[np.bool_]] = {}
+
+        def members_of(spec: Spec) -> npt.NDArray[np.bool_]:
+            vec = spec_vectors.get(spec)
+            if vec is None:
+                vec = spec_vectors[spec] = self._members_vector(
+                    self.tables.members(spec), identities
+                )
+            return vec
+
+        block_vectors: dict[int, npt.NDArray[np.bool_]] = {}
+
+        def block_vector(block: int) -> npt.NDArray[np.bool_]:
+            vec = block_vectors.get(block)
+            if vec is None:
+                vec = block_vectors[block] = np.fromiter(
+                    (block in c.blocks for c in self._class_list), dtype=bool, count=n
+                )
+            return vec
+
+        ones = np.ones(n, dtype=bool)
+
+        def peers_vector(rule_peers: tuple[CompiledPeer, ...]) -> npt.NDArray[np.bool_]:
+            if not rule_peers:
+                return ones
+            vec = np.zeros(n, dtype=bool)
+            for peer in rule_peers:
+                if peer.block is not None:
+                    vec |= block_vector(peer.block)
+                elif peer.spec is not None:
+                    vec |= members_of(peer.spec)
+            return vec
+
+        def ports_vector(ports: PortSet) -> npt.NDArray[np.bool_] | bool:
+            if ports.any:
+                return True
+            if not ports.has_named:
+                return ports.matches(protocol, port)
+            return np.fromiter(
+                (ports.matches(protocol, port, nm) for nm in named), dtype=bool, count=n
+            )
+
+        egress_isolated = np.zeros(n, dtype=bool)
+        ingress_isolated = np.zeros(n, dtype=bool)
+        egress_allow = np.zeros((n, n), dtype=bool)  # [src, dst]
+        ingress_allow = np.zeros((n, n), dtype=bool)  # [dst, src]
+        for policy in self.tables.policies.values():
+            subjects = members_of(policy.subject)
+            rows = np.flatnonzero(subjects)
+            if rows.size == 0:
+                continue
+            if policy.isolates_egress:
+                egress_isolated[rows] = True
+                allow = np.zeros(n, dtype=bool)
+                for rule in policy.egress:
+                    allow |= peers_vector(rule.peers) & ports_vector(rule.ports)
+                if allow.any():
+                    egress_allow[rows] |= allow
+            if policy.isolates_ingress:
+                ingress_isolated[rows] = True
+                for rule in policy.ingress:
+                    port_ok = ports_vector(rule.ports)
+                    if port_ok is False:
+                        continue
+                    targets = (
+                        rows if isinstance(port_ok, bool) else np.flatnonzero(subjects & port_ok)
+                    )
+                    if targets.size:
+                        ingress_allow[targets] |= peers_vector(rule.peers)
+        egress = np.where(egress_isolated[:, None], egress_allow, True)
+        ingress = np.where(ingress_isolated[:, None], ingress_allow, True)
+        result = egress & ingress.T
+        self._class_matrix[key] = result
+        return result
+
+    def matrix(
+        self, ports: Sequence[tuple[str, int]], progress: Progress | None = None
+    ) -> npt.NDArray[np.bool_]:
+        """Pod-by-pod truth tables, shape (len(ports), n, n), in ``cluster.sorted_pods()`` order.
+
+        ``out[k, i, j]`` is True when pod i may open a connection to pod j on
+        ``ports[k]`` (protocol, port). A pod can always reach itself.
+        """
+        pods, classes, special = self._order()
+        n = len(pods)
+        out = np.empty((len(ports), n, n), dtype=bool)
+        for k, (protocol, port) in enumerate(ports):
+            if progress is not None:
+                progress(f"port {port}/{protocol} ({k + 1}/{len(ports)})")
+            table = self.class_matrix(protocol, port)
+            out[k] = table[classes][:, classes]
+            if special:
+                self._fill_special(out[k], pods, special, protocol, port)
+            np.fill_diagonal(out[k], True)
+        return out
+
+    def allowed_pods(
+        self,
+        src: npt.NDArray[np.intp],
+        dst: npt.NDArray[np.intp],
+        protocol: str,
+        port: int,
+    ) -> npt.NDArray[np.bool_]:
+        """Batch verdicts for pod index pairs (indices into :meth:`pods`), vectorised.
+
+        ``src`` and ``dst`` are equal-length int arrays; the result is a bool
+        array of the same length.
+        """
+        pods, classes, special = self._order()
+        table = self.class_matrix(protocol, port)
+        src = np.asarray(src, dtype=np.intp)
+        dst = np.asarray(dst, dtype=np.intp)
+        result = table[classes[src], classes[dst]]
+        result[src == dst] = True
+        if special:
+            for at in np.flatnonzero(np.isin(src, special) | np.isin(dst, special)).tolist():
+                a, b = pods[int(src[at])], pods[int(dst[at])]
+                result[at] = a.key == b.key or self._pair_allowed(a, b, protocol, port)
+        return result
+
+    def _pair_allowed(self, a: Pod, b: Pod, protocol: str, port: int) -> bool:
+        s, d = self._pod_record(a), self._pod_record(b)
+        return (
+            self._egress(s, d, protocol, port).allowed
+            and self._ingress(s, d, protocol, port).allowed
+        )
+
+    def _fill_special(
+        self,
+        table: npt.NDArray[np.bool_],
+        pods: list[Pod],
+        special: list[int],
+        protocol: str,
+        port: int,
+    ) -> None:
+        records = [self._pod_record(p) for p in pods]
+        for i in special:
+            for j in range(len(pods)):
+                for s, d, at in (
+                    (records[i], records[j], (i, j)),
+                    (records[j], records[i], (j, i)),
+                ):
+                    table[at] = (
+                        self._egress(s, d, protocol, port).allowed
+                        and self._ingress(s, d, protocol, port).allowed
+                    )
+
+    def named_ports(self, pod: Pod) -> Mapping[tuple[str, str], int]:
+        """A pod's named ports as (name, protocol) -> number (first declaration wins)."""
+        return self._named_ports(self._signature(pod))

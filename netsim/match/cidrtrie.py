@@ -1,0 +1,168 @@
+"""Longest-prefix matching over IPv4 and IPv6 prefixes, flattened to sorted intervals.
+
+CIDR prefixes form a laminar family: two prefixes are either nested or
+disjoint. So the address line splits into elementary intervals at every
+prefix's first address and one-past-last address, and within one interval the
+set of covering prefixes is constant. :class:`CidrTrie` precomputes, per
+interval, the innermost (longest) covering prefix's value; a lookup is then a
+single ``bisect`` over the interval boundaries (C code), which is what makes it
+as fast as a C radix trie from Python. :class:`CidrSetTable` precomputes, per
+interval, the set of entries whose ``cidr`` covers it and none of whose
+``except`` prefixes do: the exact semantics of an ``ipBlock`` with ``except``.
+
+Both rebuild their intervals lazily after a change (O(n log n) in the number
+of prefixes). Addresses are ints; the family is passed explicitly (4 or 6).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from typing import Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from netsim.addr import Prefix
+
+V = TypeVar("V")
+
+
+def _intervals(prefixes: Iterable[Prefix]) -> Iterator[tuple[int, tuple[Prefix, ...]]]:
+    """Yield (start, covering prefixes outer-to-inner) for every elementary interval.
+
+    The first interval starts at 0; an interval lasts until the next start.
+    All prefixes must be of one family.
+    """
+    items = sorted(set(prefixes), key=lambda p: (p.network, p.length))
+    points = sorted({0} | {p.network for p in items} | {p.last + 1 for p in items})
+    stack: list[Prefix] = []
+    i = 0
+    for point in points:
+        while stack and stack[-1].last < point:
+            stack.pop()
+        while i < len(items) and items[i].network == point:
+            stack.append(items[i])
+            i += 1
+        yield point, tuple(stack)
+
+
+class CidrTrie(Generic[V]):
+    """A longest-prefix-match table (what pytricia offers), IPv4 and IPv6.
+
+    ``insert(prefix, value)``; ``lookup(version, address)`` returns the value
+    of the longest prefix containing the address, or None.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[Prefix, V] = {}
+        self._tables: dict[int, tuple[list[int], list[V | None]]] | None = None
+
+    def insert(self, prefix: Prefix, value: V) -> None:
+        """Add or replace ``prefix``'s value."""
+        self._values[prefix] = value
+        self._tables = None
+
+    def delete(self, prefix: Prefix) -> None:
+        """Remove ``prefix``; raise KeyError if absent."""
+        del self._values[prefix]
+        self._tables = None
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, prefix: object) -> bool:
+        return prefix in self._values
+
+    def get(self, prefix: Prefix) -> V | None:
+        """The value stored for exactly ``prefix`` (no longest-prefix search)."""
+        return self._values.get(prefix)
+
+    def _build(self) -> dict[int, tuple[list[int], list[V | None]]]:
+        tables: dict[int, tuple[list[int], list[V | None]]] = {}
+        for version in (4, 6):
+            bounds: list[int] = []
+            values: list[V | None] = []
+            family = [p for p in self._values if p.version == version]
+            for start, stack in _intervals(family):
+                bounds.append(start)
+                values.append(self._values[stack[-1]] if stack else None)
+            tables[version] = (bounds, values)
+        self._tables = tables
+        return tables
+
+    def lookup(self, version: int, address: int) -> V | None:
+        """The value of the longest prefix containing ``address``, or None."""
+        tables = self._tables if self._tables is not None else self._build()
+        bounds, values = tables[version]
+        return values[bisect_right(bounds, address) - 1]
+
+    def lookup_many4(self, addresses: npt.NDArray[np.uint32]) -> list[V | None]:
+        """Vectorised IPv4 lookup: one ``searchsorted`` over an array of addresses."""
+        tables = self._tables if self._tables is not None else self._build()
+        bounds, values = tables[4]
+        idx = np.searchsorted(np.asarray(bounds, dtype=np.uint64), addresses, side="right") - 1
+        return [values[i] for i in idx.tolist()]
+
+
+class CidrSetTable:
+    """Address -> the set of entries it matches, where an entry is a cidr minus except prefixes.
+
+    An entry (an int id) matches an address inside its ``cidr`` and inside none
+    of its ``excepts``. ``lookup`` returns an interned frozenset, so equal
+    results are the same object and can be used as cheap class keys; ``classes``
+    counts the distinct results.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[Prefix, tuple[Prefix, ...]]] = {}
+        self._tables: dict[int, tuple[list[int], list[frozenset[int]]]] | None = None
+        self._interned: dict[frozenset[int], frozenset[int]] = {}
+
+    def add(self, entry: int, cidr: Prefix, excepts: Iterable[Prefix] = ()) -> None:
+        """Add (or replace) entry ``entry``."""
+        self._entries[entry] = (cidr, tuple(excepts))
+        self._tables = None
+
+    def remove(self, entry: int) -> None:
+        """Remove entry ``entry`` if present."""
+        if self._entries.pop(entry, None) is not None:
+            self._tables = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def intern(self, entries: frozenset[int]) -> frozenset[int]:
+        """The canonical instance of a result set."""
+        return self._interned.setdefault(entries, entries)
+
+    def _build(self) -> dict[int, tuple[list[int], list[frozenset[int]]]]:
+        tables: dict[int, tuple[list[int], list[frozenset[int]]]] = {}
+        for version in (4, 6):
+            as_cidr: dict[Prefix, list[int]] = {}
+            as_except: dict[Prefix, list[int]] = {}
+            for entry, (cidr, excepts) in self._entries.items():
+                if cidr.version != version:
+                    continue
+                as_cidr.setdefault(cidr, []).append(entry)
+                for e in excepts:
+                    as_except.setdefault(e, []).append(entry)
+            bounds: list[int] = []
+            results: list[frozenset[int]] = []
+            for start, stack in _intervals([*as_cidr, *as_except]):
+                covered: set[int] = set()
+                excluded: set[int] = set()
+                for prefix in stack:
+                    covered.update(as_cidr.get(prefix, ()))
+                    excluded.update(as_except.get(prefix, ()))
+                bounds.append(start)
+                results.append(self.intern(frozenset(covered - excluded)))
+            tables[version] = (bounds, results)
+        self._tables = tables
+        return tables
+
+    def lookup(self, version: int, address: int) -> frozenset[int]:
+        """The entries matching ``address`` (an interned frozenset, possibly empty)."""
+        tables = self._tables if self._tables is not None else self._build()
+        bounds, results = tables[version]
+        return results[bisect_right(bounds, address) - 1]

@@ -1,0 +1,132 @@
+"""An inverted index from labels to object ids, answering set-based selectors with set algebra.
+
+Objects are int ids with a label set (``(key, value)`` pairs). A selector is a
+list of terms, all ANDed:
+
+- ``("=", key, (value,))`` and ``("In", key, values)``: key present with a value in ``values``;
+- ``("NotIn", key, values)``: key absent, or its value not in ``values``;
+- ``("Exists", key, ())``: key present; ``("DoesNotExist", key, ())``: key absent.
+
+No terms matches every object. Positive terms intersect posting sets
+(smallest first), negative terms subtract, so a selector costs about the size
+of its smallest posting list, not the number of objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Set
+
+Term = tuple[str, str, tuple[str, ...]]
+
+EMPTY: frozenset[int] = frozenset()
+
+
+class LabelIndex:
+    """Inverted label index over int ids; ``select(terms, within)`` evaluates a selector."""
+
+    def __init__(self) -> None:
+        self._labels: dict[int, dict[str, str]] = {}
+        self._by_pair: dict[tuple[str, str], set[int]] = {}
+        self._by_key: dict[str, set[int]] = {}
+        self._all: set[int] = set()
+
+    def add(self, ident: int, labels: Iterable[tuple[str, str]]) -> None:
+        """Index object ``ident`` with ``labels`` (replacing its previous labels)."""
+        if ident in self._all:
+            self.remove(ident)
+        mapping = dict(labels)
+        self._labels[ident] = mapping
+        self._all.add(ident)
+        for key, value in mapping.items():
+            self._by_pair.setdefault((key, value), set()).add(ident)
+            self._by_key.setdefault(key, set()).add(ident)
+
+    def remove(self, ident: int) -> None:
+        """Forget object ``ident`` (no error if unknown)."""
+        mapping = self._labels.pop(ident, None)
+        if mapping is None:
+            return
+        self._all.discard(ident)
+        for key, value in mapping.items():
+            self._by_pair[(key, value)].discard(ident)
+            self._by_key[key].discard(ident)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._all
+
+    @property
+    def ids(self) -> Set[int]:
+        """Every indexed id (a live view: do not modify)."""
+        return self._all
+
+    def labels(self, ident: int) -> dict[str, str]:
+        """The labels of ``ident`` (a live dict: do not modify)."""
+        return self._labels[ident]
+
+    def _positive(self, term: Term) -> Set[int]:
+        op, key, values = term
+        if op == "Exists":
+            return self._by_key.get(key, EMPTY)
+        if len(values) == 1:
+            return self._by_pair.get((key, values[0]), EMPTY)
+        union: set[int] = set()
+        for value in values:
+            union |= self._by_pair.get((key, value), EMPTY)
+        return union
+
+    def select(self, terms: Iterable[Term], within: Set[int] | None = None) -> set[int]:
+        """The ids (optionally only those in ``within``) whose labels satisfy every term."""
+        positive: list[Set[int]] = []
+        negative: list[Set[int]] = []
+        for op, key, values in terms:
+            if op in ("=", "In", "Exists"):
+                positive.append(self._positive((op, key, values)))
+            elif op == "NotIn":
+                negative.append(self._positive(("In", key, values)))
+            elif op == "DoesNotExist":
+                negative.append(self._positive(("Exists", key, ())))
+            else:
+                raise ValueError(f"unknown selector operator {op!r}")
+        if not positive:
+            positive.append(self._all)
+        if within is not None:
+            positive.append(within)
+        positive.sort(key=len)
+        result = set(positive[0])
+        for other in positive[1:]:
+            if not result:
+                break
+            result.intersection_update(other)
+        for other in negative:
+            if not result:
+                break
+            result.difference_update(other)
+        return result
+
+    def matches(self, ident: int, terms: Iterable[Term]) -> bool:
+        """Tell whether one indexed object satisfies every term."""
+        return terms_match(self._labels[ident], terms)
+
+
+def terms_match(labels: dict[str, str], terms: Iterable[Term]) -> bool:
+    """Evaluate selector terms against one label mapping."""
+    for op, key, values in terms:
+        value = labels.get(key)
+        if op in ("=", "In"):
+            if value is None or value not in values:
+                return False
+        elif op == "NotIn":
+            if value is not None and value in values:
+                return False
+        elif op == "Exists":
+            if value is None:
+                return False
+        elif op == "DoesNotExist":
+            if value is not None:
+                return False
+        else:
+            raise ValueError(f"unknown selector operator {op!r}")
+    return True

@@ -1,0 +1,79 @@
+"""``netsim run SCENARIO...``: replay scenario files, print transcripts, check expectations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``run`` subcommand."""
+    parser = subparsers.add_parser(
+        "run",
+        help="replay scenario files (kubectl walkthroughs) and check their expectations",
+        description="Replay scenario files step by step: print the transcript (kubectl "
+        "commands, their output, commands typed in pods), then a summary. Exit 0 when every "
+        "expectation holds, 1 when any fails, 2 for an invalid scenario.",
+    )
+    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
+    add_run_options(parser)
+    parser.set_defaults(func=main)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options ``run`` and ``demo`` share."""
+    parser.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    parser.add_argument(
+        "--pcap",
+        metavar="DIR",
+        default=None,
+        help="write each scenario's captured frames to DIR/<scenario>.pcap",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print a machine-readable record of steps, outputs and verdicts",
+    )
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="print only the summary (and the failures)"
+    )
+
+
+def run_paths(paths: Sequence[str | Path], args: argparse.Namespace) -> int:
+    """Load every scenario (all must be valid), run them in order, print; return the exit code."""
+    from netsim.scenario.load import load_scenario
+    from netsim.scenario.runner import run_scenario, scenario_summary
+
+    scenarios = [load_scenario(path) for path in paths]
+    pcap_dir = Path(args.pcap) if args.pcap else None
+    results = []
+    for scenario in scenarios:
+        pcap = pcap_dir / f"{scenario.name}.pcap" if pcap_dir else None
+        result = run_scenario(scenario, seed=args.seed, pcap=pcap)
+        results.append(result)
+        if not args.json:
+            if not args.quiet:
+                sys.stdout.write(result.transcript() + "\n")
+            sys.stdout.write(result.summary())
+            sys.stdout.flush()
+    totals = scenario_summary(results)
+    if args.json:
+        record = {"scenarios": [r.as_dict() for r in results], "summary": totals}
+        json.dump(record, sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
+    elif len(results) > 1:
+        sys.stdout.write(
+            f"{totals['passed']} of {totals['scenarios']} scenarios passed "
+            f"({totals['checks'] - totals['failed_checks']} of {totals['checks']} "
+            "expectations hold)\n"
+        )
+    return 0 if totals["failed"] == 0 else 1
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the scenarios named on the command line."""
+    return run_paths(args.scenarios, args)

@@ -1,0 +1,386 @@
+"""The scenario runner: build the cluster, replay the steps, check the expectations.
+
+:func:`run_scenario` drives a :class:`~netsim.model.Cluster` through the kubectl
+emulation and a live network (``netsim.sim.network.Network`` unless a test passes
+another factory) and returns a :class:`~netsim.scenario.transcript.ScenarioResult`.
+The network is built lazily, on the first step that needs it, with the CNI
+profile in force then: applying the Calico manifest URL before any traffic turns
+enforcement on, as installing Calico does on a real cluster.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from netsim.addr import Prefix, int_to_ip
+from netsim.errors import ScenarioError
+from netsim.model.cluster import DEFAULT_NODE_NETWORK, Cluster
+from netsim.model.objects import Namespace, Node, Service, ServicePort
+from netsim.policy.profile import Profile
+from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session
+from netsim.scenario.schema import Expect, Scenario, Step
+from netsim.scenario.transcript import (
+    Check,
+    CommandRecord,
+    ScenarioResult,
+    StepRecord,
+    Verdict,
+    verdict_of,
+)
+
+PROMPT = "/ # "
+BOOT_NAMESPACES: tuple[str, ...] = ("default", "kube-public", "kube-system")
+
+
+class ExecOutcome(Protocol):
+    """What running a command in a pod gives: busybox's output and exit code."""
+
+    @property
+    def output(self) -> str:
+        """What the command printed."""
+
+    @property
+    def exit_code(self) -> int:
+        """The command's exit code."""
+
+
+class LiveNetwork(Protocol):
+    """The part of ``netsim.sim.network.Network`` the runner drives."""
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the network started."""
+
+    def exec(self, pod_key: str, command: str) -> ExecOutcome:
+        """Run ``command`` in pod ``ns/name`` to completion in simulated time."""
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of simulated time pass."""
+
+    def write_pcap(self, path: str) -> None:
+        """Write every captured frame to a pcap file."""
+
+
+NetworkFactory = Callable[[Cluster, int, Profile], LiveNetwork]
+"""Builds the live network for a cluster, a seed and a CNI profile."""
+
+
+def simulator(cluster: Cluster, seed: int, profile: Profile) -> LiveNetwork:
+    """The default network factory: netsim's packet-level simulator."""
+    from netsim.sim.network import Network
+
+    network: LiveNetwork = Network(cluster, seed=seed, profile=profile)
+    return network
+
+
+def build_cluster(scenario: Scenario) -> Cluster:
+    """The cluster a scenario starts from, as ``kubeadm init`` leaves it.
+
+    Nodes ``node-1``.. with the N-th /24 of the pod CIDR and IPs 172.18.0.(N+1);
+    namespaces default, kube-public and kube-system; the ``kubernetes`` Service,
+    which takes the first address of the service CIDR as on a real cluster.
+    """
+    spec = scenario.cluster
+    cluster = Cluster(service_cidr=Prefix.parse(spec.service_cidr))
+    pods = Prefix.parse(spec.pod_cidr)
+    nodes = Prefix.parse(DEFAULT_NODE_NETWORK)
+    for n in range(1, spec.nodes + 1):
+        node_ip = int_to_ip(nodes.address(n + 1), nodes.version)
+        cluster.add(Node(f"node-{n}", node_ip, _subnet(pods, n)))
+    for name in BOOT_NAMESPACES:
+        cluster.add(Namespace(name))
+    cluster.add(Service("kubernetes", "default", (ServicePort(443, 6443, name="https"),)))
+    return cluster
+
+
+def _subnet(prefix: Prefix, index: int) -> Prefix:
+    """The ``index``-th /24 inside ``prefix``."""
+    return Prefix(prefix.version, prefix.network + (index << 8), 24)
+
+
+class Runner:
+    """Replays one scenario; :meth:`run` returns its result.
+
+    ``seed`` overrides the scenario's seed; ``network_factory`` builds the live
+    network (the simulator by default).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int | None = None,
+        network_factory: NetworkFactory | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.factory = network_factory or simulator
+        self.cluster = build_cluster(scenario)
+        self.cni = scenario.cluster.cni
+        self.network: LiveNetwork | None = None
+        self._time_offset = 0.0
+        self.kubectl = Kubectl(
+            self.cluster,
+            clock=self.now,
+            rng=random.Random(f"kubectl:{self.seed}"),
+            base_dir=scenario.base_dir,
+            exec_fn=self._exec,
+            install_cni=self._install_cni,
+            cluster_ips=dict(scenario.cluster.cluster_ips),
+        )
+
+    # ------------------------------------------------------------- network
+    def now(self) -> float:
+        """Simulated seconds since the scenario started."""
+        return self._time_offset + (self.network.now if self.network else 0.0)
+
+    def live(self) -> LiveNetwork:
+        """The live network, built on first use with the CNI profile in force."""
+        if self.network is None:
+            profile = self.scenario.cluster.profile(self.cni)
+            self.network = self.factory(self.cluster, self.seed, profile)
+        return self.network
+
+    def _install_cni(self, cni: str) -> None:
+        self.cni = cni
+        if self.network is not None:
+            # A network built before the CNI changed keeps its profile: rebuild it.
+            self._time_offset += self.network.now
+            self.network = None
+
+    def _exec(self, pod_key: str, command: str) -> tuple[str, int]:
+        result = self.live().exec(pod_key, command)
+        return result.output.rstrip("\n"), result.exit_code
+
+    # ------------------------------------------------------------------ run
+    def run(self, pcap: Path | None = None) -> ScenarioResult:
+        """Replay every step; write the capture to ``pcap`` if given."""
+        records = [self._step(step) for step in self.scenario.steps]
+        written = ""
+        if pcap is not None:
+            pcap.parent.mkdir(parents=True, exist_ok=True)
+            self.live().write_pcap(str(pcap))
+            written = str(pcap)
+        self.kubectl.close()
+        header = [f"# {self.scenario.name}: {self.scenario.title}"]
+        header += [f"# {line}".rstrip() for line in self.scenario.description.splitlines()]
+        header.append("")
+        return ScenarioResult(
+            self.scenario.name,
+            self.scenario.source,
+            self.scenario.title,
+            self.seed,
+            tuple(records),
+            tuple(header),
+            written,
+        )
+
+    def _where(self, step: Step) -> str:
+        return f"{self.scenario.source}: {step.path}.{step.action}"
+
+    def _step(self, step: Step) -> StepRecord:
+        notes = [f"# {line}".rstrip() for line in step.note.splitlines()]
+        if step.action == "shell":
+            return self._shell(step, notes)
+        where = self._where(step)
+        verdict: Verdict | None = None
+        if step.action == "kubectl":
+            command = f"kubectl {step.argument}"
+            result = self.kubectl.run(step.argument, where)
+            output, code = result.output, result.exit_code
+        elif step.action in ("create", "apply", "delete"):
+            command, output, code = self._manifest_step(step, where)
+        elif step.action == "exec":
+            command, output, code = self._exec_step(step, where)
+            verdict = verdict_of(step.command, code)
+        elif step.action == "sleep":
+            command, output, code = f"sleep {step.seconds:g}", "", 0
+            self.live().advance(step.seconds)
+        elif step.action == "cat":
+            command, output, code = f"cat {step.argument}", self._cat(step, where), 0
+        else:
+            comment = tuple(f"# {line}".rstrip() for line in step.argument.splitlines())
+            return StepRecord(step.path, step.action, "", (*comment, ""), "", 0)
+        checks = _check_all(step.expect, output, code, verdict)
+        lines = [*notes, f"$ {command}"]
+        if output:
+            lines += output.splitlines()
+        if notes:
+            lines.insert(0, "")
+        return StepRecord(
+            step.path, step.action, command, tuple(lines), output, code, verdict, checks
+        )
+
+    def _manifest_step(self, step: Step, where: str) -> tuple[str, str, int]:
+        if step.argument:
+            command = f"kubectl {step.action} -f {step.argument}"
+            result = self.kubectl.run(f"{step.action} -f {step.argument}", where)
+            return command, result.output, result.exit_code
+        shown = yaml.safe_dump_all(
+            [dict(d) for d in step.documents], sort_keys=False, default_flow_style=False
+        ).rstrip("\n")
+        command = f"kubectl {step.action} -f - <<EOF\n{shown}\nEOF"
+        source = f"{self.scenario.source} ({step.path}.{step.action})"
+        try:
+            lines = self.kubectl.manifests(step.action, step.documents, source)
+        except KubectlError as exc:
+            return command, str(exc), 1
+        return command, "\n".join(lines), 0
+
+    def _exec_step(self, step: Step, where: str) -> tuple[str, str, int]:
+        namespace, _, target = step.argument.partition("/")
+        ns_flag = "" if namespace == "default" else f" -n {namespace}"
+        command = f"kubectl exec{ns_flag} {target} -- {step.command}"
+        result = self.kubectl.run(command, where)
+        output = result.output
+        return command, output, result.exit_code
+
+    def _cat(self, step: Step, where: str) -> str:
+        path = self.scenario.base_dir / step.argument
+        try:
+            return path.read_text(encoding="utf-8").rstrip("\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"{where}: cannot read {step.argument}: {exc}") from None
+
+    def _shell(self, step: Step, notes: list[str]) -> StepRecord:
+        where = self._where(step)
+        command = (
+            step.argument if step.argument.startswith("kubectl ") else (f"kubectl {step.argument}")
+        )
+        lines = [*notes, f"$ {command}"]
+        if notes:
+            lines.insert(0, "")
+        opened = self.kubectl.open_session(step.argument, where)
+        if isinstance(opened, KubectlResult):
+            lines += opened.output.splitlines()
+            checks = _check_all(step.expect, opened.output, opened.exit_code, None)
+            return StepRecord(
+                step.path,
+                "shell",
+                command,
+                tuple(lines),
+                opened.output,
+                opened.exit_code,
+                None,
+                checks,
+            )
+        session: Session = opened
+        body = list(session.banner)
+        records = []
+        code = 0
+        verdict: Verdict | None = None
+        for typed in step.commands:
+            output, code = self._exec(session.pod, typed.command)
+            verdict = verdict_of(typed.command, code)
+            body.append(f"{PROMPT}{typed.command}")
+            body += output.splitlines()
+            checks = _check_all(typed.expect, output, code, verdict)
+            records.append(CommandRecord(typed.path, typed.command, output, code, verdict, checks))
+        body.append(f"{PROMPT}exit")
+        body += self.kubectl.close_session(session)
+        output = "\n".join(body)
+        checks = _check_all(step.expect, output, code, verdict)
+        return StepRecord(
+            step.path,
+            "shell",
+            command,
+            (*lines, *body),
+            output,
+            code,
+            verdict,
+            checks,
+            tuple(records),
+        )
+
+
+# ------------------------------------------------------------------ expectations
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _check_all(
+    expects: Sequence[Expect], output: str, exit_code: int, verdict: Verdict | None
+) -> tuple[Check, ...]:
+    checks: list[Check] = []
+    for expect in expects:
+        checks += check_expect(expect, output, exit_code, verdict)
+    return tuple(checks)
+
+
+def check_expect(
+    expect: Expect, output: str, exit_code: int, verdict: Verdict | None
+) -> list[Check]:
+    """Check one ``expect`` against a result; one :class:`Check` per condition."""
+    text = output.rstrip("\n")
+    checks = []
+    if expect.output is not None:
+        want = expect.output.rstrip("\n")
+        checks.append(Check(f"{expect.path}.output", text == want, f"output {_quote(want)}", text))
+    for i, piece in enumerate(expect.contains):
+        checks.append(
+            Check(
+                f"{expect.path}.contains[{i}]",
+                piece in text,
+                f"output containing {_quote(piece)}",
+                text,
+            )
+        )
+    for i, piece in enumerate(expect.not_contains):
+        checks.append(
+            Check(
+                f"{expect.path}.not_contains[{i}]",
+                piece not in text,
+                f"output not containing {_quote(piece)}",
+                text,
+            )
+        )
+    if expect.exit_code is not None:
+        checks.append(
+            Check(
+                f"{expect.path}.exit_code",
+                exit_code == expect.exit_code,
+                f"exit code {expect.exit_code}",
+                f"exit code {exit_code}",
+            )
+        )
+    if expect.allowed is not None:
+        want_verdict: Verdict = "allowed" if expect.allowed else "denied"
+        actual = f"{verdict or 'no connection verdict'} (exit code {exit_code})"
+        if text:
+            actual += "\n" + text
+        checks.append(
+            Check(
+                f"{expect.path}.allowed",
+                verdict == want_verdict,
+                f"{want_verdict} ({'exit code 0' if expect.allowed else 'non-zero exit code'})",
+                actual,
+            )
+        )
+    return checks
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    pcap: Path | None = None,
+    network_factory: NetworkFactory | None = None,
+) -> ScenarioResult:
+    """Replay ``scenario`` and return its result (see :class:`Runner`)."""
+    return Runner(scenario, seed=seed, network_factory=network_factory).run(pcap)
+
+
+def scenario_summary(results: Sequence[ScenarioResult]) -> dict[str, Any]:
+    """Totals over several runs (for the CLI's last line and ``--json``)."""
+    return {
+        "scenarios": len(results),
+        "passed": sum(r.passed for r in results),
+        "failed": sum(not r.passed for r in results),
+        "checks": sum(len(r.checks) for r in results),
+        "failed_checks": sum(len(r.failures) for r in results),
+    }

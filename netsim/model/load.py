@@ -40,6 +40,7 @@ from netsim.model.yamlsafe import decode_bytes, parse_yaml_text
 __all__ = [
     "InvalidManifests",
     "Manifests",
+    "check_bytes",
     "expand_paths",
     "load_bytes",
     "load_cluster",
@@ -177,7 +178,7 @@ def _assemble(decoded: list[Decoded]) -> tuple[Manifests, list[NetsimError]]:
             firsts[key] = d
             continue
         resource = RESOURCE_NAMES.get(d.kind, d.kind.lower() + "s")
-        path = f"{d.path}.metadata.name" if d.path else "metadata.name"
+        path = _name_path(d)
         errors.append(
             ValidationError(
                 [
@@ -264,6 +265,24 @@ def object_from_dict(doc: dict[str, object], origin: Origin | None = None) -> li
     if errors:
         raise errors[0]
     return [obj for _, obj in manifests.objects]
+
+
+def check_bytes(data: bytes | str, source: str) -> tuple[Manifests, tuple[NetsimError, ...]]:
+    """Load one file's content leniently: the valid documents, and every error instead of raising.
+
+    For reporting (``netsim validate``): ``declared`` lists only the documents
+    that are valid; the errors are flattened, one per invalid document or file.
+    """
+    decoded, errors = _decode_source(data, source)
+    manifests, more = _assemble(decoded)
+    errors += more
+    failed = {(e.origin, e.errors[0].path) for e in more if isinstance(e, ValidationError)}
+    good = tuple(d for d in manifests.declared if (d.origin, _name_path(d)) not in failed)
+    return replace(manifests, declared=good), tuple(_flatten(errors))
+
+
+def _name_path(d: Decoded) -> str:
+    return f"{d.path}.metadata.name" if d.path else "metadata.name"
 
 
 def load_bytes(data: bytes | str, source: str) -> Manifests:

@@ -28,7 +28,7 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 100
 """Deepest nesting of collections; real manifests stay below 20."""
 MAX_EXPANDED_NODES = 1_000_000
-"""Largest number of nodes a document may have once its aliases are expanded."""
+"""Most nodes the aliases of one document may stand for once expanded (go-yaml caps this too)."""
 
 
 class _Resolver(yaml.resolver.Resolver):
@@ -145,14 +145,13 @@ def _scan(text: str, source: str) -> None:
                 total += count
                 if total > MAX_EXPANDED_NODES:
                     raise LoadError(
-                        f"{Origin(source, document)}: excessive aliasing: the aliases expand "
+                        f"{Origin(source, document)}: excessive aliasing: aliases expand "
                         f"to more than {MAX_EXPANDED_NODES} nodes ({_mark(event)}); "
                         "alias bombs such as 'billion laughs' are rejected"
                     )
                 _note_key(stack, None, event, source, document)
                 _finish_child(stack, count)
                 continue
-            total += 1
             if isinstance(event, yaml.ScalarEvent):
                 if event.anchor is not None:
                     sizes[event.anchor] = 1

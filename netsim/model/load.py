@@ -95,7 +95,7 @@ def _flatten(errors: Iterable[NetsimError]) -> list[NetsimError]:
 def expand_paths(paths: Sequence[str | Path]) -> list[str]:
     """Files to read: files as given, a directory's manifest files sorted, ``-`` as is.
 
-    Raises LoadError for a path that does not exist.
+    Raises LoadError for a path that does not exist and a directory without manifests.
     """
     out: list[str] = []
     for raw in paths:
@@ -105,11 +105,14 @@ def expand_paths(paths: Sequence[str | Path]) -> list[str]:
             continue
         path = Path(text)
         if path.is_dir():
-            out += [
+            found = [
                 str(p)
                 for p in sorted(path.iterdir())
                 if p.is_file() and p.suffix.lower() in MANIFEST_SUFFIXES
             ]
+            if not found:
+                raise LoadError(f"{text}: no manifest files (*.yaml, *.yml, *.json) in directory")
+            out += found
         elif path.exists():
             out.append(text)
         else:

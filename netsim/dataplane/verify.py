@@ -1,0 +1,368 @@
+"""Compare netsim's truth table with what a real Linux dataplane does.
+
+:func:`verify` builds the cluster as namespaces (:mod:`~netsim.dataplane.harness`),
+loads the rules of the simple renderer (:mod:`~netsim.dataplane.render`), probes
+every pod pair on every port (:mod:`~netsim.dataplane.probe`) and compares each
+cell with :class:`~netsim.policy.engine.PolicyEngine`. Each disagreement is
+probed once more alone, between two counter snapshots, to name the nft rule
+that decided it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from netsim.dataplane.harness import Harness
+from netsim.dataplane.probe import DEFAULT_TIMEOUT, Port, Probe, Prober, ProbeResult
+from netsim.dataplane.render import NodeRuleset, render_cluster
+from netsim.dataplane.system import nft, require_capabilities
+from netsim.errors import NetsimError
+from netsim.model import Cluster
+from netsim.model.netpol import PROTOCOLS
+from netsim.policy.engine import PolicyEngine
+from netsim.policy.profile import UPSTREAM, Profile
+from netsim.policy.verdict import Decision, SideDecision
+
+CONTROL_PORT = 9999
+"""The preferred control port (one no policy mentions); the next free one below if taken."""
+_PORT_SPEC = re.compile(r"^(\d+)(?:/([A-Za-z]+))?$")
+
+
+def parse_port(text: str) -> Port:
+    """Parse ``80`` or ``53/UDP`` into (protocol, port); protocol defaults to TCP."""
+    match = _PORT_SPEC.match(text.strip())
+    protocol = (match.group(2) or "TCP").upper() if match else ""
+    if not match or protocol not in PROTOCOLS or not 1 <= int(match.group(1)) <= 65535:
+        raise NetsimError(
+            f"invalid --port {text!r}: want PORT or PORT/PROTOCOL with PORT in 1-65535 "
+            "and PROTOCOL one of TCP, UDP, SCTP"
+        )
+    return protocol, int(match.group(1))
+
+
+def default_ports(cluster: Cluster) -> list[Port]:
+    """The ports worth probing: every port the policies mention, plus a control port.
+
+    Literal ports; both ends of every ``endPort`` range and the ports just
+    outside it; every number a named port resolves to on some pod; and, for
+    each protocol a rule allows on all ports, the control port in that protocol.
+    The control port (TCP) is one no policy mentions.
+    """
+    ports: set[Port] = set()
+    ranges: list[tuple[int, int]] = []
+    any_port: set[str] = set()
+    for _, policy in sorted(cluster.policies.items()):
+        for rule in (*policy.ingress, *policy.egress):
+            for port in rule.ports:
+                if port.port is None:
+                    any_port.add(port.protocol)
+                elif isinstance(port.port, str):
+                    for pod in cluster.sorted_pods():
+                        number = pod.named_port(port.port, port.protocol)
+                        if number is not None:
+                            ports.add((port.protocol, number))
+                elif port.end_port is not None:
+                    ranges.append((port.port, port.end_port))
+                    for number in (port.port - 1, port.port, port.end_port, port.end_port + 1):
+                        if 1 <= number <= 65535:
+                            ports.add((port.protocol, number))
+                else:
+                    ports.add((port.protocol, port.port))
+    control = CONTROL_PORT
+    while any(n == control for _, n in ports) or any(lo <= control <= hi for lo, hi in ranges):
+        control -= 1
+    ports.add(("TCP", control))
+    ports.update((protocol, control) for protocol in any_port)
+    return sorted(ports, key=lambda p: (p[1], p[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """One cell where the kernel and netsim disagree, with both sides' reasons."""
+
+    src: str
+    dst: str
+    protocol: str
+    port: int
+    netsim: bool
+    kernel: bool
+    outcome: str
+    explanation: str
+    kernel_rules: tuple[str, ...] = ()
+
+    def render(self) -> str:
+        """Several lines: the two cells, netsim's explanation, the rules that counted."""
+        mark = {True: "allowed (.)", False: "denied (X)"}
+        lines = [
+            f"MISMATCH {self.protocol}/{self.port} {self.src} -> {self.dst}: "
+            f"netsim {mark[self.netsim]}, kernel {mark[self.kernel]} [{self.outcome}]",
+            f"  netsim: {self.explanation}",
+        ]
+        if self.kernel_rules:
+            lines += [f"  kernel: {rule}" for rule in self.kernel_rules]
+        else:
+            lines.append("  kernel: no netsim rule counted this probe (default accept)")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """Seconds spent building the namespaces and rules, probing, and in total."""
+
+    setup: float
+    probe: float
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """The outcome of one verification run.
+
+    ``expected``/``observed`` map each probe to its verdict; ``pods`` are the
+    probed pods in ``ns/name`` order; ``skipped`` the pods not probed (with why).
+    """
+
+    pods: tuple[str, ...]
+    ports: tuple[Port, ...]
+    expected: dict[Probe, bool]
+    observed: dict[Probe, ProbeResult]
+    mismatches: tuple[Mismatch, ...]
+    notes: tuple[str, ...]
+    timings: Timings
+    nodes: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = field(default=())
+
+    @property
+    def agreed(self) -> bool:
+        """True when every probe matched netsim's verdict."""
+        return not self.mismatches
+
+    def table(self, port: Port, *, kernel: bool = True) -> str:
+        """The truth table of one port as upstream prints it (``.`` allowed, ``X`` denied).
+
+        Cells where the kernel disagrees with netsim are shown as ``!``.
+        """
+        protocol, number = port
+        width = max(len(p) for p in self.pods)
+        lines = [" " * width + " " + " ".join(p.rjust(width) for p in self.pods)]
+        for src in self.pods:
+            cells = []
+            for dst in self.pods:
+                probe = Probe(src, dst, protocol, number)
+                seen = self.observed[probe].connected if kernel else self.expected[probe]
+                cell = "." if seen else "X"
+                if self.observed[probe].connected != self.expected[probe]:
+                    cell = "!"
+                cells.append(cell.rjust(width))
+            lines.append(src.ljust(width) + " " + " ".join(cells))
+        return "\n".join(lines)
+
+    def render(self) -> str:
+        """The human-readable report (tables only for ports with mismatches)."""
+        total = len(self.expected)
+        lines = [
+            f"dataplane: {len(self.pods)} pods on {len(self.nodes)} node(s), "
+            f"{len(self.ports)} port(s), {total} probes",
+        ]
+        lines += [f"note: {note}" for note in self.notes]
+        bad_ports = sorted({(m.protocol, m.port) for m in self.mismatches})
+        for port in bad_ports:
+            lines.append(f"kernel truth table {port[0]}/{port[1]} (! = disagrees with netsim):")
+            lines.append(self.table(port))
+        lines += [m.render() for m in self.mismatches]
+        agree = total - len(self.mismatches)
+        verdict = "AGREE" if self.agreed else "DISAGREE"
+        lines.append(f"{verdict}: {agree}/{total} probes match netsim")
+        t = self.timings
+        lines.append(f"time: setup {t.setup:.2f}s, probe {t.probe:.2f}s, total {t.total:.2f}s")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: ports, pods, per-port kernel/netsim tables, mismatches, timings."""
+        tables = {}
+        for protocol, number in self.ports:
+            rows_k, rows_n = [], []
+            for src in self.pods:
+                row_k, row_n = "", ""
+                for dst in self.pods:
+                    probe = Probe(src, dst, protocol, number)
+                    row_k += "." if self.observed[probe].connected else "X"
+                    row_n += "." if self.expected[probe] else "X"
+                rows_k.append(row_k)
+                rows_n.append(row_n)
+            tables[f"{protocol}/{number}"] = {"kernel": rows_k, "netsim": rows_n}
+        return {
+            "agreed": self.agreed,
+            "pods": list(self.pods),
+            "nodes": list(self.nodes),
+            "skipped": list(self.skipped),
+            "ports": [f"{p}/{n}" for p, n in self.ports],
+            "probes": len(self.expected),
+            "tables": tables,
+            "mismatches": [
+                {
+                    "from": m.src,
+                    "to": m.dst,
+                    "protocol": m.protocol,
+                    "port": m.port,
+                    "netsim": m.netsim,
+                    "kernel": m.kernel,
+                    "outcome": m.outcome,
+                    "explanation": m.explanation,
+                    "kernel_rules": list(m.kernel_rules),
+                }
+                for m in self.mismatches
+            ],
+            "notes": list(self.notes),
+            "timings": {
+                "setup": round(self.timings.setup, 3),
+                "probe": round(self.timings.probe, 3),
+                "total": round(self.timings.total, 3),
+            },
+        }
+
+
+def _side_text(name: str, side: SideDecision) -> str:
+    verdict = "allows" if side.allowed else "denies"
+    text = f"{name} {verdict} ({side.reason}"
+    if side.rule is not None:
+        text += f": {side.rule}"
+    if side.isolating_policies:
+        text += f"; isolated by {', '.join(side.isolating_policies)}"
+    return text + ")"
+
+
+def explain_decision(decision: Decision) -> str:
+    """One line naming both enforcement points' verdicts and the rules behind them."""
+    return f"{_side_text('egress', decision.egress)}; {_side_text('ingress', decision.ingress)}"
+
+
+_RULE_LINE = re.compile(r"^\s*(?P<rule>.*?)\s*# handle (?P<handle>\d+)$")
+_COUNTER = re.compile(r"counter packets (\d+) bytes \d+")
+
+
+def counter_snapshot(harness: Harness) -> dict[tuple[str, str, int], tuple[int, str]]:
+    """Every counted rule of every node: (node, chain, handle) -> (packets, rule text)."""
+    snapshot: dict[tuple[str, str, int], tuple[int, str]] = {}
+    for name, node in harness.nodes.items():
+        listing = nft(node.netns, ["-a", "list", "table", "inet", "netsim"])
+        chain = ""
+        for line in listing.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("chain "):
+                chain = stripped.split()[1]
+                continue
+            match = _RULE_LINE.match(line)
+            counter = _COUNTER.search(line)
+            if match and counter:
+                text = _COUNTER.sub("counter", match.group("rule"))
+                snapshot[(name, chain, int(match.group("handle")))] = (int(counter.group(1)), text)
+    return snapshot
+
+
+def moved_rules(
+    before: dict[tuple[str, str, int], tuple[int, str]],
+    after: dict[tuple[str, str, int], tuple[int, str]],
+) -> tuple[str, ...]:
+    """The rules whose counters grew between two snapshots, as ``node chain: rule``."""
+    moved = []
+    for key, (packets, text) in sorted(after.items()):
+        if packets > before.get(key, (0, ""))[0]:
+            node, chain, _ = key
+            moved.append(f"{node} {chain}: {text}")
+    return tuple(moved)
+
+
+def verify(
+    cluster: Cluster,
+    ports: Sequence[Port] | None = None,
+    *,
+    profile: Profile = UPSTREAM,
+    timeout: float = DEFAULT_TIMEOUT,
+    rulesets: dict[str, NodeRuleset] | None = None,
+) -> VerifyReport:
+    """Build ``cluster`` for real, probe every pod pair on ``ports``, compare with netsim.
+
+    ``ports`` defaults to :func:`default_ports`. ``rulesets`` replaces the
+    renderer's output (for tests that break a rule on purpose). Raises
+    :class:`~netsim.dataplane.system.DataplaneUnavailable` (exit 77) when the
+    machine cannot do it.
+    """
+    require_capabilities()
+    start = time.monotonic()
+    chosen = sorted(set(ports)) if ports else default_ports(cluster)
+    engine = PolicyEngine(cluster, profile)
+    rendered = rulesets if rulesets is not None else render_cluster(cluster, profile)
+    notes: list[str] = []
+    with Harness(cluster) as harness:
+        harness.load_rules({name: rs.text() for name, rs in rendered.items()})
+        with Prober(harness, chosen, timeout=timeout) as prober:
+            ready = time.monotonic()
+            observed = prober.run()
+            probed = time.monotonic()
+            if prober.sctp_mode == "raw":
+                notes.append(
+                    "SCTP probed with raw INIT/INIT-ACK packets: this kernel has no SCTP sockets"
+                )
+            expected: dict[Probe, bool] = {}
+            wrong: list[Probe] = []
+            for probe, result in sorted(observed.items()):
+                src = harness.pods[probe.src].ip
+                dst = harness.pods[probe.dst].ip
+                expected[probe] = engine.allowed(src, dst, probe.protocol, probe.port)
+                if expected[probe] != result.connected:
+                    wrong.append(probe)
+            mismatches = []
+            for probe in wrong:
+                before = counter_snapshot(harness)
+                again = prober.run([probe])[probe]
+                after = counter_snapshot(harness)
+                src = harness.pods[probe.src].ip
+                dst = harness.pods[probe.dst].ip
+                decision = engine.decide(src, dst, probe.protocol, probe.port)
+                mismatches.append(
+                    Mismatch(
+                        probe.src,
+                        probe.dst,
+                        probe.protocol,
+                        probe.port,
+                        expected[probe],
+                        observed[probe].connected,
+                        observed[probe].outcome
+                        + ("" if again.connected == observed[probe].connected else ", flaky"),
+                        explain_decision(decision),
+                        moved_rules(before, after),
+                    )
+                )
+        faults = sorted(
+            r.probe for r in observed.values() if r.outcome not in ("connected", "timeout")
+        )
+        if faults:
+            notes.append(
+                f"{len(faults)} probe(s) got an answer that is no policy verdict "
+                f"(refused/unreachable), first {faults[0]}"
+            )
+        if harness.skipped:
+            notes.append(
+                "not probed (hostNetwork pods are node traffic): " + ", ".join(harness.skipped)
+            )
+        pods = tuple(sorted(harness.pods))
+        nodes = tuple(sorted(harness.nodes))
+        skipped = tuple(harness.skipped)
+    engine.close()
+    end = time.monotonic()
+    return VerifyReport(
+        pods,
+        tuple(chosen),
+        expected,
+        observed,
+        tuple(mismatches),
+        tuple(notes),
+        Timings(ready - start, probed - ready, end - start),
+        nodes,
+        skipped,
+    )

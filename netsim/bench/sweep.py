@@ -1,0 +1,543 @@
+"""The scaling sweep behind ``netsim bench``: every figure with a same-run baseline.
+
+For each cluster shape the sweep builds the synthetic cluster, compiles the
+policy engine, and measures single verdicts, the full matrix and incremental
+updates; then it measures longest-prefix lookup against pytricia, and the
+simulator end to end when it is there. Each engine figure is stored next to a
+baseline measured in the same process minutes apart (the naive loop, the
+reference evaluator, pytricia, a full recompile, building the model), and the
+ratio says how many times better the engine is: higher is better throughout.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Protocol
+
+from netsim.bench.generate import (
+    ClusterShape,
+    Flow,
+    Synthetic,
+    extra_policy,
+    generate,
+    prefix_workload,
+    relabelled_pod,
+    sample_external_flows,
+    sample_flows,
+)
+from netsim.bench.measure import (
+    FlowTuple,
+    Machine,
+    best_time,
+    max_rss_mib,
+    rate,
+    timed,
+    traced_peak,
+)
+from netsim.bench.naive import NaiveEvaluator
+from netsim.policy.reference import ReferenceEvaluator
+
+Progress = Callable[[str], None]
+"""Called with a short label before each step of the sweep."""
+
+
+class Verdicts(Protocol):
+    """What the sweep needs of an evaluator: the fast-path verdict."""
+
+    def allowed(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> bool:
+        """True when the connection passes both enforcement points."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MetricInfo:
+    """How to read one metric: its unit, whether higher values are better, what it means."""
+
+    unit: str
+    higher_is_better: bool
+    meaning: str
+
+
+METRICS: dict[str, MetricInfo] = {
+    "model_build": MetricInfo("s", False, "generate the synthetic Cluster (model objects)"),
+    "model_memory": MetricInfo("MiB", False, "peak allocations while building the Cluster"),
+    "compile": MetricInfo("s", False, "PolicyEngine(cluster) plus its first verdict"),
+    "compile_memory": MetricInfo("MiB", False, "peak allocations while compiling"),
+    "add_policy": MetricInfo("ms", False, "cluster.add(one policy) plus the next verdict"),
+    "relabel_pod": MetricInfo(
+        "ms", False, "cluster.apply(one relabelled pod) plus the next verdict"
+    ),
+    "verdict_pod": MetricInfo(
+        "verdicts/s", True, "allowed(pod IP, pod IP, proto, port), new flows"
+    ),
+    "verdict_pod_repeat": MetricInfo(
+        "verdicts/s", True, "allowed(pod, pod) over flows already asked (caches hit)"
+    ),
+    "verdict_external": MetricInfo(
+        "verdicts/s", True, "allowed(external IP, pod IP, proto, port), new flows"
+    ),
+    "matrix": MetricInfo("pairs/s", True, "matrix([(TCP, 8080)]): pod pairs decided per second"),
+    "lpm": MetricInfo("lookups/s", True, "longest-prefix lookups of int IPv4 addresses"),
+    "e2e": MetricInfo("packets/s", True, "simulated packets through veth, bridge, policy, veth"),
+    "demo": MetricInfo("s", False, "`netsim demo` wall time, in-process"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One measured figure, with its baseline and target when it has them.
+
+    ``ratio`` is how many times better ``value`` is than ``baseline_value``
+    (throughput / baseline throughput, or baseline time / time), so > 1 means
+    the measured implementation beats the baseline. ``prefixes`` is set for
+    LPM figures, the cluster sizes for the others.
+    """
+
+    metric: str
+    impl: str
+    value: float
+    unit: str
+    pods: int = 0
+    policies: int = 0
+    identities: int = 0
+    prefixes: int = 0
+    baseline: str = ""
+    baseline_value: float | None = None
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def size(self) -> str:
+        """The size this figure was taken at, for tables (``10000p/1000np/3333id``)."""
+        if self.prefixes:
+            return f"{self.prefixes} prefixes"
+        if not self.pods:
+            return ""
+        return f"{self.pods}p/{self.policies}np/{self.identities}id"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A goal from the issue: a bound on a value and/or a ratio, at one size."""
+
+    metric: str
+    impl: str
+    pods: int = 0
+    prefixes: int = 0
+    baseline: str = ""
+    at_least: float | None = None
+    at_most: float | None = None
+    ratio_at_least: float | None = None
+
+    def applies(self, r: Result) -> bool:
+        """Tell whether this target judges result ``r``."""
+        return (
+            r.metric == self.metric
+            and r.impl == self.impl
+            and (not self.pods or r.pods == self.pods)
+            and (not self.prefixes or r.prefixes == self.prefixes)
+            and (not self.baseline or r.baseline == self.baseline)
+        )
+
+    def judge(self, r: Result) -> Result:
+        """Return ``r`` with ``target`` text and ``met`` filled in."""
+        parts: list[str] = []
+        met = True
+        if self.at_least is not None:
+            parts.append(f">= {_fmt(self.at_least)}")
+            met = met and r.value >= self.at_least
+        if self.at_most is not None:
+            parts.append(f"<= {_fmt(self.at_most)}")
+            met = met and r.value <= self.at_most
+        if self.ratio_at_least is not None:
+            parts.append(f">= {_fmt(self.ratio_at_least)}x")
+            met = met and r.ratio is not None and r.ratio >= self.ratio_at_least
+        return replace(r, target=", ".join(parts), met=met)
+
+
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "verdict_pod", "engine", pods=10_000, baseline="naive", at_least=3e6, ratio_at_least=100
+    ),
+    Target("matrix", "engine", pods=10_000, at_least=5e7),
+    Target("lpm", "trie", prefixes=10_000, baseline="pytricia", ratio_at_least=1.0),
+    Target("compile", "engine", pods=150_000, at_most=5.0),
+    Target("compile_memory", "engine", pods=150_000, at_most=2048.0),
+    Target("add_policy", "engine", pods=10_000, at_most=10.0),
+    Target("relabel_pod", "engine", pods=10_000, at_most=10.0),
+    Target("e2e", "sim", at_least=5e4),
+    Target("demo", "netsim", at_most=2.0),
+)
+"""The issue's targets (issue 6); every other figure is reported without one."""
+
+
+def _fmt(x: float) -> str:
+    if x >= 1e6:
+        return f"{x / 1e6:g}M"
+    if x >= 1e4:
+        return f"{x / 1e3:g}k"
+    return f"{x:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class SweepConfig:
+    """What a sweep measures and how long it may spend on each figure."""
+
+    name: str
+    shapes: tuple[ClusterShape, ...]
+    prefix_counts: tuple[int, ...]
+    budget: float
+    """Seconds per engine throughput figure."""
+    baseline_budget: float
+    """Seconds per naive or reference throughput figure."""
+    flows: int
+    """Distinct flows sampled per shape for the new-flow verdict figures."""
+    memory: bool = True
+    matrix_max_pods: int = 12_000
+    """Above this the bool matrix itself (pods² bytes) would not fit comfortably."""
+    matrix_max_seconds: float = 30.0
+    incremental_reps: int = 5
+    e2e: bool = True
+    demo: bool = True
+
+
+QUICK = SweepConfig(
+    name="quick",
+    shapes=(
+        ClusterShape(100, 10),
+        ClusterShape(1_000, 100),
+        ClusterShape(3_000, 300),
+    ),
+    prefix_counts=(1_000, 10_000),
+    budget=0.2,
+    baseline_budget=0.2,
+    flows=20_000,
+    matrix_max_seconds=5.0,
+    incremental_reps=3,
+)
+FULL = SweepConfig(
+    name="full",
+    shapes=(
+        ClusterShape(100, 10),
+        ClusterShape(1_000, 100),
+        ClusterShape(10_000, 1_000),
+        ClusterShape(50_000, 5_000),
+        ClusterShape(150_000, 10_000, identities=65_000),
+    ),
+    prefix_counts=(1_000, 10_000, 100_000),
+    budget=1.0,
+    baseline_budget=1.0,
+    flows=200_000,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    """The outcome of a sweep: the machine, the configuration's name, every result."""
+
+    machine: Machine
+    config: str
+    results: tuple[Result, ...]
+    max_rss_mib: float
+    notes: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (results in measurement order)."""
+        return {
+            "config": self.config,
+            "machine": asdict(self.machine),
+            "max_rss_mib": round(self.max_rss_mib, 1),
+            "notes": list(self.notes),
+            "metrics": {k: asdict(v) for k, v in sorted(METRICS.items())},
+            "results": [asdict(r) for r in self.results],
+        }
+
+
+def engine_available() -> bool:
+    """Tell whether the compiled policy engine module is importable."""
+    return importlib.util.find_spec("netsim.policy.engine") is not None
+
+
+def _flow_tuples(flows: Sequence[Flow]) -> list[FlowTuple]:
+    """Distinct (src, dst, protocol, port) tuples, first occurrence order."""
+    return list(dict.fromkeys((f.src_ip, f.dst_ip, f.protocol, f.dst_port) for f in flows))
+
+
+def _ratio(value: float, baseline: float, higher_is_better: bool) -> float | None:
+    if value <= 0 or baseline <= 0:
+        return None
+    return value / baseline if higher_is_better else baseline / value
+
+
+class _Recorder:
+    """Collects results for one size and attaches baselines and targets."""
+
+    def __init__(self, pods: int = 0, policies: int = 0, identities: int = 0, prefixes: int = 0):
+        self.pods, self.policies, self.identities = pods, policies, identities
+        self.prefixes = prefixes
+        self.results: list[Result] = []
+
+    def add(
+        self,
+        metric: str,
+        impl: str,
+        value: float,
+        baseline: tuple[str, float] | None = None,
+        note: str = "",
+    ) -> Result:
+        info = METRICS[metric]
+        result = Result(
+            metric,
+            impl,
+            value,
+            info.unit,
+            pods=self.pods,
+            policies=self.policies,
+            identities=self.identities,
+            prefixes=self.prefixes,
+            note=note,
+        )
+        if baseline is not None:
+            name, base = baseline
+            result = replace(
+                result,
+                baseline=name,
+                baseline_value=base,
+                ratio=_ratio(value, base, info.higher_is_better),
+            )
+        for target in TARGETS:
+            if target.applies(result):
+                result = target.judge(result)
+        self.results.append(result)
+        return result
+
+
+def measure_shape(
+    synthetic: Synthetic,
+    config: SweepConfig,
+    build_seconds: float,
+    progress: Progress,
+    matrix_rate: float = 0.0,
+) -> list[Result]:
+    """Measure compile, incremental updates, verdicts and matrix on one synthetic cluster.
+
+    ``matrix_rate`` (pairs/s at the previous, smaller size) predicts the matrix
+    time; a matrix predicted to take over ``config.matrix_max_seconds`` is skipped.
+    """
+    from netsim.policy.engine import PolicyEngine
+
+    cluster = synthetic.cluster
+    shape = synthetic.shape
+    rec = _Recorder(shape.pods, shape.policies, synthetic.identities)
+    label = f"{shape.pods} pods/{shape.policies} policies"
+    rec.add("model_build", "model", build_seconds)
+    model_mib = 0.0
+    if config.memory:
+        progress(f"model memory, {label}")
+        _, model_mib, _ = traced_peak(lambda: generate(shape))
+        rec.add("model_memory", "model", model_mib)
+
+    probe = _flow_tuples(sample_flows(synthetic, 1, seed=99))[0]
+
+    def make_engine() -> PolicyEngine:
+        engine = PolicyEngine(cluster)
+        engine.allowed(*probe)
+        return engine
+
+    progress(f"compile, {label}")
+    engine, compile_s = timed(make_engine)
+    rec.add("compile", "engine", compile_s, ("model-build", build_seconds))
+    if config.memory:
+        progress(f"compile memory, {label}")
+        spare, peak, _ = traced_peak(make_engine)
+        spare.close()
+        del spare
+        rec.add("compile_memory", "engine", peak, ("model", model_mib))
+
+    progress(f"verdicts pod->pod, {label}")
+    flows = _flow_tuples(sample_flows(synthetic, config.flows, seed=1))
+    external = _flow_tuples(sample_external_flows(synthetic, config.flows, seed=2))
+    naive = NaiveEvaluator(cluster)
+    reference = ReferenceEvaluator(cluster)
+    _verdicts(rec, "verdict_pod", engine, naive, reference, flows, config)
+    repeat = flows[: min(len(flows), 4096)]
+    rec.add(
+        "verdict_pod_repeat",
+        "engine",
+        rate(engine.allowed, repeat, config.budget, repeat=True),
+        ("naive", rate(naive.allowed, repeat, config.baseline_budget, repeat=True)),
+    )
+    progress(f"verdicts external->pod, {label}")
+    _verdicts(rec, "verdict_external", engine, naive, reference, external, config)
+
+    progress(f"matrix, {label}")
+    naive_rate = next(
+        r.value for r in rec.results if r.metric == "verdict_pod" and r.impl == "naive"
+    )
+    expected = shape.pods**2 / matrix_rate if matrix_rate else 0.0
+    if shape.pods > config.matrix_max_pods:
+        pass
+    elif expected > config.matrix_max_seconds:
+        rec.add(
+            "matrix",
+            "engine",
+            0.0,
+            note=f"skipped: about {expected:.0f} s at the last size's rate",
+        )
+    else:
+        ports = [("TCP", 8080)]
+        seconds = best_time(lambda: engine.matrix(ports), config.budget, at_most=3)
+        rec.add("matrix", "engine", shape.pods**2 / seconds, ("naive", naive_rate))
+    progress(f"incremental updates, {label}")
+    _incremental(rec, synthetic, engine, probe, compile_s, config.incremental_reps)
+    engine.close()
+    return rec.results
+
+
+def _verdicts(
+    rec: _Recorder,
+    metric: str,
+    engine: Verdicts,
+    naive: Verdicts,
+    reference: Verdicts,
+    flows: list[FlowTuple],
+    config: SweepConfig,
+) -> None:
+    # Baselines get distinct flows too, taken from the end so the engine's are fresh.
+    tail = flows[len(flows) // 2 :]
+    naive_rate = rate(naive.allowed, tail, config.baseline_budget, repeat=True)
+    reference_rate = rate(reference.allowed, tail[::-1], config.baseline_budget, repeat=True)
+    engine_rate = rate(engine.allowed, flows, config.budget, repeat=False)
+    rec.add(metric, "naive", naive_rate)
+    rec.add(metric, "reference", reference_rate)
+    rec.add(metric, "engine", engine_rate, ("naive", naive_rate))
+    rec.add(metric, "engine", engine_rate, ("reference", reference_rate))
+
+
+def _incremental(
+    rec: _Recorder,
+    synthetic: Synthetic,
+    engine: Verdicts,
+    probe: FlowTuple,
+    compile_s: float,
+    reps: int,
+) -> None:
+    cluster = synthetic.cluster
+    add_times: list[float] = []
+    added: list[str] = []
+    for i in range(reps):
+        policy = extra_policy(synthetic, seed=100 + i)
+        if policy.key in cluster.policies:
+            continue
+        _, seconds = timed(lambda p=policy: (cluster.add(p), engine.allowed(*probe)))  # type: ignore[misc]
+        add_times.append(seconds)
+        added.append(policy.key)
+    relabel_times: list[float] = []
+    for i in range(reps):
+        changed = relabelled_pod(synthetic, seed=200 + i)
+        original = cluster.pods[changed.key]
+        _, seconds = timed(lambda c=changed: (cluster.apply(c), engine.allowed(*probe)))  # type: ignore[misc]
+        relabel_times.append(seconds)
+        cluster.apply(original)
+    for key in added:
+        cluster.delete("NetworkPolicy", key)
+    engine.allowed(*probe)
+    full_ms = compile_s * 1e3
+    if add_times:
+        rec.add("add_policy", "engine", statistics.median(add_times) * 1e3, ("recompile", full_ms))
+    rec.add("relabel_pod", "engine", statistics.median(relabel_times) * 1e3, ("recompile", full_ms))
+
+
+def measure_lpm(prefixes: int, budget: float, seed: int = 0) -> list[Result]:
+    """Longest-prefix lookups: our CidrTrie against pytricia on the same prefixes and ints."""
+    from netsim.match.cidrtrie import CidrTrie
+
+    table, addresses = prefix_workload(prefixes, 10_000, seed)
+    rec = _Recorder(prefixes=prefixes)
+    trie: CidrTrie[int] = CidrTrie()
+    for i, p in enumerate(table):
+        trie.insert(p, i)
+    trie.lookup(4, addresses[0])
+    lookup = trie.lookup
+
+    def ours() -> None:
+        for a in addresses:
+            lookup(4, a)
+
+    trie_rate = len(addresses) / best_time(ours, budget)
+    try:
+        import pytricia
+    except ImportError:
+        rec.add("lpm", "trie", trie_rate, note="pytricia not installed: no baseline")
+        return rec.results
+    pt = pytricia.PyTricia(32)
+    for i, p in enumerate(table):
+        pt.insert(str(p), i)
+    get = pt.get
+
+    def theirs() -> None:
+        for a in addresses:
+            get(a)
+
+    base = len(addresses) / best_time(theirs, budget)
+    rec.add("lpm", "pytricia", base)
+    rec.add("lpm", "trie", trie_rate, ("pytricia", base))
+    return rec.results
+
+
+def lpm_agrees(prefixes: int, seed: int = 0) -> bool:
+    """Tell whether our trie and pytricia give the same answer for every workload address."""
+    import pytricia
+
+    from netsim.match.cidrtrie import CidrTrie
+
+    table, addresses = prefix_workload(prefixes, 2_000, seed)
+    trie: CidrTrie[int] = CidrTrie()
+    pt = pytricia.PyTricia(32)
+    for i, p in enumerate(table):
+        trie.insert(p, i)
+        pt.insert(str(p), i)
+    return all(trie.lookup(4, a) == pt.get(a) for a in addresses)
+
+
+def run_sweep(config: SweepConfig, progress: Progress | None = None) -> Sweep:
+    """Run every measurement of ``config`` and return the results in order."""
+    say = progress or (lambda _label: None)
+    results: list[Result] = []
+    notes: list[str] = []
+    have_engine = engine_available()
+    matrix_rate = 0.0
+    if not have_engine:
+        notes.append("netsim.policy.engine is not there yet: engine figures skipped")
+    for shape in config.shapes:
+        label = f"{shape.pods} pods/{shape.policies} policies"
+        say(f"generate, {label}")
+        synthetic, seconds = timed(lambda s=shape: generate(s))  # type: ignore[misc]
+        if have_engine:
+            found = measure_shape(synthetic, config, seconds, say, matrix_rate)
+            matrix_rate = next(
+                (r.value for r in found if r.metric == "matrix" and r.value > 0), matrix_rate
+            )
+            results += found
+        else:
+            results.append(
+                _Recorder(shape.pods, shape.policies, synthetic.identities).add(
+                    "model_build", "model", seconds
+                )
+            )
+        del synthetic
+    for count in config.prefix_counts:
+        say(f"longest-prefix match, {count} prefixes")
+        results += measure_lpm(count, config.budget)
+    return Sweep(Machine.current(), config.name, tuple(results), max_rss_mib(), tuple(notes))
+
+
+def sweep_steps(config: SweepConfig) -> int:
+    """How many progress labels :func:`run_sweep` emits for ``config`` (for a progress bar)."""
+    per_shape = 6 + (2 if config.memory else 0) if engine_available() else 1
+    return len(config.shapes) * per_shape + len(config.prefix_counts)

@@ -365,7 +365,9 @@ class Kubectl:
     pod-name suffixes and node ports; ``base_dir`` resolves ``-f`` paths;
     ``cluster_ips`` pins the ClusterIP of Services created without one;
     ``exec_fn`` runs ``kubectl exec`` commands; ``install_cni`` is called with
-    ``"calico"`` when the Calico manifest URL is applied.
+    ``"calico"`` when the Calico manifest URL is applied; ``load_balancer_ip`` gives
+    the address the load balancer assigned to a LoadBalancer Service (``""`` while
+    pending).
     """
 
     def __init__(
@@ -378,6 +380,7 @@ class Kubectl:
         exec_fn: ExecFunction,
         install_cni: Callable[[str], None],
         cluster_ips: Mapping[str, str] | None = None,
+        load_balancer_ip: Callable[[str], str] | None = None,
     ) -> None:
         self.cluster = cluster
         self.clock = clock
@@ -385,6 +388,7 @@ class Kubectl:
         self.base_dir = base_dir
         self.exec_fn = exec_fn
         self.install_cni = install_cni
+        self.load_balancer_ip = load_balancer_ip or (lambda key: "")
         self.cluster_ips = dict(cluster_ips or {})
         self.deployments: dict[str, Deployment] = {}
         self.created: dict[tuple[str, str], float] = {}
@@ -1081,7 +1085,7 @@ class Kubectl:
                     row += [obj.ip or "<none>", obj.node or "<none>"]
                 labels = obj.labels
             elif isinstance(obj, Service):
-                row = [name, obj.cluster_ip or "<none>", _external_ip(obj), _ports(obj), age]
+                row = [name, obj.cluster_ip or "<none>", self._external_ip(obj), _ports(obj), age]
                 if wide:
                     row.append(str(obj.selector) if obj.selector else "<none>")
             elif isinstance(obj, NetworkPolicy):
@@ -1097,6 +1101,13 @@ class Kubectl:
                 row = [key.split("/", 1)[0], *row]
             rows.append(row)
         return rows
+
+    def _external_ip(self, service: Service) -> str:
+        if service.type == "LoadBalancer":
+            return service.load_balancer_ip or self.load_balancer_ip(service.key) or "<pending>"
+        if service.type == "NodePort":
+            return "<nodes>"
+        return "<none>"
 
     # ------------------------------------------------------------ describe
     def _describe(self, words: Sequence[str], where: str) -> list[str]:
@@ -1199,14 +1210,6 @@ def _kind_key(obj: Object) -> tuple[ObjectKind, str]:
     if isinstance(obj, NetworkPolicy):
         return "NetworkPolicy", obj.key
     return "Node", obj.name
-
-
-def _external_ip(service: Service) -> str:
-    if service.type == "LoadBalancer":
-        return service.load_balancer_ip or "<pending>"
-    if service.type == "NodePort":
-        return "<nodes>"
-    return "<none>"
 
 
 def _ports(service: Service) -> str:

@@ -11,6 +11,7 @@ enforcement on, as installing Calico does on a real cluster.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,10 +19,12 @@ from typing import Any, Protocol
 import yaml
 
 from netsim.addr import Prefix, int_to_ip
-from netsim.errors import ScenarioError
+from netsim.errors import NetsimError, ScenarioError
 from netsim.model.cluster import DEFAULT_NODE_NETWORK, Cluster
 from netsim.model.objects import Namespace, Node, Service, ServicePort
+from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import Profile
+from netsim.policy.verdict import SideDecision
 from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session
 from netsim.scenario.schema import Expect, Scenario, Step
 from netsim.scenario.transcript import (
@@ -34,6 +37,7 @@ from netsim.scenario.transcript import (
 )
 
 PROMPT = "/ # "
+PLACEHOLDER = re.compile(r"\{(cluster_ip|lb_ip|node_port|node_ip):([^{}\s]+)\}")
 BOOT_NAMESPACES: tuple[str, ...] = ("default", "kube-public", "kube-system")
 
 
@@ -57,24 +61,68 @@ class LiveNetwork(Protocol):
         """Simulated seconds since the network started."""
 
     def exec(self, pod_key: str, command: str) -> ExecOutcome:
-        """Run ``command`` in pod ``ns/name`` to completion in simulated time."""
+        """Run ``command`` in pod ``ns/name`` (or ``external/<name>``, ``node/<name>``)."""
 
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of simulated time pass."""
 
-    def write_pcap(self, path: str) -> None:
-        """Write every captured frame to a pcap file."""
+    def write_pcap(self, path: str) -> int:
+        """Write every captured frame to a pcap file; return how many."""
+
+    def add_external_host(self, name: str, ip: str, dns_name: str | None = None) -> str:
+        """Add an internet client ``external/<name>``."""
+
+    def load_balancer_ip(self, service_key: str) -> str:
+        """The load-balancer IP of a LoadBalancer Service (LookupFailed if none)."""
+
+    def node_port(self, service_key: str, port: int) -> int:
+        """The NodePort of ``port`` of a NodePort/LoadBalancer Service."""
+
+    def close(self) -> None:
+        """Stop following the cluster."""
 
 
-NetworkFactory = Callable[[Cluster, int, Profile], LiveNetwork]
-"""Builds the live network for a cluster, a seed and a CNI profile."""
+class ProfileSwitch:
+    """The policy hook the network calls: a PolicyEngine whose CNI profile can change.
+
+    Installing Calico on a flannel-like cluster (``kubectl apply -f .../calico.yaml``)
+    switches from a profile that enforces nothing to one that enforces, without
+    rebuilding the network: time, connections and the capture go on.
+    """
+
+    def __init__(self, cluster: Cluster, profile: Profile) -> None:
+        self.cluster = cluster
+        self.profile = profile
+        self.engine = PolicyEngine(cluster, profile)
+
+    def switch(self, profile: Profile) -> None:
+        """Enforce with ``profile`` from now on."""
+        self.engine.close()
+        self.profile = profile
+        self.engine = PolicyEngine(self.cluster, profile)
+
+    def egress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
+        """The source's egress decision (see PolicyEngine.egress)."""
+        return self.engine.egress(src_ip, dst_ip, protocol, dst_port)
+
+    def ingress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
+        """The destination's ingress decision (see PolicyEngine.ingress)."""
+        return self.engine.ingress(src_ip, dst_ip, protocol, dst_port)
+
+    def close(self) -> None:
+        """Stop following the cluster."""
+        self.engine.close()
 
 
-def simulator(cluster: Cluster, seed: int, profile: Profile) -> LiveNetwork:
+NetworkFactory = Callable[[Cluster, int, Profile, ProfileSwitch], LiveNetwork]
+"""Builds the live network for a cluster, a seed, a CNI profile and the policy hook."""
+
+
+def simulator(cluster: Cluster, seed: int, profile: Profile, hook: ProfileSwitch) -> LiveNetwork:
     """The default network factory: netsim's packet-level simulator."""
     from netsim.sim.network import Network
 
-    network: LiveNetwork = Network(cluster, seed=seed, profile=profile)
+    network: LiveNetwork = Network(cluster, seed=seed, profile=profile, engine=hook)
     return network
 
 
@@ -122,8 +170,11 @@ class Runner:
         self.factory = network_factory or simulator
         self.cluster = build_cluster(scenario)
         self.cni = scenario.cluster.cni
-        self.network: LiveNetwork | None = None
-        self._time_offset = 0.0
+        profile = scenario.cluster.profile()
+        self.hook = ProfileSwitch(self.cluster, profile)
+        self.network = self.factory(self.cluster, self.seed, profile, self.hook)
+        for name, ip in scenario.cluster.external:
+            self.network.add_external_host(name, ip)
         self.kubectl = Kubectl(
             self.cluster,
             clock=self.now,
@@ -132,30 +183,47 @@ class Runner:
             exec_fn=self._exec,
             install_cni=self._install_cni,
             cluster_ips=dict(scenario.cluster.cluster_ips),
+            load_balancer_ip=self._load_balancer_ip,
         )
 
     # ------------------------------------------------------------- network
     def now(self) -> float:
         """Simulated seconds since the scenario started."""
-        return self._time_offset + (self.network.now if self.network else 0.0)
-
-    def live(self) -> LiveNetwork:
-        """The live network, built on first use with the CNI profile in force."""
-        if self.network is None:
-            profile = self.scenario.cluster.profile(self.cni)
-            self.network = self.factory(self.cluster, self.seed, profile)
-        return self.network
+        return self.network.now
 
     def _install_cni(self, cni: str) -> None:
         self.cni = cni
-        if self.network is not None:
-            # A network built before the CNI changed keeps its profile: rebuild it.
-            self._time_offset += self.network.now
-            self.network = None
+        self.hook.switch(self.scenario.cluster.profile(cni))
+
+    def _load_balancer_ip(self, service_key: str) -> str:
+        try:
+            return self.network.load_balancer_ip(service_key)
+        except NetsimError:
+            return ""
 
     def _exec(self, pod_key: str, command: str) -> tuple[str, int]:
-        result = self.live().exec(pod_key, command)
+        result = self.network.exec(pod_key, command)
         return result.output.rstrip("\n"), result.exit_code
+
+    def _substitute(self, command: str, where: str) -> str:
+        """Replace ``{cluster_ip:ns/svc}``, ``{lb_ip:ns/svc}``, ``{node_port:ns/svc:port}``
+        and ``{node_ip:node}`` with what the cluster assigned."""
+
+        def value(match: re.Match[str]) -> str:
+            kind, arg = match.group(1), match.group(2)
+            try:
+                if kind == "cluster_ip":
+                    return self.cluster.service(arg).cluster_ip
+                if kind == "lb_ip":
+                    return self.network.load_balancer_ip(arg)
+                if kind == "node_port":
+                    key, _, port = arg.rpartition(":")
+                    return str(self.network.node_port(key, int(port)))
+                return self.cluster.nodes[arg].ip
+            except (NetsimError, KeyError, ValueError) as exc:
+                raise ScenarioError(f"{where}: cannot resolve {match.group(0)}: {exc}") from None
+
+        return PLACEHOLDER.sub(value, command)
 
     # ------------------------------------------------------------------ run
     def run(self, pcap: Path | None = None) -> ScenarioResult:
@@ -164,9 +232,11 @@ class Runner:
         written = ""
         if pcap is not None:
             pcap.parent.mkdir(parents=True, exist_ok=True)
-            self.live().write_pcap(str(pcap))
+            self.network.write_pcap(str(pcap))
             written = str(pcap)
         self.kubectl.close()
+        self.network.close()
+        self.hook.close()
         header = [f"# {self.scenario.name}: {self.scenario.title}"]
         header += [f"# {line}".rstrip() for line in self.scenario.description.splitlines()]
         header.append("")
@@ -200,14 +270,14 @@ class Runner:
             verdict = verdict_of(step.command, code)
         elif step.action == "sleep":
             command, output, code = f"sleep {step.seconds:g}", "", 0
-            self.live().advance(step.seconds)
+            self.network.advance(step.seconds)
         elif step.action == "cat":
             command, output, code = f"cat {step.argument}", self._cat(step, where), 0
         else:
             comment = tuple(f"# {line}".rstrip() for line in step.argument.splitlines())
             return StepRecord(step.path, step.action, "", (*comment, ""), "", 0)
         checks = _check_all(step.expect, output, code, verdict)
-        lines = [*notes, f"$ {command}"]
+        lines = [*notes, command if command.startswith("[") else f"$ {command}"]
         if output:
             lines += output.splitlines()
         if notes:
@@ -233,9 +303,13 @@ class Runner:
         return command, "\n".join(lines), 0
 
     def _exec_step(self, step: Step, where: str) -> tuple[str, str, int]:
+        command_text = self._substitute(step.command, where)
         namespace, _, target = step.argument.partition("/")
+        if namespace in ("external", "node"):
+            output, code = self._exec(step.argument, command_text)
+            return f"[{step.argument}] $ {command_text}", output, code
         ns_flag = "" if namespace == "default" else f" -n {namespace}"
-        command = f"kubectl exec{ns_flag} {target} -- {step.command}"
+        command = f"kubectl exec{ns_flag} {target} -- {command_text}"
         result = self.kubectl.run(command, where)
         output = result.output
         return command, output, result.exit_code
@@ -275,9 +349,10 @@ class Runner:
         code = 0
         verdict: Verdict | None = None
         for typed in step.commands:
-            output, code = self._exec(session.pod, typed.command)
-            verdict = verdict_of(typed.command, code)
-            body.append(f"{PROMPT}{typed.command}")
+            text = self._substitute(typed.command, f"{self.scenario.source}: {typed.path}")
+            output, code = self._exec(session.pod, text)
+            verdict = verdict_of(text, code)
+            body.append(f"{PROMPT}{text}")
             body += output.splitlines()
             checks = _check_all(typed.expect, output, code, verdict)
             records.append(CommandRecord(typed.path, typed.command, output, code, verdict, checks))

@@ -115,7 +115,9 @@ class ClusterSpec:
 
     ``cni`` names a profile of :mod:`netsim.policy.profile`; ``switches`` override
     that profile's fields; ``cluster_ips`` pins the ClusterIP a Service
-    (``ns/name``) gets when it is created without one.
+    (``ns/name``) gets when it is created without one; ``external`` names the
+    internet clients (name -> IP) that ``exec`` can run commands on as
+    ``external/<name>``.
     """
 
     nodes: int = 2
@@ -124,6 +126,7 @@ class ClusterSpec:
     cni: str = "calico"
     switches: tuple[tuple[str, bool | str], ...] = ()
     cluster_ips: tuple[tuple[str, str], ...] = ()
+    external: tuple[tuple[str, str], ...] = ()
 
     def profile(self, cni: str | None = None) -> Profile:
         """The profile named ``cni`` (default: this spec's) with the switches applied."""
@@ -374,7 +377,7 @@ def _exec_step(
         namespace = c.string(doc["namespace"], f"{path}.namespace") or "default"
     if command is None or pod is None:
         return None
-    if "/" not in pod or pod.split("/", 1)[0] in ("deployment", "deploy", "deployments"):
+    if "/" not in pod or pod.split("/", 1)[0] in ("deployment", "deploy", "deployments", "pod"):
         pod = f"{namespace}/{pod}"
     return Step(path, "exec", pod, command=command.strip(), note=note, expect=expects)
 
@@ -383,7 +386,11 @@ def _cluster(c: _Checker, value: Any) -> ClusterSpec:
     doc = c.mapping(value, "cluster")
     if doc is None:
         return ClusterSpec()
-    c.known(doc, "cluster", ("nodes", "pod_cidr", "service_cidr", "cni", "switches", "cluster_ips"))
+    c.known(
+        doc,
+        "cluster",
+        ("nodes", "pod_cidr", "service_cidr", "cni", "switches", "cluster_ips", "external"),
+    )
     spec = ClusterSpec()
     nodes = spec.nodes
     if "nodes" in doc:
@@ -427,6 +434,17 @@ def _cluster(c: _Checker, value: Any) -> ClusterSpec:
                 c.add(where, f"Invalid value: {_show(ip)}: must be a valid IP address")
             else:
                 cluster_ips.append((key, ip))
+    external: list[tuple[str, str]] = []
+    if "external" in doc:
+        hosts = c.mapping(doc["external"], "cluster.external") or {}
+        for key, ip in hosts.items():
+            where = f"cluster.external.{key}"
+            if not isinstance(key, str) or not key or "/" in key:
+                c.add(where, "Invalid value: must be keyed by a host name without '/'")
+            elif not isinstance(ip, str) or not is_ip(ip):
+                c.add(where, f"Invalid value: {_show(ip)}: must be a valid IP address")
+            else:
+                external.append((key, ip))
     return ClusterSpec(
         nodes,
         cidrs["pod_cidr"],
@@ -434,6 +452,7 @@ def _cluster(c: _Checker, value: Any) -> ClusterSpec:
         cni,
         switches,
         tuple(sorted(cluster_ips)),
+        tuple(sorted(external)),
     )
 
 

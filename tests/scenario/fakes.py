@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from netsim.addr import is_ip
 from netsim.model.cluster import Cluster
-from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import Profile
+from netsim.scenario.runner import ProfileSwitch as PolicyHook
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,9 @@ class FakeResult:
 class FakeNetwork:
     """Answers ``wget [--spider] [--timeout=N|-T N] HOST[:PORT]`` in simulated time."""
 
-    def __init__(self, cluster: Cluster, seed: int, profile: Profile) -> None:
+    def __init__(self, cluster: Cluster, seed: int, profile: Profile, hook: PolicyHook) -> None:
         self.cluster = cluster
-        self.engine = PolicyEngine(cluster, profile)
+        self.engine = hook
         self.profile = profile
         self.now = 0.0
         self.pcaps: list[str] = []
@@ -35,10 +35,11 @@ class FakeNetwork:
     def advance(self, seconds: float) -> None:
         self.now += seconds
 
-    def write_pcap(self, path: str) -> None:
+    def write_pcap(self, path: str) -> int:
         self.pcaps.append(path)
         with open(path, "wb") as f:
             f.write(b"fake")
+        return 0
 
     def exec(self, pod_key: str, command: str) -> FakeResult:
         pod = self.cluster.pod(pod_key)
@@ -77,12 +78,27 @@ class FakeNetwork:
                 tp = sp.target_port
                 dst_port = tp if isinstance(tp, int) else ends[0].named_port(tp, "TCP") or 0
         head = f"Connecting to {host} ({ip}:{port})"
-        if self.engine.allowed(pod.ip, dst_ip, "TCP", dst_port):
+        if (
+            self.engine.egress(pod.ip, dst_ip, "TCP", dst_port).allowed
+            and self.engine.ingress(pod.ip, dst_ip, "TCP", dst_port).allowed
+        ):
             self.now += 0.001
             return FakeResult(head, 0)
         self.now += timeout
         return FakeResult(head + "\nwget: download timed out", 1)
 
+    def add_external_host(self, name: str, ip: str, dns_name: str | None = None) -> str:
+        return f"external/{name}"
 
-def fake_factory(cluster: Cluster, seed: int, profile: Profile) -> FakeNetwork:
-    return FakeNetwork(cluster, seed, profile)
+    def load_balancer_ip(self, service_key: str) -> str:
+        return ""
+
+    def node_port(self, service_key: str, port: int) -> int:
+        return 30000
+
+    def close(self) -> None:
+        pass
+
+
+def fake_factory(cluster: Cluster, seed: int, profile: Profile, hook: PolicyHook) -> FakeNetwork:
+    return FakeNetwork(cluster, seed, profile, hook)

@@ -1,0 +1,683 @@
+"""Programs that run on simulated hosts: busybox wget/nc/ping, an nginx-like server, CoreDNS.
+
+The clients print what busybox 1.36 prints (messages taken from busybox's
+``networking/wget.c``, ``nc_bloaty.c`` and ``ping.c``) and exit with its
+codes. They run as simpy processes; every wait is simulated time.
+
+- ``wget [-q] [-O FILE] [-T SEC|--timeout=SEC] [--spider] [-S] [-U AGENT] URL``:
+  ``Connecting to HOST (IP:PORT)``; the connect is guarded by the timeout
+  alarm (default 900 s), whose expiry prints ``wget: download timed out``;
+  ``--spider`` prints ``remote file exists``; a download prints ``saving to
+  'FILE'``, the progress bar and ``'FILE' saved`` (``writing to stdout`` /
+  ``written to stdout`` and the body for ``-O -``); name resolution failure
+  prints ``wget: bad address 'HOST'``; a refused connection ``wget: can't
+  connect to remote host (IP): Connection refused``; an HTTP error ``wget:
+  server returned error: HTTP/1.1 404 Not Found``.
+- ``nc [-z] [-v] [-u] [-w SEC] HOST PORT``: silent unless ``-v`` (``HOST
+  (IP:PORT) open``); exit 0 when the connection opened, 1 otherwise.
+  Without ``-z`` the connection is opened and closed at once (there is no
+  stdin to relay).
+- ``ping [-c N] [-W SEC] [-w SEC] [-i SEC] [-s SIZE] [-q] HOST``: busybox's
+  lines and statistics; exit 0 when a reply came back.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import deque
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from netsim.addr import int_to_ip, is_ip, parse_ip
+from netsim.errors import UnsupportedError
+from netsim.model import Pod
+from netsim.sim.dns import ATTEMPTS, DNS_NAMESPACE, DNS_SERVICE, TIMEOUT, candidates
+from netsim.sim.flow import Frame
+from netsim.sim.packet import (
+    QTYPE_A,
+    QTYPE_AAAA,
+    dns_parse_query,
+    dns_parse_response,
+    dns_query,
+    dns_response,
+)
+from netsim.sim.sockets import TcpConn
+
+if TYPE_CHECKING:
+    from netsim.sim.network import Host, Network
+
+Proc = Generator[simpy.Event, Any, Any]
+
+NGINX_INDEX = (
+    b"<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n<style>\n"
+    b"html { color-scheme: light dark; }\nbody { width: 35em; margin: 0 auto;\n"
+    b"font-family: Tahoma, Verdana, Arial, sans-serif; }\n</style>\n</head>\n<body>\n"
+    b"<h1>Welcome to nginx!</h1>\n<p>If you see this page, the nginx web server is "
+    b"successfully installed and\nworking. Further configuration is required.</p>\n\n"
+    b'<p>For online documentation and support please refer to\n<a href="http://nginx.org/">'
+    b'nginx.org</a>.<br/>\nCommercial support is available at\n<a href="http://nginx.com/">'
+    b"nginx.com</a>.</p>\n\n<p><em>Thank you for using nginx.</em></p>\n</body>\n</html>\n"
+)
+NGINX_404 = (
+    b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n"
+    b"<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+WGET_DEFAULT_TIMEOUT = 900.0
+PING_DEFAULT_WAIT = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class ExecResult:
+    """What a command printed (stdout and stderr interleaved) and its exit code.
+
+    ``started``/``ended`` are the simulated times the command ran between.
+    """
+
+    output: str
+    exit_code: int
+    started: float = 0.0
+    ended: float = 0.0
+
+
+class Session:
+    """A TCP connection seen as a queue of events a process can wait on."""
+
+    def __init__(self, env: simpy.Environment, conn: TcpConn) -> None:
+        self.env = env
+        self.conn = conn
+        self.events: deque[tuple[str, bytes]] = deque()
+        self._waiter: simpy.Event | None = None
+        conn.on_event = self._on_event
+
+    def _on_event(self, kind: str, data: bytes) -> None:
+        self.events.append((kind, data))
+        if self._waiter is not None and not self._waiter.triggered:
+            self._waiter.succeed()
+
+    def next(self, timeout: float) -> Generator[simpy.Event, Any, tuple[str, bytes]]:
+        """Wait for the next event, at most ``timeout`` seconds (then ``("alarm", b"")``)."""
+        if not self.events:
+            self._waiter = self.env.event()
+            yield self.env.any_of([self._waiter, self.env.timeout(timeout)])
+            self._waiter = None
+            if not self.events:
+                return ("alarm", b"")
+        return self.events.popleft()
+
+
+# ---------------------------------------------------------------- servers
+def install_servers(net: Network, host: Host, pod: Pod | None) -> None:
+    """Start the server side of a host: its container ports, nginx, CoreDNS, echo."""
+    stack = host.stack
+    if pod is None:  # external client: a web server on 80
+        stack.tcp_listeners[80] = http_server
+        return
+    if pod.namespace == DNS_NAMESPACE and pod.labels.get("k8s-app") == "kube-dns":
+        stack.bind_udp(53, lambda frame: _dns_answer(net, host, frame))
+        stack.tcp_listeners[53] = lambda conn: None
+        stack.tcp_listeners[9153] = http_server
+        return
+    for cp in pod.container_ports:
+        if cp.protocol == "TCP":
+            stack.tcp_listeners[cp.port] = http_server
+        elif cp.protocol == "UDP":
+            stack.bind_udp(cp.port, partial(_udp_echo, host))
+        else:
+            stack.sctp_listeners.add(cp.port)
+    if "nginx" in pod.image.split("/")[-1].split(":")[0]:
+        stack.tcp_listeners.setdefault(80, http_server)
+
+
+def _udp_echo(host: Host, frame: Frame) -> None:
+    host.stack.send_udp(frame.dport, frame.src, frame.sport, frame.payload)
+
+
+def _dns_answer(net: Network, host: Host, frame: Frame) -> None:
+    question = dns_parse_query(frame.payload)
+    if question is None:
+        return
+    rcode, addresses = net.dns.answer(question)
+    payload = dns_response(question, rcode, addresses, 30)
+    host.stack.send_udp(frame.dport, frame.src, frame.sport, payload)
+
+
+def http_server(conn: TcpConn) -> None:
+    """An nginx-like HTTP/1.1 server on one accepted connection."""
+    buffer = bytearray()
+
+    def on_event(kind: str, data: bytes) -> None:
+        if kind == "data":
+            buffer.extend(data)
+            while b"\r\n\r\n" in buffer:
+                head, _, rest = bytes(buffer).partition(b"\r\n\r\n")
+                buffer[:] = rest
+                _http_respond(conn, head)
+        elif kind == "eof":
+            conn.close()
+
+    conn.on_event = on_event
+
+
+def _http_respond(conn: TcpConn, head: bytes) -> None:
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split()
+    method = parts[0] if parts else ""
+    path = parts[1] if len(parts) > 1 else "/"
+    version = parts[2] if len(parts) > 2 else "HTTP/1.0"
+    headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])}
+    if path in ("/", "/index.html"):
+        status, body = "200 OK", NGINX_INDEX
+    else:
+        status, body = "404 Not Found", NGINX_404
+    close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
+    response = (
+        f"HTTP/1.1 {status}\r\nServer: nginx/1.25.3\r\nContent-Type: text/html\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: {'close' if close else 'keep-alive'}"
+        "\r\n\r\n"
+    ).encode("latin-1")
+    conn.send(response + (b"" if method == "HEAD" else body))
+    if close:
+        conn.close()
+
+
+# ---------------------------------------------------------------- resolver
+def resolve(net: Network, host: Host, name: str) -> Proc:
+    """Resolve ``name`` as the host's libc would; return the address text or None."""
+    if is_ip(name.strip("[]")):
+        return name.strip("[]")
+    if host.kind != "pod":
+        return net.dns.external.get(name.lower().rstrip("."))
+    svc = net.cluster.services.get(f"{DNS_NAMESPACE}/{DNS_SERVICE}")
+    if svc is None or not svc.cluster_ip:
+        return None
+    server = parse_ip(svc.cluster_ip)[1]
+    env = net.env
+    stack = host.stack
+    for candidate in candidates(name, host.search):
+        answers: dict[int, tuple[int, tuple[str, ...]]] = {}
+        for _attempt in range(ATTEMPTS):
+            ids = {QTYPE_A: net.rng.getrandbits(16), QTYPE_AAAA: net.rng.getrandbits(16)}
+            done = env.event()
+
+            def on_reply(
+                frame: Frame,
+                ids: dict[int, int] = ids,
+                done: simpy.Event = done,
+                answers: dict[int, tuple[int, tuple[str, ...]]] = answers,
+            ) -> None:
+                answer = dns_parse_response(frame.payload)
+                if answer is None or ids.get(answer.qtype) != answer.id:
+                    return
+                answers[answer.qtype] = (answer.rcode, answer.addresses)
+                if len(answers) == 2 and not done.triggered:
+                    done.succeed()
+
+            port = stack.bind_udp(0, on_reply)
+            stack.send_udp(port, server, 53, dns_query(ids[QTYPE_A], candidate, QTYPE_A))
+            stack.send_udp(port, server, 53, dns_query(ids[QTYPE_AAAA], candidate, QTYPE_AAAA))
+            yield env.any_of([done, env.timeout(TIMEOUT)])
+            stack.unbind_udp(port)
+            if len(answers) == 2:
+                break
+            answers.clear()
+        if len(answers) < 2:
+            return None
+        for qtype in (QTYPE_A, QTYPE_AAAA):
+            _rcode, addresses = answers[qtype]
+            if addresses:
+                return addresses[0]
+    return None
+
+
+# ---------------------------------------------------------------- clients
+class Output:
+    """A terminal: lines of stdout and stderr in the order they were written."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def print(self, text: str) -> None:
+        """Write one line."""
+        self.lines.append(text)
+
+    def text(self) -> str:
+        """Everything written, one line each, with a final newline when non-empty."""
+        return "".join(line + "\n" for line in self.lines)
+
+
+def _hostport(ip: str, port: int) -> str:
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+
+
+def _parse_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"invalid number '{text}'") from None
+    return value
+
+
+def _connect_with_alarm(
+    net: Network, host: Host, address: str, port: int, timeout: float | None
+) -> Generator[simpy.Event, Any, tuple[TcpConn, Session, str]]:
+    """connect() under alarm(timeout): the alarm kills the attempt before any timer due then.
+
+    busybox arms the alarm before calling connect(), so an alarm and a SYN
+    retransmission due at the same instant resolve in the alarm's favour.
+    """
+    env = net.env
+    alarm = env.timeout(timeout) if timeout is not None else env.event()
+    conn = host.stack.connect(parse_ip(address)[1], port)
+    session = Session(env, conn)
+
+    def on_alarm(_event: simpy.Event) -> None:
+        if conn.state in ("SYN_SENT", "CLOSED"):
+            conn.abort()
+
+    alarm.callbacks.append(on_alarm)
+    if not session.events:
+        session._waiter = env.event()
+        yield env.any_of([session._waiter, alarm])
+        session._waiter = None
+    kind = session.events.popleft()[0] if session.events else "alarm"
+    return conn, session, kind
+
+
+def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
+    """busybox wget (see the module docstring)."""
+    quiet = spider = False
+    output_name: str | None = None
+    timeout = WGET_DEFAULT_TIMEOUT
+    urls: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        value: str | None = None
+        if arg.startswith("--") and "=" in arg:
+            arg, value = arg.split("=", 1)
+        takes = {
+            "-O",
+            "--output-document",
+            "-T",
+            "--timeout",
+            "-U",
+            "--user-agent",
+            "-o",
+            "--output-file",
+            "-P",
+            "--directory-prefix",
+            "-Y",
+            "--proxy",
+            "--header",
+            "-t",
+            "--tries",
+            "--post-data",
+        }
+        if arg in takes and value is None:
+            i += 1
+            if i >= len(args):
+                out.print(f"wget: option requires an argument -- '{arg.lstrip('-')[:1]}'")
+                return 1
+            value = args[i]
+        if arg in ("-q", "--quiet"):
+            quiet = True
+        elif arg == "--spider":
+            spider = True
+        elif arg in ("-O", "--output-document"):
+            output_name = value
+        elif arg in ("-T", "--timeout"):
+            try:
+                timeout = _parse_seconds(value or "")
+            except ValueError:
+                out.print(f"wget: invalid number '{value}'")
+                return 1
+        elif arg.startswith("-") and len(arg) > 2 and not arg.startswith("--"):
+            flags = arg[1:]
+            for flag in flags:
+                if flag == "q":
+                    quiet = True
+            if "O" in flags or "T" in flags:
+                out.print(f"wget: unsupported option bundle '{arg}'")
+                return 1
+        elif not arg.startswith("-"):
+            urls.append(arg)
+        i += 1
+    if not urls:
+        out.print("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.")
+        out.print("")
+        out.print("Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]")
+        return 1
+    url = urls[0]
+    scheme = "http"
+    if "://" in url:
+        scheme, url = url.split("://", 1)
+        if scheme not in ("http", "https", "ftp"):
+            out.print(f"wget: not an http or ftp url: {scheme}://{url}")
+            return 1
+    hostpart, slash, path = url.partition("/")
+    for sep in "?#":
+        if sep in hostpart:
+            hostpart, _, rest = hostpart.partition(sep)
+            path = sep + rest + slash + path
+    port = 443 if scheme == "https" else 21 if scheme == "ftp" else 80
+    hostname = hostpart
+    if hostpart.startswith("["):
+        end = hostpart.find("]")
+        hostname = hostpart[1:end]
+        if hostpart[end + 1 : end + 2] == ":":
+            port = int(hostpart[end + 2 :])
+    elif ":" in hostpart:
+        hostname, _, port_text = hostpart.partition(":")
+        if not port_text.isdigit():
+            out.print(f"wget: bad port spec '{hostpart}'")
+            return 1
+        port = int(port_text)
+    address = yield from resolve(net, host, hostname)
+    if address is None:
+        out.print(f"wget: bad address '{hostname}'")
+        return 1
+    if not quiet:
+        out.print(f"Connecting to {hostpart} ({_hostport(address, port)})")
+    conn, session, kind = yield from _connect_with_alarm(net, host, address, port, timeout)
+    if kind == "alarm":
+        conn.abort()
+        out.print("wget: download timed out")
+        return 1
+    if kind != "established":
+        reason = "Connection refused" if kind == "refused" else "Connection timed out"
+        out.print(f"wget: can't connect to remote host ({address}): {reason}")
+        return 1
+    request = (
+        f"GET /{path} HTTP/1.1\r\nHost: {hostpart}\r\nUser-Agent: Wget\r\nConnection: close\r\n\r\n"
+    )
+    conn.send(request.encode("latin-1"))
+    data = bytearray()
+    eof = False
+    while b"\r\n\r\n" not in data and not eof:
+        kind, chunk = yield from session.next(timeout)
+        if kind == "data":
+            data += chunk
+        elif kind == "eof":
+            eof = True
+        elif kind == "alarm":
+            conn.abort()
+            out.print("wget: download timed out")
+            return 1
+        else:
+            out.print("wget: error getting response: Connection reset by peer")
+            return 1
+    head, _, body = bytes(data).partition(b"\r\n\r\n")
+    if not head:
+        out.print("wget: error getting response")
+        return 1
+    lines = head.decode("latin-1").split("\r\n")
+    status_parts = lines[0].split()
+    status = int(status_parts[1]) if len(status_parts) > 1 and status_parts[1].isdigit() else 0
+    if not (200 <= status <= 204 or status in (300, 301, 302, 303, 307, 308)):
+        conn.abort()
+        out.print(f"wget: server returned error: {lines[0]}")
+        return 1
+    if spider:
+        conn.close()
+        if not quiet:
+            out.print("remote file exists")
+        return 0
+    length = None
+    for line in lines[1:]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    body_buf = bytearray(body)
+    while not eof and (length is None or len(body_buf) < length):
+        kind, chunk = yield from session.next(timeout)
+        if kind == "data":
+            body_buf += chunk
+        elif kind == "eof":
+            eof = True
+        elif kind == "alarm":
+            conn.abort()
+            out.print("wget: download timed out")
+            return 1
+        else:
+            break
+    conn.close()
+    to_stdout = output_name == "-"
+    name = output_name or (path.rsplit("/", 1)[-1] or "index.html")
+    if not quiet:
+        out.print("writing to stdout" if to_stdout else f"saving to '{name}'")
+    if to_stdout:
+        out.lines.extend(bytes(body_buf).decode("utf-8", "replace").splitlines())
+    if not quiet:
+        bar = "*" * 32
+        label = "-" if to_stdout else name.rsplit("/", 1)[-1]
+        out.print(f"{label[:20]:<20}{100:4d}% |{bar}|{len(body_buf):6d}  0:00:00 ETA")
+        out.print("written to stdout" if to_stdout else f"'{name}' saved")
+    return 0
+
+
+def nc(net: Network, host: Host, args: list[str], out: Output) -> Proc:
+    """busybox nc (nc_bloaty) as a connect probe (see the module docstring)."""
+    verbose = 0
+    udp = False
+    wait: float | None = None
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.startswith("-") and len(arg) > 1:
+            j = 1
+            while j < len(arg):
+                flag = arg[j]
+                if flag == "v":
+                    verbose += 1
+                elif flag == "u":
+                    udp = True
+                elif flag in ("w", "i", "p", "s", "q"):
+                    value = arg[j + 1 :]
+                    if not value:
+                        i += 1
+                        value = args[i] if i < len(args) else ""
+                    if flag == "w":
+                        try:
+                            wait = _parse_seconds(value)
+                        except ValueError:
+                            out.print(f"nc: invalid number '{value}'")
+                            return 1
+                    break
+                j += 1
+        else:
+            positional.append(arg)
+        i += 1
+    if len(positional) < 2:
+        out.print("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.")
+        out.print("")
+        out.print("Usage: nc [OPTIONS] HOST PORT  - connect")
+        return 1
+    name, port_text = positional[0], positional[1]
+    if not port_text.isdigit():
+        out.print(f"nc: bad port '{port_text}'")
+        return 1
+    port = int(port_text)
+    address = yield from resolve(net, host, name)
+    if address is None:
+        out.print(f"nc: bad address '{name}'")
+        return 1
+    dotted = _hostport(address, port)
+    if udp:
+        if verbose:
+            out.print(f"{name} ({dotted}) open")
+        return 0
+    conn, _session, kind = yield from _connect_with_alarm(net, host, address, port, wait)
+    if kind == "established":
+        if verbose:
+            out.print(f"{name} ({dotted}) open")
+        conn.close()
+        return 0
+    conn.abort()
+    refused = kind == "refused"
+    if verbose > 1 or (verbose and not refused):
+        reason = "Connection refused" if refused else "Connection timed out"
+        out.print(f"nc: {name} ({dotted}): {reason}")
+    return 1
+
+
+def ping(net: Network, host: Host, args: list[str], out: Output) -> Proc:
+    """busybox ping (see the module docstring)."""
+    count: int | None = None
+    wait = PING_DEFAULT_WAIT
+    deadline: float | None = None
+    interval = 1.0
+    size = 56
+    quiet = False
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.startswith("-") and len(arg) > 1:
+            flag = arg[1]
+            if flag == "q":
+                quiet = True
+            elif flag in "cWwis":
+                value = arg[2:]
+                if not value:
+                    i += 1
+                    value = args[i] if i < len(args) else ""
+                try:
+                    number = float(value)
+                except ValueError:
+                    out.print(f"ping: invalid number '{value}'")
+                    return 1
+                if flag == "c":
+                    count = int(number)
+                elif flag == "W":
+                    wait = number
+                elif flag == "w":
+                    deadline = number
+                elif flag == "i":
+                    interval = number
+                else:
+                    size = int(number)
+        else:
+            positional.append(arg)
+        i += 1
+    if not positional:
+        out.print("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.")
+        out.print("")
+        out.print("Usage: ping [OPTIONS] HOST")
+        return 1
+    if count is None and deadline is None:
+        raise UnsupportedError(
+            "ping without -c or -w never ends in busybox; give -c COUNT or -w SECONDS"
+        )
+    name = positional[0]
+    address = yield from resolve(net, host, name)
+    if address is None:
+        out.print(f"ping: bad address '{name}'")
+        return 1
+    env = net.env
+    start = env.now
+    out.print(f"PING {name} ({address}): {size} data bytes")
+    ident = host.stack.icmp_id()
+    sent: dict[int, float] = {}
+    rtts: list[float] = []
+    got_all = env.event()
+    target = parse_ip(address)[1]
+
+    def on_reply(frame: Frame) -> None:
+        if frame.src != target or frame.seq not in sent:
+            return
+        rtt = env.now - sent.pop(frame.seq)
+        rtts.append(rtt)
+        if not quiet:
+            us = round(rtt * 1_000_000)
+            out.print(
+                f"{len(frame.payload) + 8} bytes from {address}: seq={frame.seq} "
+                f"ttl={frame.ttl} time={us // 1000}.{us % 1000:03d} ms"
+            )
+        if count is not None and len(rtts) >= count and not got_all.triggered:
+            got_all.succeed()
+
+    host.stack.icmp_waiters[ident] = on_reply
+    transmitted = 0
+    payload = bytes(size)
+    while count is None or transmitted < count:
+        if deadline is not None and env.now - start >= deadline:
+            break
+        sent[transmitted] = env.now
+        host.stack.ping(target, ident, transmitted, payload)
+        transmitted += 1
+        if count is not None and transmitted >= count:
+            break
+        yield env.timeout(interval)
+    remaining = wait
+    if deadline is not None:
+        remaining = max(0.0, deadline - (env.now - start))
+    if not got_all.triggered:
+        yield env.any_of([got_all, env.timeout(remaining)])
+    del host.stack.icmp_waiters[ident]
+    received = len(rtts)
+    loss = (transmitted - received) * 100 // transmitted if transmitted else 0
+    out.print("")
+    out.print(f"--- {name} ping statistics ---")
+    out.print(
+        f"{transmitted} packets transmitted, {received} packets received, {loss}% packet loss"
+    )
+    if rtts:
+        values = [round(r * 1_000_000) for r in rtts]
+        lo, hi, avg = min(values), max(values), sum(values) // len(values)
+        out.print(
+            "round-trip min/avg/max = "
+            + "/".join(f"{v // 1000}.{v % 1000:03d}" for v in (lo, avg, hi))
+            + " ms"
+        )
+    return 0 if rtts else 1
+
+
+COMMANDS: dict[str, Callable[[Network, Host, list[str], Output], Proc]] = {
+    "wget": wget,
+    "nc": nc,
+    "ping": ping,
+}
+"""The busybox applets the simulator runs."""
+
+
+def run_command(net: Network, host: Host, command: str) -> Proc:
+    """Run one command line on ``host``; the process's value is an :class:`ExecResult`."""
+    started = float(net.env.now)
+    out = Output()
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        out.print(f"sh: syntax error: {exc}")
+        return ExecResult(out.text(), 2, started, net.env.now)
+    if argv and argv[0] == "busybox":
+        argv = argv[1:]
+    if not argv:
+        return ExecResult("", 0, started, net.env.now)
+    program = COMMANDS.get(argv[0].rsplit("/", 1)[-1])
+    if program is None:
+        out.print(f"sh: {argv[0]}: not found")
+        return ExecResult(out.text(), 127, started, net.env.now)
+    code = yield from program(net, host, argv[1:], out)
+    return ExecResult(out.text(), int(code), started, float(net.env.now))
+
+
+def open_tcp(net: Network, host: Host, address: str, port: int, timeout: float) -> Proc:
+    """Connect and return a :class:`Session` (None when refused or timed out)."""
+    conn = host.stack.connect(parse_ip(address)[1], port)
+    session = Session(net.env, conn)
+    kind, _ = yield from session.next(timeout)
+    if kind != "established":
+        conn.abort()
+        return None
+    return session
+
+
+def text_of(ip: int, version: int) -> str:
+    """Address text of an int (for callers that print addresses)."""
+    return int_to_ip(ip, version)

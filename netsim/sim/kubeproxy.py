@@ -1,0 +1,130 @@
+"""kube-proxy in iptables mode: Service VIPs -> endpoint pods, chosen with the network's seed.
+
+The table is rebuilt from the Cluster whenever a Service or a pod changes.
+An endpoint is a pod the Service selects that has an IP; a named
+``targetPort`` is resolved per endpoint pod (a pod without that container
+port is not an endpoint of that Service port, as the EndpointSlice
+controller does). ClusterIP, NodePort (on every node's IP) and LoadBalancer
+(on the Service's load-balancer IP) frontends are kept apart because their
+NAT differs: with ``externalTrafficPolicy: Cluster`` external traffic is
+SNATed to the receiving node (the client IP is lost); with ``Local`` only
+endpoints on the receiving node are used and the client IP is kept.
+
+NodePorts and load-balancer IPs the manifests leave unset are allocated
+deterministically: NodePorts from 30000 upward and LB IPs from 198.51.100.0/24
+(TEST-NET-2), both in Service key order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from netsim.addr import ip_to_int, parse_ip
+from netsim.model import Cluster, Pod, Service, ServicePort
+from netsim.sim.flow import PROTO_NUMBERS
+
+NODE_PORT_BASE: Final = 30000
+LB_POOL: Final = "198.51.100.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One backend of one Service port: the pod, its IP as int, the resolved target port."""
+
+    pod: str
+    node: str
+    ip: int
+    port: int
+
+
+@dataclass(frozen=True, slots=True)
+class Frontend:
+    """One Service port as kube-proxy programs it."""
+
+    service: str
+    port: ServicePort
+    endpoints: tuple[Endpoint, ...]
+    external_traffic_policy: str
+
+
+class KubeProxy:
+    """The NAT tables of kube-proxy for the whole cluster (every node has the same rules)."""
+
+    def __init__(self) -> None:
+        self.cluster_ips: dict[tuple[int, int, int], Frontend] = {}
+        self.node_ports: dict[tuple[int, int], Frontend] = {}
+        self.lb_ips: dict[tuple[int, int, int], Frontend] = {}
+        self.vips: set[int] = set()
+        self.assigned_node_ports: dict[tuple[str, int], int] = {}
+        self.assigned_lb_ips: dict[str, str] = {}
+
+    def rebuild(self, cluster: Cluster) -> None:
+        """Recompute every frontend from the cluster's Services and pods."""
+        self.cluster_ips.clear()
+        self.node_ports.clear()
+        self.lb_ips.clear()
+        self.vips.clear()
+        used_ports = {
+            p.node_port for s in cluster.services.values() for p in s.ports if p.node_port
+        }
+        next_port = NODE_PORT_BASE
+        lb_base = ip_to_int(LB_POOL)
+        lb_index = 0
+        for key in sorted(cluster.services):
+            svc = cluster.services[key]
+            endpoints_pods = cluster.endpoints(svc)
+            lb_ip = ""
+            if svc.type == "LoadBalancer":
+                lb_ip = svc.load_balancer_ip
+                if not lb_ip:
+                    lb_index += 1
+                    lb_ip = self.assigned_lb_ips.setdefault(key, _int_to_v4(lb_base + lb_index))
+                self.assigned_lb_ips[key] = lb_ip
+            for sp in svc.ports:
+                proto = PROTO_NUMBERS[sp.protocol]
+                frontend = Frontend(
+                    key,
+                    sp,
+                    _endpoints(endpoints_pods, sp),
+                    svc.external_traffic_policy,
+                )
+                if svc.cluster_ip and svc.cluster_ip != "None":
+                    _, vip = parse_ip(svc.cluster_ip)
+                    self.vips.add(vip)
+                    self.cluster_ips[(proto, vip, sp.port)] = frontend
+                if svc.type in ("NodePort", "LoadBalancer"):
+                    node_port = sp.node_port or self.assigned_node_ports.get((key, sp.port))
+                    if node_port is None:
+                        while next_port in used_ports:
+                            next_port += 1
+                        node_port = next_port
+                        used_ports.add(node_port)
+                    self.assigned_node_ports[(key, sp.port)] = node_port
+                    self.node_ports[(proto, node_port)] = frontend
+                if lb_ip:
+                    _, lb = parse_ip(lb_ip)
+                    self.vips.add(lb)
+                    self.lb_ips[(proto, lb, sp.port)] = frontend
+
+
+def _int_to_v4(value: int) -> str:
+    return ".".join(str((value >> s) & 0xFF) for s in (24, 16, 8, 0))
+
+
+def _endpoints(pods: list[Pod], sp: ServicePort) -> tuple[Endpoint, ...]:
+    found = []
+    for pod in pods:
+        if isinstance(sp.target_port, int):
+            port: int | None = sp.target_port
+        else:
+            port = pod.named_port(sp.target_port, sp.protocol)
+        if port is None or not pod.ip:
+            continue
+        found.append(Endpoint(pod.key, pod.node, parse_ip(pod.ip)[1], port))
+    return tuple(found)
+
+
+def service_of(cluster: Cluster, key: str) -> Service:
+    """The Service ``ns/name`` (LookupFailed if absent)."""
+    return cluster.service(key)

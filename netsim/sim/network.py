@@ -1,0 +1,734 @@
+"""The live cluster network: hosts, bridges, veths, routes, conntrack, kube-proxy, policy.
+
+Topology (the Linux "bridge" CNI plugin with host-gw style direct routing):
+
+- every node has a bridge ``cni0`` holding the first address of its pod CIDR
+  (``10.244.1.1``), with MAC learning (a forwarding database filled from the
+  source MAC of each frame) and an ARP responder for that gateway address;
+- every pod has ``eth0`` (IP, MAC ``0a:58:<ip>`` as the bridge plugin derives
+  it) on a veth pair whose host end is a bridge port; pods reach pods of the
+  same node over the bridge (after ARP) and everything else via the gateway;
+- nodes share one L2 network (``172.18.0.0/16``) and route each other's pod
+  CIDRs directly to the owning node's IP (*direct routing*, as flannel
+  host-gw, kube-router or Calico without IPIP/VXLAN; there is no overlay
+  encapsulation, so a capture between nodes shows the pod IPs);
+- an external network (the internet) holds external clients; it reaches
+  NodePorts on node IPs and LoadBalancer IPs, which the load balancer sends to
+  the first node (in name order) that may serve them.
+
+Each node runs br_netfilter, so bridged and routed pod traffic alike passes
+conntrack, kube-proxy's DNAT (iptables mode: before the filter) and the
+policy hook, which sits at the host side of each veth: egress of a local
+source pod, ingress of a local destination pod, on the post-DNAT pod IP and
+target port, for the first packet of a flow only. Later packets match the
+node's conntrack entry and skip policy. Denied packets are dropped silently
+(as Calico does), with a trace event naming the reason and rule.
+
+A packet's whole path is computed when it is sent (the state of that instant
+applies to it) and it is delivered after the sum of the link latencies; each
+interface it crosses records it at the time it would cross it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal, Protocol, cast
+
+import simpy
+
+from netsim.addr import int_to_ip, parse_ip
+from netsim.errors import LookupFailed, NetsimError
+from netsim.model import Change, Cluster, Pod
+from netsim.policy.profile import UPSTREAM, Profile
+from netsim.policy.verdict import SideDecision
+from netsim.sim.conntrack import Conntrack, Entry
+from netsim.sim.dns import DNS_NAMESPACE, DNS_SERVICE, ClusterDns, dns_objects, search_path
+from netsim.sim.flow import (
+    ACK,
+    BROADCAST_MAC,
+    PROTO_NAMES,
+    PROTO_TCP,
+    RST,
+    FlowKey,
+    Frame,
+)
+from netsim.sim.kubeproxy import Frontend, KubeProxy
+from netsim.sim.sockets import Stack
+from netsim.sim.trace import Counters, TraceEvent, event_for
+
+if TYPE_CHECKING:
+    from netsim.sim.apps import ExecResult
+
+VETH_LATENCY: Final = 20e-6
+NODE_LINK_LATENCY: Final = 100e-6
+EXTERNAL_LATENCY: Final = 500e-6
+SETTLE: Final = 0.001
+"""exec() lets in-flight packets land for this long after the command exits."""
+ARP_QUEUE: Final = 3
+EXTERNAL_GATEWAY_MAC: Final = 0x02_00_00_00_00_FE
+
+HostKind = Literal["pod", "node", "external"]
+TraceLevel = Literal["drops", "all"]
+
+
+class PolicyHook(Protocol):
+    """What the network needs from the policy engine (netsim.policy.engine.PolicyEngine)."""
+
+    def egress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
+        """The source pod's egress decision for a new flow."""
+        ...
+
+    def ingress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
+        """The destination pod's ingress decision for a new flow."""
+        ...
+
+
+def _mac_for(ip: int, prefix: int) -> int:
+    return (prefix << 32) | (ip & 0xFFFFFFFF)
+
+
+class Host:
+    """One network endpoint with a stack: a pod's netns, a node's root netns, an external client."""
+
+    def __init__(self, key: str, kind: HostKind, ip: str, node: str, mac: int) -> None:
+        self.key = key
+        self.kind = kind
+        self.ip_text = ip
+        self.version, self.ip = parse_ip(ip)
+        self.node = node
+        self.mac = mac
+        self.iface = f"{key} eth0"
+        self.pod: Pod | None = None
+        self.neigh: dict[int, int] = {}
+        self.pending: dict[int, list[Frame]] = {}
+        self.search: tuple[str, ...] = ()
+        self.stack: Stack
+        self.on_link: tuple[int, int] = (0, -1)
+        self.gateway = 0
+
+
+class NodeState:
+    """A node's root namespace: bridge, fdb, conntrack, routes."""
+
+    def __init__(self, name: str, ip: str, cidr_lo: int, cidr_hi: int, version: int) -> None:
+        self.name = name
+        self.ip_text = ip
+        self.ip = parse_ip(ip)[1]
+        self.version = version
+        self.cidr = (cidr_lo, cidr_hi)
+        self.gateway = cidr_lo + 1
+        self.mac = _mac_for(self.ip, 0x0242)
+        self.bridge_mac = _mac_for(self.gateway, 0x0A58) ^ (1 << 40)
+        self.fdb: dict[int, str] = {}
+        self.ports: dict[str, Host] = {}
+        self.conntrack = Conntrack()
+        self.host: Host
+        self.iface = f"{name} eth0"
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One captured frame: simulated time, interface, and the frame's fields."""
+
+    time: float
+    order: int
+    interface: str
+    frame: Frame
+
+
+class Network:
+    """The live simulation of a Cluster's network; follows the Cluster's changes.
+
+    ``seed`` drives every random choice (ephemeral ports, TCP sequence
+    numbers, DNS ids, kube-proxy endpoint choice): the same cluster and seed
+    give the same packets, timestamps and outputs. ``dns`` adds the kube-dns
+    Service and its CoreDNS pod to the cluster (as kubeadm does) when no
+    ``kube-system/kube-dns`` Service exists. ``engine`` replaces the policy
+    engine (tests); by default ``PolicyEngine(cluster, profile)``.
+    ``capture`` records frames for :meth:`write_pcap`; ``trace`` is
+    ``"drops"`` (every drop and reject) or ``"all"`` (also allows and NAT).
+    """
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        *,
+        seed: int = 0,
+        profile: Profile = UPSTREAM,
+        engine: PolicyHook | None = None,
+        dns: bool = True,
+        capture: bool = True,
+        trace: TraceLevel = "drops",
+    ) -> None:
+        self.cluster = cluster
+        self.profile = profile
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.env = simpy.Environment()
+        self.capturing = capture
+        self.trace_level = trace
+        self.captures: list[Capture] = []
+        self.trace: list[TraceEvent] = []
+        self._counters = Counters.empty()
+        self.kube_proxy = KubeProxy()
+        self.dns = ClusterDns(cluster)
+        self.nodes: dict[str, NodeState] = {}
+        self.hosts: dict[str, Host] = {}
+        self.by_ip: dict[int, Host] = {}
+        self.node_by_ip: dict[int, NodeState] = {}
+        self.external: dict[int, Host] = {}
+        self._ip_text: dict[int, str] = {}
+        self._order = 0
+        if dns and f"{DNS_NAMESPACE}/{DNS_SERVICE}" not in cluster.services:
+            cluster.ensure_namespace(DNS_NAMESPACE)
+            pod, service = dns_objects(cluster)
+            if pod.key not in cluster.pods:
+                cluster.add(pod)
+            cluster.add(service)
+        if engine is None:
+            from netsim.policy.engine import PolicyEngine
+
+            engine = PolicyEngine(cluster, profile)
+        self.engine: PolicyHook = engine
+        for name in sorted(cluster.nodes):
+            self._add_node(name)
+        for pod in cluster.sorted_pods():
+            self._add_pod(pod)
+        self.kube_proxy.rebuild(cluster)
+        cluster.subscribe(self._on_change)
+
+    # ------------------------------------------------------------------ API
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the network started."""
+        return float(self.env.now)
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of simulated time pass (timers fire, packets land)."""
+        if seconds < 0:
+            raise NetsimError(f"cannot advance time by a negative amount ({seconds})")
+        self.env.run(until=self.env.now + seconds)
+
+    def exec(self, pod_key: str, command: str) -> ExecResult:
+        """Run a busybox command line in a pod (``ns/name``) to completion in simulated time.
+
+        Also accepts ``node/<name>`` (the node's root namespace) and
+        ``external/<name>`` (an external client). Returns what the command
+        printed (stdout and stderr interleaved, as a terminal shows them) and
+        its exit code.
+        """
+        from netsim.sim.apps import run_command
+
+        host = self.host(pod_key)
+        process = self.env.process(run_command(self, host, command))
+        self.env.run(until=process)
+        self.env.run(until=self.env.now + SETTLE)
+        result = process.value
+        assert result is not None
+        return cast("ExecResult", result)
+
+    def host(self, key: str) -> Host:
+        """The host of a pod (``ns/name``), node (``node/<name>``) or external client."""
+        host = self.hosts.get(key)
+        if host is not None:
+            return host
+        pod = self.cluster.pods.get(key)
+        if pod is not None and pod.host_network:
+            return self.nodes[pod.node].host
+        if pod is not None:
+            raise LookupFailed(f'pod "{key}" has no network yet (no IP)')
+        raise LookupFailed(f'pods "{key.rsplit("/", 1)[-1]}" not found')
+
+    def add_external_host(self, name: str, ip: str, dns_name: str | None = None) -> str:
+        """Add an internet client ``external/<name>``; ``dns_name`` makes cluster DNS answer it."""
+        key = f"external/{name}"
+        if key in self.hosts:
+            raise NetsimError(f'external host "{name}" already exists')
+        host = Host(key, "external", ip, "", _mac_for(parse_ip(ip)[1], 0x0200))
+        host.stack = Stack(host, self.env, self.rng, partial(self._host_send, host))
+        host.search = ()
+        self.hosts[key] = host
+        self.external[host.ip] = host
+        from netsim.sim.apps import install_servers
+
+        install_servers(self, host, None)
+        if dns_name:
+            self.dns.external[dns_name.lower().rstrip(".")] = ip
+        return key
+
+    def node_port(self, service_key: str, port: int) -> int:
+        """The NodePort kube-proxy opened for ``port`` of a NodePort/LoadBalancer Service."""
+        try:
+            return self.kube_proxy.assigned_node_ports[(service_key, port)]
+        except KeyError:
+            raise LookupFailed(f'service "{service_key}" has no NodePort for port {port}') from None
+
+    def load_balancer_ip(self, service_key: str) -> str:
+        """The load-balancer IP of a LoadBalancer Service."""
+        try:
+            return self.kube_proxy.assigned_lb_ips[service_key]
+        except KeyError:
+            raise LookupFailed(f'service "{service_key}" is not a LoadBalancer') from None
+
+    def counters(self) -> Counters:
+        """Packet counters per interface, per allowing rule and per drop reason."""
+        return self._counters
+
+    def drops(self) -> list[TraceEvent]:
+        """The trace events of dropped packets, in time order."""
+        return [e for e in self.trace if e.kind == "drop"]
+
+    def interfaces(self) -> list[str]:
+        """Every interface name a capture can be filtered on, sorted."""
+        names = [h.iface for h in self.hosts.values()]
+        names += [n.iface for n in self.nodes.values()]
+        return sorted(names)
+
+    def captured(self, interface: str | None = None) -> list[Capture]:
+        """Captured frames in time order, optionally of one interface only."""
+        items = sorted(self.captures, key=lambda c: (c.time, c.order))
+        if interface is None:
+            return items
+        return [c for c in items if c.interface == interface]
+
+    def write_pcap(self, path: str | Path, interface: str | None = None) -> int:
+        """Write the captured frames (all interfaces, or one) to a pcap; return the count."""
+        from netsim.sim.packet import FrameRenderer, write_pcap
+
+        renderer = FrameRenderer()
+        return write_pcap(
+            path, ((c.time, renderer.render(c.frame)) for c in self.captured(interface))
+        )
+
+    def capture(self, path: str | Path, interface: str | None = None) -> int:
+        """Same as :meth:`write_pcap` (the name of the contract)."""
+        return self.write_pcap(path, interface)
+
+    def close(self) -> None:
+        """Stop following the cluster."""
+        self.cluster.unsubscribe(self._on_change)
+
+    # ------------------------------------------------------------ topology
+    def _add_node(self, name: str) -> None:
+        node = self.cluster.nodes[name]
+        cidr = node.pod_cidr
+        state = NodeState(name, node.ip, cidr.network, cidr.last, cidr.version)
+        host = Host(f"node/{name}", "node", node.ip, name, state.mac)
+        host.iface = state.iface
+        host.stack = Stack(host, self.env, self.rng, partial(self._node_send, state))
+        state.host = host
+        self.nodes[name] = state
+        self.node_by_ip[state.ip] = state
+        self.hosts[host.key] = host
+
+    def _add_pod(self, pod: Pod) -> None:
+        if pod.host_network or not pod.ip or pod.node not in self.nodes:
+            return
+        node = self.nodes[pod.node]
+        host = Host(pod.key, "pod", pod.ip, pod.node, 0)
+        host.mac = _mac_for(host.ip, 0x0A58)
+        host.pod = pod
+        host.on_link = node.cidr
+        host.gateway = node.gateway
+        host.search = search_path(pod.namespace, self.cluster.cluster_domain)
+        host.stack = Stack(host, self.env, self.rng, partial(self._host_send, host))
+        node.ports[pod.key] = host
+        self.hosts[pod.key] = host
+        self.by_ip[host.ip] = host
+        from netsim.sim.apps import install_servers
+
+        install_servers(self, host, pod)
+
+    def _remove_pod(self, pod: Pod) -> None:
+        host = self.hosts.pop(pod.key, None)
+        if host is None:
+            return
+        self.by_ip.pop(host.ip, None)
+        node = self.nodes.get(host.node)
+        if node is not None:
+            node.ports.pop(pod.key, None)
+            node.fdb.pop(host.mac, None)
+
+    def _on_change(self, change: Change) -> None:
+        if change.kind == "Node" and change.op == "add":
+            self._add_node(change.key)
+        elif change.kind == "Pod":
+            if isinstance(change.old, Pod):
+                if isinstance(change.new, Pod) and change.old.ip == change.new.ip:
+                    host = self.hosts.get(change.key)
+                    if host is not None:
+                        host.pod = change.new
+                else:
+                    self._remove_pod(change.old)
+            if isinstance(change.new, Pod) and change.key not in self.hosts:
+                self._add_pod(change.new)
+            self.kube_proxy.rebuild(self.cluster)
+        elif change.kind == "Service":
+            self.kube_proxy.rebuild(self.cluster)
+        if change.kind in ("NetworkPolicy", "Pod", "Namespace") and (
+            self.profile.cut_established_on_change
+        ):
+            self._recheck_flows()
+
+    def _recheck_flows(self) -> None:
+        """Drop conntrack entries whose flow the policies no longer allow (the switch is on)."""
+        for node in self.nodes.values():
+            for entry in node.conntrack.entries():
+                if not self._entry_allowed(node, entry):
+                    node.conntrack.remove(entry)
+
+    def _entry_allowed(self, node: NodeState, entry: Entry) -> bool:
+        proto = PROTO_NAMES.get(entry.orig[0], "TCP")
+        src, dst, port = entry.orig[1], entry.reply[1], entry.reply[2]
+        if proto == "ICMP":
+            port = 0
+        version = entry.version
+        src_host = self.by_ip.get(src)
+        if src_host is not None and src_host.node == node.name:
+            d = self.engine.egress(self._text(src, version), self._text(dst, version), proto, port)
+            if not d.allowed:
+                return False
+        dst_host = self.by_ip.get(dst)
+        if dst_host is not None and dst_host.node == node.name:
+            snat_src = entry.reply[3]
+            d = self.engine.ingress(
+                self._text(snat_src, version), self._text(dst, version), proto, port
+            )
+            if not d.allowed:
+                return False
+        return True
+
+    # ------------------------------------------------------------ helpers
+    def _text(self, ip: int, version: int) -> str:
+        text = self._ip_text.get(ip)
+        if text is None:
+            text = int_to_ip(ip, version)
+            self._ip_text[ip] = text
+        return text
+
+    def _cap(self, iface: str, frame: Frame, delay: float) -> None:
+        self._counters.interfaces[iface] += 1
+        if self.capturing:
+            self._order += 1
+            self.captures.append(Capture(self.env.now + delay, self._order, iface, frame.copy()))
+
+    def _deliver(self, host: Host, frame: Frame, delay: float) -> None:
+        timeout = self.env.timeout(delay)
+        timeout.callbacks.append(lambda _e: host.stack.receive(frame))
+
+    def _drop(
+        self, where: str, frame: Frame, reason: str, delay: float, d: SideDecision | None = None
+    ) -> None:
+        counters = self._counters
+        counters.drops[reason] += 1
+        isolating = d.isolating_policies if d is not None else ()
+        if isolating:
+            counters.policy_drops[",".join(isolating)] += 1
+        self.trace.append(
+            event_for(
+                self.env.now + delay,
+                "drop",
+                where,
+                frame.key,
+                frame.version,
+                reason if d is None else f"{reason}: {d.reason}",
+                d.rule if d is not None else None,
+                isolating,
+            )
+        )
+
+    def _note(
+        self,
+        kind: Literal["policy-allow", "dnat", "snat", "reject"],
+        where: str,
+        frame: Frame,
+        reason: str,
+        delay: float,
+        d: SideDecision | None = None,
+    ) -> None:
+        if self.trace_level == "all" or kind == "reject":
+            self.trace.append(
+                event_for(
+                    self.env.now + delay,
+                    kind,
+                    where,
+                    frame.key,
+                    frame.version,
+                    reason,
+                    d.rule if d is not None else None,
+                )
+            )
+
+    # ------------------------------------------------------------ sending
+    def _host_send(self, host: Host, frame: Frame) -> None:
+        """A pod or external host puts a frame on its eth0."""
+        self._counters.packets += 1
+        frame.src_mac = host.mac
+        if host.kind == "external":
+            frame.dst_mac = EXTERNAL_GATEWAY_MAC
+            self._cap(host.iface, frame, 0.0)
+            self._from_external(frame)
+            return
+        lo, hi = host.on_link
+        hop = frame.dst if lo <= frame.dst <= hi else host.gateway
+        mac = host.neigh.get(hop)
+        if mac is None:
+            if host.version == 6:
+                mac = self._neighbour_mac(host, hop)
+                if mac is None:
+                    return
+                host.neigh[hop] = mac
+            else:
+                self._arp(host, hop, frame)
+                return
+        frame.dst_mac = mac
+        self._cap(host.iface, frame, 0.0)
+        node = self.nodes[host.node]
+        node.fdb[host.mac] = host.key
+        routed = mac == node.bridge_mac
+        if routed:
+            frame.ttl -= 1
+        self._forward(node, frame, host, VETH_LATENCY)
+
+    def _node_send(self, node: NodeState, frame: Frame) -> None:
+        """The node's own stack (and hostNetwork pods) sends a frame."""
+        self._counters.packets += 1
+        frame.src_mac = node.mac
+        self._forward(node, frame, node.host, 0.0)
+
+    def _neighbour_mac(self, host: Host, ip: int) -> int | None:
+        node = self.nodes[host.node]
+        if ip == node.gateway:
+            return node.bridge_mac
+        peer = self.by_ip.get(ip)
+        if peer is not None and peer.node == host.node:
+            return peer.mac
+        return None
+
+    def _arp(self, host: Host, hop: int, frame: Frame) -> None:
+        queue = host.pending.setdefault(hop, [])
+        if len(queue) < ARP_QUEUE:
+            queue.append(frame)
+        if len(queue) > 1:
+            return
+        node = self.nodes[host.node]
+        request = Frame(4, 0, host.ip, 0, hop, 0, 1, src_mac=host.mac, dst_mac=BROADCAST_MAC)
+        self._cap(host.iface, request, 0.0)
+        node.fdb[host.mac] = host.key
+        for key in sorted(node.ports):
+            if key != host.key:
+                self._cap(node.ports[key].iface, request, VETH_LATENCY * 2)
+        mac = self._neighbour_mac(host, hop)
+        if mac is None:
+            host.pending.pop(hop, None)
+            return
+        if mac != node.bridge_mac:
+            node.fdb[mac] = self.by_ip[hop].key
+        reply = Frame(4, 0, hop, 0, host.ip, 0, 2, src_mac=mac, dst_mac=host.mac)
+        rtt = VETH_LATENCY * (2 if mac == node.bridge_mac else 4)
+        self._cap(host.iface, reply, rtt)
+
+        def resolved(_event: object) -> None:
+            host.neigh[hop] = mac
+            for queued in host.pending.pop(hop, []):
+                self._counters.packets -= 1
+                self._host_send(host, queued)
+
+        timeout = self.env.timeout(rtt)
+        timeout.callbacks.append(resolved)
+
+    def _from_external(self, frame: Frame) -> None:
+        node = self.node_by_ip.get(frame.dst)
+        if node is None:
+            node = self._lb_node(frame)
+        if node is None:
+            self._drop("internet", frame, "no-route", EXTERNAL_LATENCY)
+            return
+        frame.dst_mac = node.mac
+        self._cap(node.iface, frame, EXTERNAL_LATENCY)
+        self._forward(node, frame, None, EXTERNAL_LATENCY)
+
+    def _lb_node(self, frame: Frame) -> NodeState | None:
+        frontend = self.kube_proxy.lb_ips.get((frame.proto, frame.dst, frame.dport))
+        if frontend is None:
+            return None
+        names = sorted(self.nodes)
+        if frontend.external_traffic_policy == "Local":
+            local = sorted({e.node for e in frontend.endpoints})
+            names = [n for n in names if n in local]
+        return self.nodes[names[0]] if names else None
+
+    # ------------------------------------------------------------ forwarding
+    def _forward(self, node: NodeState, frame: Frame, origin: Host | None, delay: float) -> None:
+        """Netfilter on ``node``: conntrack, kube-proxy, policy; then route."""
+        now = self.env.now + delay
+        key = (frame.proto, frame.src, frame.sport, frame.dst, frame.dport)
+        hit = node.conntrack.lookup(key, now)
+        if hit is not None:
+            entry, is_reply = hit
+            if entry.dnat or entry.snat:
+                if is_reply:
+                    _, frame.dst, frame.dport, frame.src, frame.sport = entry.orig
+                else:
+                    _, frame.dst, frame.dport, frame.src, frame.sport = entry.reply
+            Conntrack.update(entry, is_reply, frame.flags, frame.proto, now)
+            self._route(node, frame, delay)
+            return
+        self._new_flow(node, frame, origin, key, delay)
+
+    def _new_flow(
+        self, node: NodeState, frame: Frame, origin: Host | None, key: FlowKey, delay: float
+    ) -> None:
+        version = frame.version
+        proto_name = PROTO_NAMES.get(frame.proto, "TCP")
+        local_pod = origin if origin is not None and origin.kind == "pod" else None
+        kp = self.kube_proxy
+        frontend: Frontend | None = None
+        external_frontend = False
+        if frame.dst in kp.vips or frame.dst in self.node_by_ip:
+            frontend = kp.cluster_ips.get((frame.proto, frame.dst, frame.dport))
+            if frontend is None:
+                frontend = kp.lb_ips.get((frame.proto, frame.dst, frame.dport))
+                if frontend is None and frame.dst in self.node_by_ip:
+                    frontend = kp.node_ports.get((frame.proto, frame.dport))
+                external_frontend = frontend is not None
+            if frontend is None and frame.dst in kp.vips:
+                self._drop(node.name, frame, "no-route", delay)
+                return
+        if frontend is not None:
+            endpoints = frontend.endpoints
+            local_only = external_frontend and frontend.external_traffic_policy == "Local"
+            if local_only:
+                endpoints = tuple(e for e in endpoints if e.node == node.name)
+            if not endpoints:
+                self._reject(
+                    node,
+                    frame,
+                    origin,
+                    "no-local-endpoints" if local_only else "no-endpoints",
+                    delay,
+                )
+                return
+            ep = (
+                endpoints[0]
+                if len(endpoints) == 1
+                else endpoints[self.rng.randrange(len(endpoints))]
+            )
+            frame.dst, frame.dport = ep.ip, ep.port
+            self._note("dnat", node.name, frame, frontend.service, delay)
+            if external_frontend and not local_only and local_pod is None:
+                frame.src = node.ip
+                self._note("snat", node.name, frame, "externalTrafficPolicy: Cluster", delay)
+        port = 0 if proto_name == "ICMP" else frame.dport
+        if local_pod is not None and local_pod.kind == "pod":
+            d = self.engine.egress(
+                local_pod.ip_text, self._text(frame.dst, version), proto_name, port
+            )
+            if not d.allowed:
+                self._drop(f"{local_pod.key} egress", frame, "policy-egress", delay, d)
+                return
+            if d.rule is not None:
+                self._counters.rules[str(d.rule)] += 1
+            self._note("policy-allow", f"{local_pod.key} egress", frame, d.reason, delay, d)
+        dst_host = self.by_ip.get(frame.dst)
+        masquerade = (
+            local_pod is not None
+            and dst_host is None
+            and frame.dst not in self.node_by_ip
+            and not self._in_pod_cidr(frame.dst)
+        )
+        if dst_host is not None and dst_host.node == node.name:
+            d = self.engine.ingress(
+                self._text(frame.src, version), dst_host.ip_text, proto_name, port
+            )
+            if not d.allowed:
+                self._drop(f"{dst_host.key} ingress", frame, "policy-ingress", delay, d)
+                return
+            if d.rule is not None:
+                self._counters.rules[str(d.rule)] += 1
+            self._note("policy-allow", f"{dst_host.key} ingress", frame, d.reason, delay, d)
+        if masquerade:
+            frame.src = node.ip
+        if not self._routable(node, frame):
+            self._drop(node.name, frame, "no-route", delay)
+            return
+        reply = (frame.proto, frame.dst, frame.dport, frame.src, frame.sport)
+        node.conntrack.confirm(Entry(key, reply, version, self.env.now + delay))
+        self._route(node, frame, delay)
+
+    def _in_pod_cidr(self, ip: int) -> bool:
+        return any(lo <= ip <= hi for lo, hi in (n.cidr for n in self.nodes.values()))
+
+    def _routable(self, node: NodeState, frame: Frame) -> bool:
+        dst = frame.dst
+        return dst in self.by_ip or dst in self.node_by_ip or dst in self.external
+
+    def _reject(
+        self, node: NodeState, frame: Frame, origin: Host | None, reason: str, delay: float
+    ) -> None:
+        """kube-proxy's REJECT for a Service without (local) endpoints.
+
+        iptables answers with ICMP port-unreachable, which makes connect()
+        fail with ECONNREFUSED; the simulator sends the equivalent TCP RST
+        from the Service address. Other protocols are dropped.
+        """
+        self._counters.drops[reason] += 1
+        self._note("reject", node.name, frame, reason, delay)
+        if frame.proto != PROTO_TCP or origin is None:
+            return
+        rst = Frame(frame.version, PROTO_TCP, frame.dst, frame.dport, frame.src, frame.sport)
+        rst.flags = RST | ACK
+        rst.ack = (frame.seq + 1) & 0xFFFFFFFF
+        rst.src_mac = node.bridge_mac
+        rst.dst_mac = origin.mac
+        if origin.kind == "pod":
+            self._cap(origin.iface, rst, delay + VETH_LATENCY)
+        self._deliver(origin, rst, delay + VETH_LATENCY)
+
+    def _route(self, node: NodeState, frame: Frame, delay: float) -> None:
+        dst = frame.dst
+        host = self.by_ip.get(dst)
+        if host is not None:
+            if host.node == node.name:
+                if frame.dst_mac == node.bridge_mac or frame.dst_mac != host.mac:
+                    frame.src_mac = node.bridge_mac
+                    frame.dst_mac = host.mac
+                delay += VETH_LATENCY
+                self._cap(host.iface, frame, delay)
+                self._deliver(host, frame, delay)
+                return
+            self._to_node(node, self.nodes[host.node], frame, delay)
+            return
+        target = self.node_by_ip.get(dst)
+        if target is not None:
+            if target is node:
+                self._deliver(node.host, frame, delay)
+            else:
+                self._to_node(node, target, frame, delay)
+            return
+        ext = self.external.get(dst)
+        if ext is not None:
+            frame.src_mac, frame.dst_mac = node.mac, EXTERNAL_GATEWAY_MAC
+            self._cap(node.iface, frame, delay)
+            delay += EXTERNAL_LATENCY
+            frame.src_mac, frame.dst_mac = EXTERNAL_GATEWAY_MAC, ext.mac
+            self._cap(ext.iface, frame, delay)
+            self._deliver(ext, frame, delay)
+            return
+        self._drop(node.name, frame, "no-route", delay)
+
+    def _to_node(self, node: NodeState, target: NodeState, frame: Frame, delay: float) -> None:
+        frame.ttl -= 1
+        if frame.ttl <= 0:
+            self._drop(node.name, frame, "ttl-exceeded", delay)
+            return
+        frame.src_mac, frame.dst_mac = node.mac, target.mac
+        self._cap(node.iface, frame, delay)
+        self._forward(target, frame, None, delay + NODE_LINK_LATENCY)
+
+
+Listener = Callable[[Change], None]

@@ -37,6 +37,8 @@ EPOCH = datetime.datetime(2018, 3, 1, tzinfo=datetime.UTC)
 NAME_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 """Characters of the random pod-name suffix, as the seed's kubectl generated them."""
 NODE_PORT_RANGE = (30000, 32767)
+CLUSTER_AGE = 46 * 60.0
+"""How old the objects a cluster starts with are (the seed's ``svc/kubernetes`` is 46m)."""
 CALICO_MANIFEST_OBJECTS: tuple[str, ...] = (
     'configmap "calico-config" created',
     'daemonset "calico-etcd" created',
@@ -393,6 +395,14 @@ class Kubectl:
         self.deployments: dict[str, Deployment] = {}
         self.created: dict[tuple[str, str], float] = {}
         self._used_node_ports: set[int] = set()
+        for kind, store in (
+            ("Namespace", cluster.namespaces),
+            ("Pod", cluster.pods),
+            ("Service", cluster.services),
+            ("NetworkPolicy", cluster.policies),
+        ):
+            for key in store:
+                self.created[(kind, key)] = clock() - CLUSTER_AGE
         cluster.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:

@@ -275,7 +275,7 @@ class Runner:
             command, output, code = f"cat {step.argument}", self._cat(step, where), 0
         else:
             comment = tuple(f"# {line}".rstrip() for line in step.argument.splitlines())
-            return StepRecord(step.path, step.action, "", (*comment, ""), "", 0)
+            return StepRecord(step.path, step.action, "", ("", *comment), "", 0)
         checks = _check_all(step.expect, output, code, verdict)
         lines = [*notes, command if command.startswith("[") else f"$ {command}"]
         if output:

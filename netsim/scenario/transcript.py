@@ -124,7 +124,8 @@ class ScenarioResult:
         """The terminal-like transcript, ending with a newline."""
         lines = list(self.header)
         for step in self.steps:
-            lines += step.lines
+            first = 1 if lines and not lines[-1] and step.lines[:1] == ("",) else 0
+            lines += step.lines[first:]
         return "\n".join(lines) + "\n"
 
     def summary(self) -> str:

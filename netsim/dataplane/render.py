@@ -175,7 +175,7 @@ class _Renderer:
         cidr = str(peer.ip_block.cidr)
         fam = _family(cidr)
         parts = [f"{fam} {side} {cidr}"]
-        excepts = [str(e) for e in peer.ip_block.except_]
+        excepts = [str(e) for e in sorted(peer.ip_block.except_)]
         if excepts:
             joined = excepts[0] if len(excepts) == 1 else "{ " + ", ".join(excepts) + " }"
             parts.append(f"{fam} {side} != {joined}")

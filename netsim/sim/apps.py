@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from netsim.addr import int_to_ip, is_ip, parse_ip
+from netsim.addr import is_ip, parse_ip
 from netsim.errors import UnsupportedError
 from netsim.model import Pod
 from netsim.sim.dns import ATTEMPTS, DNS_NAMESPACE, DNS_SERVICE, TIMEOUT, candidates
@@ -678,6 +678,12 @@ def open_tcp(net: Network, host: Host, address: str, port: int, timeout: float) 
     return session
 
 
-def text_of(ip: int, version: int) -> str:
-    """Address text of an int (for callers that print addresses)."""
-    return int_to_ip(ip, version)
+def exchange(session: Session, data: bytes, timeout: float) -> Proc:
+    """Send ``data`` and return the bytes of the first answer (b"" on timeout or close)."""
+    session.conn.send(data)
+    while True:
+        kind, chunk = yield from session.next(timeout)
+        if kind == "data":
+            return chunk
+        if kind != "eof":
+            return b""

@@ -61,7 +61,7 @@ from netsim.sim.sockets import Stack
 from netsim.sim.trace import Counters, TraceEvent, event_for
 
 if TYPE_CHECKING:
-    from netsim.sim.apps import ExecResult
+    from netsim.sim.apps import ExecResult, Session
 
 VETH_LATENCY: Final = 20e-6
 NODE_LINK_LATENCY: Final = 100e-6
@@ -230,6 +230,31 @@ class Network:
         result = process.value
         assert result is not None
         return cast("ExecResult", result)
+
+    def open_tcp(
+        self, pod_key: str, address: str, port: int, timeout: float = 1.0
+    ) -> Session | None:
+        """Open a TCP connection from a host and keep it (None when refused or timed out).
+
+        Runs until the handshake ends or ``timeout`` passes. The session stays
+        open across later calls, to watch an established flow across policy
+        changes with :meth:`request`.
+        """
+        from netsim.sim.apps import open_tcp
+
+        host = self.host(pod_key)
+        process = self.env.process(open_tcp(self, host, address, port, timeout))
+        self.env.run(until=process)
+        return cast("Session | None", process.value)
+
+    def request(self, session: Session, data: bytes, timeout: float = 1.0) -> bytes:
+        """Send ``data`` on an open session; return the first answer's bytes (b"" on timeout)."""
+        from netsim.sim.apps import exchange
+
+        process = self.env.process(exchange(session, data, timeout))
+        self.env.run(until=process)
+        self.env.run(until=self.env.now + SETTLE)
+        return cast(bytes, process.value)
 
     def host(self, key: str) -> Host:
         """The host of a pod (``ns/name``), node (``node/<name>``) or external client."""

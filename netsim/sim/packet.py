@@ -235,7 +235,7 @@ def dns_response(question: DnsQuestion, rcode: int, addresses: Sequence[str], tt
         ra=1,
         rcode=rcode,
         qd=DNSQR(qname=fqdn, qtype=question.qtype),
-        an=answers or None,
+        an=answers,
     )
     return bytes(msg)
 

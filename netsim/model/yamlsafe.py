@@ -105,12 +105,12 @@ def decode_bytes(data: bytes, source: str) -> str:
 
 def _scan(text: str, source: str) -> None:
     """Walk the event stream once: duplicate keys, depth and alias expansion limits."""
-    loader = _Loader(text)
     sizes: dict[str, int] = {}
     stack: list[_Frame] = []
     document = -1
     total = 0
     try:
+        loader = _Loader(text)
         while True:
             event = loader.get_event()  # type: ignore[no-untyped-call]
             if event is None or isinstance(event, yaml.StreamEndEvent):
@@ -243,7 +243,7 @@ def parse_yaml_text(text: str, source: str) -> list[object]:
             f"{source}: file is too large ({len(text)} characters; the limit is {MAX_FILE_BYTES})"
         )
     _scan(text, source)
-    loader = _Loader(text)
+    loader = _Loader(text)  # the scan has read the same text without error
     documents: list[object] = []
     try:
         while loader.check_data():  # type: ignore[no-untyped-call]

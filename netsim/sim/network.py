@@ -536,8 +536,11 @@ class Network:
 
     def _arp(self, host: Host, hop: int, frame: Frame) -> None:
         queue = host.pending.setdefault(hop, [])
-        if len(queue) < ARP_QUEUE:
-            queue.append(frame)
+        if len(queue) >= ARP_QUEUE:
+            # Linux keeps unres_qlen packets per unresolved neighbour and drops the rest.
+            self._drop(host.iface, frame, "neighbour-queue-full", 0.0)
+            return
+        queue.append(frame)
         if len(queue) > 1:
             return
         node = self.nodes[host.node]

@@ -19,6 +19,7 @@ DropReason = Literal[
     "no-local-endpoints",  # externalTrafficPolicy: Local and no endpoint on this node
     "no-route",  # nothing owns the destination address (or a ClusterIP on a wrong port)
     "ttl-exceeded",  # hop limit reached zero
+    "neighbour-queue-full",  # more packets than unres_qlen wait for one ARP answer
 ]
 
 

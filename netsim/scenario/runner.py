@@ -37,7 +37,7 @@ from netsim.scenario.transcript import (
 )
 
 PROMPT = "/ # "
-PLACEHOLDER = re.compile(r"\{(cluster_ip|lb_ip|node_port|node_ip):([^{}\s]+)\}")
+PLACEHOLDER = re.compile(r"\{(cluster_ip|lb_ip|node_port|node_ip|pod_ip):([^{}\s]+)\}")
 BOOT_NAMESPACES: tuple[str, ...] = ("default", "kube-public", "kube-system")
 
 
@@ -206,14 +206,16 @@ class Runner:
         return result.output.rstrip("\n"), result.exit_code
 
     def _substitute(self, command: str, where: str) -> str:
-        """Replace ``{cluster_ip:ns/svc}``, ``{lb_ip:ns/svc}``, ``{node_port:ns/svc:port}``
-        and ``{node_ip:node}`` with what the cluster assigned."""
+        """Replace ``{cluster_ip:ns/svc}``, ``{lb_ip:ns/svc}``, ``{node_port:ns/svc:port}``,
+        ``{pod_ip:ns/pod}`` and ``{node_ip:node}`` with what the cluster assigned."""
 
         def value(match: re.Match[str]) -> str:
             kind, arg = match.group(1), match.group(2)
             try:
                 if kind == "cluster_ip":
                     return self.cluster.service(arg).cluster_ip
+                if kind == "pod_ip":
+                    return self.cluster.pod(arg).ip
                 if kind == "lb_ip":
                     return self.network.load_balancer_ip(arg)
                 if kind == "node_port":

@@ -633,13 +633,12 @@ class Network:
             if local_only:
                 endpoints = tuple(e for e in endpoints if e.node == node.name)
             if not endpoints:
-                self._reject(
-                    node,
-                    frame,
-                    origin,
-                    "no-local-endpoints" if local_only else "no-endpoints",
-                    delay,
-                )
+                if local_only and frontend.endpoints:
+                    # kube-proxy: "has no local endpoints" -j DROP
+                    self._drop(node.name, frame, "no-local-endpoints", delay)
+                else:
+                    # kube-proxy: "has no endpoints" -j REJECT
+                    self._reject(node, frame, origin, "no-endpoints", delay)
                 return
             ep = (
                 endpoints[0]
@@ -706,15 +705,18 @@ class Network:
         """
         self._counters.drops[reason] += 1
         self._note("reject", node.name, frame, reason, delay)
-        if frame.proto != PROTO_TCP or origin is None:
+        if frame.proto != PROTO_TCP:
             return
         rst = Frame(frame.version, PROTO_TCP, frame.dst, frame.dport, frame.src, frame.sport)
         rst.flags = RST | ACK
         rst.ack = (frame.seq + 1) & 0xFFFFFFFF
+        if origin is None or origin.kind != "pod":
+            rst.src_mac = node.mac
+            self._route(node, rst, delay)
+            return
         rst.src_mac = node.bridge_mac
         rst.dst_mac = origin.mac
-        if origin.kind == "pod":
-            self._cap(origin.iface, rst, delay + VETH_LATENCY)
+        self._cap(origin.iface, rst, delay + VETH_LATENCY)
         self._deliver(origin, rst, delay + VETH_LATENCY)
 
     def _route(self, node: NodeState, frame: Frame, delay: float) -> None:

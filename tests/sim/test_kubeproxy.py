@@ -1,0 +1,166 @@
+"""kube-proxy in the simulator: ClusterIP DNAT, named targetPort, NodePort/LoadBalancer NAT."""
+
+from __future__ import annotations
+
+import pytest
+
+from netsim.addr import Prefix
+from netsim.model import (
+    Cluster,
+    ContainerPort,
+    IPBlock,
+    Labels,
+    LabelSelector,
+    NetworkPolicy,
+    Pod,
+    PolicyPeer,
+    PolicyRule,
+    Service,
+    ServicePort,
+)
+from netsim.model.objects import TrafficPolicy
+from netsim.sim.kubeproxy import KubeProxy
+from netsim.sim.network import Network
+
+CLIENT_IP = "203.0.113.10"
+
+
+def web_cluster(etp: TrafficPolicy) -> Cluster:
+    """web-1 on node-2 behind a LoadBalancer Service; ingress only from 203.0.113.0/24."""
+    cluster = Cluster()
+    cluster.add_default_node()
+    cluster.add_default_node()
+    cluster.ensure_namespace("default")
+    cluster.add(
+        Pod(
+            "web-1",
+            "default",
+            labels=Labels.of(app="web"),
+            node="node-2",
+            container_ports=(ContainerPort(8080, "TCP", "http"),),
+        )
+    )
+    cluster.add(
+        Service(
+            "web",
+            "default",
+            ports=(ServicePort(80, "http"),),
+            selector=Labels.of(app="web"),
+            type="LoadBalancer",
+            external_traffic_policy=etp,
+        )
+    )
+    internet = PolicyPeer(ip_block=IPBlock(Prefix.parse("203.0.113.0/24")))
+    cluster.add(
+        NetworkPolicy(
+            "from-internet",
+            "default",
+            LabelSelector((("app", "web"),)),
+            ("Ingress",),
+            ingress=(PolicyRule(peers=(internet,)),),
+        )
+    )
+    return cluster
+
+
+def test_external_traffic_policy_cluster_snats_so_ipblock_no_longer_matches() -> None:
+    net = Network(web_cluster("Cluster"), seed=1, trace="all")
+    client = net.add_external_host("client", CLIENT_IP)
+    lb = net.load_balancer_ip("default/web")
+    node_port = net.node_port("default/web", 80)
+    # The LB sends to node-1, which has no endpoint: SNAT to node-1, forwarded to node-2.
+    via_lb = net.exec(client, f"wget --spider -T 1 http://{lb}/")
+    assert via_lb.output.endswith("wget: download timed out\n")
+    drop = net.drops()[-1]
+    assert drop.src == "172.18.0.2" and drop.reason.startswith("policy-ingress")
+    snat = [e for e in net.trace if e.kind == "snat"]
+    assert snat and snat[0].src == "172.18.0.2"
+    # Through node-2's own NodePort the source is node-2 itself: node-local traffic is allowed.
+    local = net.exec(client, f"wget --spider -T 1 http://172.18.0.3:{node_port}/")
+    assert local.output.endswith("remote file exists\n")
+
+
+def test_external_traffic_policy_local_keeps_the_client_ip() -> None:
+    net = Network(web_cluster("Local"), seed=1, trace="all")
+    client = net.add_external_host("client", CLIENT_IP)
+    lb = net.load_balancer_ip("default/web")
+    node_port = net.node_port("default/web", 80)
+    via_lb = net.exec(client, f"wget --spider -T 1 http://{lb}/")
+    assert via_lb.output == f"Connecting to {lb} ({lb}:80)\nremote file exists\n"
+    allows = [e for e in net.trace if e.kind == "policy-allow"]
+    assert allows[-1].src == CLIENT_IP
+    assert str(allows[-1].rule) == "default/from-internet spec.ingress[0].from[0]"
+    # node-1 has no local endpoint: kube-proxy drops (no RST), the client times out.
+    elsewhere = net.exec(client, f"wget --spider -T 1 http://172.18.0.2:{node_port}/")
+    assert elsewhere.output.endswith("wget: download timed out\n")
+    assert net.drops()[-1].reason == "no-local-endpoints"
+
+
+def test_named_target_port_resolves_per_endpoint_pod() -> None:
+    cluster = Cluster()
+    cluster.add_default_node()
+    cluster.ensure_namespace("default")
+    for name, port in (("a", 8080), ("b", 9090)):
+        cluster.add(
+            Pod(
+                name,
+                "default",
+                labels=Labels.of(app="api"),
+                container_ports=(ContainerPort(port, "TCP", "web"),),
+            )
+        )
+    cluster.add(Pod("c", "default", labels=Labels.of(app="api")))  # no "web" port: no endpoint
+    cluster.add(
+        Service("api", "default", ports=(ServicePort(80, "web"),), selector=Labels.of(app="api"))
+    )
+    cluster.add(Pod("client", "default"))
+    proxy = KubeProxy()
+    proxy.rebuild(cluster)
+    (frontend,) = [f for f in proxy.cluster_ips.values() if f.service == "default/api"]
+    assert sorted((e.pod, e.port) for e in frontend.endpoints) == [
+        ("default/a", 8080),
+        ("default/b", 9090),
+    ]
+    net = Network(cluster, seed=9, trace="all")
+    for _ in range(6):
+        assert net.exec("default/client", "wget -q --spider -T 1 api").exit_code == 0
+    chosen = {(e.dst, e.dport) for e in net.trace if e.kind == "dnat" and e.dport != 53}
+    assert chosen == {(cluster.pods["default/a"].ip, 8080), (cluster.pods["default/b"].ip, 9090)}
+
+
+def test_service_without_endpoints_is_rejected() -> None:
+    cluster = Cluster()
+    cluster.add_default_node()
+    cluster.ensure_namespace("default")
+    cluster.add(
+        Service("ghost", "default", ports=(ServicePort(80, 80),), selector=Labels.of(x="y"))
+    )
+    cluster.add(Pod("client", "default"))
+    net = Network(cluster, seed=1)
+    ip = cluster.services["default/ghost"].cluster_ip
+    result = net.exec("default/client", "wget --spider -T 1 ghost")
+    assert result.output == (
+        f"Connecting to ghost ({ip}:80)\n"
+        f"wget: can't connect to remote host ({ip}): Connection refused\n"
+    )
+    assert result.ended - result.started < 0.01
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_endpoint_choice_is_seeded(seed: int) -> None:
+    def choices() -> list[tuple[str, int]]:
+        cluster = Cluster()
+        cluster.add_default_node()
+        cluster.ensure_namespace("default")
+        for i in range(3):
+            cluster.add(Pod(f"s{i}", "default", labels=Labels.of(app="s"), image="nginx"))
+        cluster.add(
+            Service("s", "default", ports=(ServicePort(80, 80),), selector=Labels.of(app="s"))
+        )
+        cluster.add(Pod("client", "default"))
+        net = Network(cluster, seed=seed, trace="all")
+        for _ in range(5):
+            net.exec("default/client", "wget -q --spider s")
+        return [(e.dst, e.dport) for e in net.trace if e.kind == "dnat" and e.dport != 53]
+
+    assert choices() == choices()

@@ -306,7 +306,13 @@ def load_documents(paths: Sequence[str | Path]) -> Manifests:
     """
     decoded: list[Decoded] = []
     errors: list[NetsimError] = []
-    for path in expand_paths(paths):
+    files: list[str] = []
+    for raw in paths:
+        try:
+            files += expand_paths([raw])
+        except LoadError as exc:
+            errors.append(exc)
+    for path in files:
         try:
             source, data = read_source(path)
         except LoadError as exc:
@@ -357,7 +363,18 @@ def manifests_into_cluster(manifests: Manifests, cluster: Cluster | None = None)
         _add(cluster, obj, origin, refs)
     for name in used_namespaces:
         cluster.ensure_namespace(name)
+    written = {
+        (d.origin, obj.name): obj
+        for d in manifests.declared
+        for obj in d.objects
+        if isinstance(obj, Node)
+    }
     for origin, obj in nodes:
+        assert isinstance(obj, Node)
+        original = written.get((origin, obj.name), obj)
+        if original.pod_cidr == NO_PREFIX or not original.ip:
+            # Defaults were picked without this cluster's nodes; pick again beside them.
+            obj = _default_node(cluster, obj.name, original)
         _add(cluster, obj, origin, refs)
     for name in sorted({o.node for _, o in rest if isinstance(o, Pod) and o.node}):
         if name not in cluster.nodes:
@@ -376,9 +393,16 @@ def _add(cluster: Cluster, obj: Object, origin: Origin, refs: dict[int, Decoded]
         raise ValidationError(exc.errors, origin, ref.strip()) from None
 
 
-def _default_node(cluster: Cluster, name: str) -> Node:
-    """A node that pods name but no manifest declares, with the next default addresses."""
-    used = {node.pod_cidr for node in cluster.nodes.values()}
-    _, cidr = _next_cidr(0, used)
-    ip = _next_node_ip({node.ip for node in cluster.nodes.values()})
+def _default_node(cluster: Cluster, name: str, written: Node | None = None) -> Node:
+    """A node with the next default addresses free in ``cluster``.
+
+    For a node that pods name but no manifest declares, or the missing
+    addresses of a Node manifest (``written``) without podCIDR or InternalIP.
+    """
+    cidr = written.pod_cidr if written is not None else NO_PREFIX
+    ip = written.ip if written is not None else ""
+    if cidr == NO_PREFIX:
+        _, cidr = _next_cidr(0, {node.pod_cidr for node in cluster.nodes.values()})
+    if not ip:
+        ip = _next_node_ip({node.ip for node in cluster.nodes.values()})
     return Node(name, ip, cidr)

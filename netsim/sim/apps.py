@@ -40,6 +40,7 @@ from netsim.sim.flow import Frame
 from netsim.sim.packet import (
     QTYPE_A,
     QTYPE_AAAA,
+    SCTP_INIT_ACK,
     dns_parse_query,
     dns_parse_response,
     dns_query,
@@ -676,6 +677,45 @@ def open_tcp(net: Network, host: Host, address: str, port: int, timeout: float) 
         conn.abort()
         return None
     return session
+
+
+def probe(net: Network, host: Host, address: str, port: int, protocol: str, timeout: float) -> Proc:
+    """Try one connection; the value is ``connected``, ``refused`` or ``timeout``.
+
+    TCP: the handshake (RST = refused). UDP: a datagram that an echo server
+    answers (nothing back = timeout, as UDP has no refusal here). SCTP: INIT
+    answered by INIT_ACK (connected) or ABORT (refused).
+    """
+    env = net.env
+    target = parse_ip(address)[1]
+    if protocol == "TCP":
+        conn, _session, kind = yield from _connect_with_alarm(net, host, address, port, timeout)
+        if kind == "established":
+            conn.close()
+            return "connected"
+        conn.abort()
+        return "refused" if kind == "refused" else "timeout"
+    answered = env.event()
+    result: list[str] = []
+
+    def answer(value: str) -> None:
+        result.append(value)
+        if not answered.triggered:
+            answered.succeed()
+
+    stack = host.stack
+    if protocol == "UDP":
+        lport = stack.bind_udp(0, lambda frame: answer("connected"))
+        stack.send_udp(lport, target, port, b"netsim probe\n")
+        yield env.any_of([answered, env.timeout(timeout)])
+        stack.unbind_udp(lport)
+    else:
+        lport = stack.sctp_init(
+            target, port, lambda chunk: answer("connected" if chunk == SCTP_INIT_ACK else "refused")
+        )
+        yield env.any_of([answered, env.timeout(timeout)])
+        stack.sctp_waiters.pop(lport, None)
+    return result[0] if result else "timeout"
 
 
 def exchange(session: Session, data: bytes, timeout: float) -> Proc:

@@ -247,6 +247,22 @@ class Network:
         self.env.run(until=process)
         return cast("Session | None", process.value)
 
+    def probe(
+        self, pod_key: str, address: str, port: int, protocol: str = "TCP", timeout: float = 1.0
+    ) -> str:
+        """Try one TCP/UDP/SCTP connection from a host: ``connected``, ``refused`` or ``timeout``.
+
+        UDP counts as connected when the server answers (the pods' UDP
+        container ports run an echo server).
+        """
+        from netsim.sim.apps import probe
+
+        host = self.host(pod_key)
+        process = self.env.process(probe(self, host, address, port, protocol, timeout))
+        self.env.run(until=process)
+        self.env.run(until=self.env.now + SETTLE)
+        return cast(str, process.value)
+
     def request(self, session: Session, data: bytes, timeout: float = 1.0) -> bytes:
         """Send ``data`` on an open session; return the first answer's bytes (b"" on timeout)."""
         from netsim.sim.apps import exchange

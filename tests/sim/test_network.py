@@ -201,3 +201,26 @@ def test_pod_added_mid_run_gets_a_veth_and_service_endpoints_follow() -> None:
     assert refused.output == CONNECTING + (
         f"wget: can't connect to remote host ({NGINX_IP}): Connection refused\n"
     )
+
+
+def test_ipv6_single_stack_cluster() -> None:
+    from netsim.addr import Prefix
+    from netsim.model import Cluster, Labels, Node, Pod, Service, ServicePort
+
+    cluster = Cluster(service_cidr=Prefix.parse("fd00:10:96::/112"))
+    cluster.add(Node("node-1", "fc00:f853:ccd:e793::2", Prefix.parse("fd00:10:244:1::/64")))
+    cluster.add(Node("node-2", "fc00:f853:ccd:e793::3", Prefix.parse("fd00:10:244:2::/64")))
+    cluster.ensure_namespace("default")
+    cluster.add(Pod("web", "default", labels=Labels.of(app="web"), node="node-1", image="nginx"))
+    cluster.add(
+        Service("web", "default", ports=(ServicePort(80, 80),), selector=Labels.of(app="web"))
+    )
+    cluster.add(Pod("client", "default", node="node-2"))
+    net = Network(cluster, seed=1)
+    vip = cluster.services["default/web"].cluster_ip
+    ok = net.exec("default/client", "wget --spider -T 1 web")
+    assert ok.output == f"Connecting to web ([{vip}]:80)\nremote file exists\n"
+    cluster.add(default_deny())
+    denied = net.exec("default/client", "wget --spider -T 1 web")
+    assert denied.output.endswith("wget: download timed out\n")
+    assert net.drops()[-1].dst == cluster.pods["default/web"].ip

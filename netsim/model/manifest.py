@@ -609,7 +609,7 @@ def decode_document(doc: object, origin: Origin, base: str = "") -> list[Decoded
     if r.errors:
         raise ValidationError(r.errors, origin, _ref_guess(top, kind))
     if kind not in MODELLED_KINDS:
-        return [_skipped(r, top, kind, api_version, origin, base)]
+        return [_skipped(top, kind, api_version, origin, base)]
     r.mapping(top, base, _TOP_FIELDS)
     namespaced = kind not in CLUSTER_SCOPED
     meta = _metadata(r, top.get("metadata"), _prefix(base, "metadata"), kind, namespaced)
@@ -626,8 +626,9 @@ def _ref_guess(top: Mapping[str, Any], kind: str | None) -> str:
     namespace = meta.get("namespace") if isinstance(meta, dict) else None
     parts = [kind or ""]
     if isinstance(name, str) and name:
-        if isinstance(namespace, str) and namespace and kind not in CLUSTER_SCOPED:
-            parts.append(f"{namespace}/{name}")
+        if kind not in CLUSTER_SCOPED:
+            ns = namespace if isinstance(namespace, str) and namespace else DEFAULT_NAMESPACE
+            parts.append(f"{ns}/{name}")
         else:
             parts.append(name)
     return " ".join(p for p in parts if p)
@@ -711,22 +712,26 @@ def _check_kind(r: _Reader, kind: str, api_version: str, base: str) -> None:
 
 
 def _skipped(
-    r: _Reader, top: dict[str, Any], kind: str, api_version: str, origin: Origin, base: str
+    top: dict[str, Any], kind: str, api_version: str, origin: Origin, base: str
 ) -> Decoded:
-    meta = top.get("metadata") if isinstance(top.get("metadata"), dict) else {}
-    assert isinstance(meta, dict)
-    name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+    """A real kind netsim does not simulate: its name (for ``already exists``) and a note."""
+    meta = top.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    name = meta.get("name")
+    name = name if isinstance(name, str) else ""
     namespace = ""
     if kind not in CLUSTER_SCOPED:
         ns = meta.get("namespace")
         namespace = ns if isinstance(ns, str) and ns else DEFAULT_NAMESPACE
-    known = kind in SKIPPED_KINDS
-    reason = "does not shape the network" if known else "custom resource, not simulated"
     if kind in ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy"):
         reason = "not simulated (netsim implements networking.k8s.io/v1 NetworkPolicy)"
-    decoded = Decoded(origin, base, kind, namespace, str(name or ""))
-    note = f"{origin}: skipping {decoded.ref} ({api_version}): {reason}"
-    return Decoded(origin, base, kind, namespace, str(name or ""), note=note)
+    elif kind in SKIPPED_KINDS:
+        reason = "does not shape the network"
+    else:
+        reason = "custom resource, not simulated"
+    ref = Decoded(origin, base, kind, namespace, name).ref
+    note = f"{origin}: skipping {ref} ({api_version}): {reason}"
+    return Decoded(origin, base, kind, namespace, name, note=note)
 
 
 @dataclass
@@ -1041,7 +1046,7 @@ def _containers(
     ports: list[ContainerPort] = []
     image = ""
     items = r.array(value, path)
-    if need_one and not items:
+    if need_one and (value is None or value == []):
         r.errors.append(v.required(path))
     names: set[str] = set()
     for i, item in enumerate(items):

@@ -175,29 +175,22 @@ def plot(sweep: Sweep, path: Path) -> None:
         ) from None
     fig, axes = plt.subplots(2, 3, figsize=(16, 9.5))
     for ax, (title, xaxis, unit, curves) in zip(axes.flat, PANELS, strict=True):
-        drawn = 0
+        lines: list[tuple[list[int], list[float], str, str]] = []
         for metric, impl, label in curves:
             xs, ys = _series(sweep.results, metric, impl)
-            if xs:
-                ax.plot(xs, ys, marker="o", label=label)
-                drawn += 1
+            lines.append((xs, ys, label, "-"))
         if title == "Incremental update":
             xs, ys = _series(sweep.results, "compile", "engine")
-            if xs:
-                ax.plot(
-                    xs,
-                    [y * 1e3 for y in ys],
-                    marker="x",
-                    linestyle="--",
-                    label="full recompile (baseline)",
-                )
-                drawn += 1
+            lines.append((xs, [y * 1e3 for y in ys], "full recompile (baseline)", "--"))
+        lines = [line for line in lines if line[0]]
         ax.set_title(title)
         ax.set_xlabel(f"{xaxis} (log scale)")
         ax.set_ylabel(f"{unit} (log scale)")
-        if drawn:
+        if lines:
             ax.set_xscale("log")
             ax.set_yscale("log")
+            for xs, ys, label, style in lines:
+                ax.plot(xs, ys, marker="o", linestyle=style, label=label)
             ax.legend(fontsize=8)
         else:
             ax.text(0.5, 0.5, "not measured", ha="center", va="center", transform=ax.transAxes)

@@ -1,0 +1,44 @@
+"""`netsim bench` plumbing on a tiny sweep (the real sizes are for benchmarks, not tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netsim.bench import sweep
+from netsim.bench.generate import ClusterShape
+from netsim.cli import main
+
+TINY = sweep.SweepConfig(
+    name="quick",
+    shapes=(ClusterShape(100, 10),),
+    prefix_counts=(300,),
+    budget=0.005,
+    baseline_budget=0.005,
+    flows=200,
+    incremental_reps=1,
+    e2e_shape=None,
+    demo=False,
+)
+
+
+def test_bench_quick_prints_the_table_and_writes_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sweep, "QUICK", TINY)
+    assert main(["bench", "--quick", "--out", str(tmp_path / "res")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("netsim bench (quick):")
+    assert "verdict_pod" in captured.out
+    assert f"/{sweep.sweep_steps(TINY)} " in captured.err
+    names = {p.name for p in (tmp_path / "res").iterdir()}
+    assert {"results.json", "results.csv", "table.txt"} <= names
+
+
+def test_bench_help_names_the_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--quick" in out and "--out DIR" in out

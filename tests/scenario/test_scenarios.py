@@ -60,7 +60,9 @@ def test_there_are_scenarios_for_every_part_of_the_seed() -> None:
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
 def test_scenario_passes_and_matches_its_golden_transcript(path: Path) -> None:
     result = run_scenario(load_scenario(path))
-    failures = "\n".join(f"{c.path}: expected {c.expected}, got {c.actual}" for c in result.failures)
+    failures = "\n".join(
+        f"{c.path}: expected {c.expected}, got {c.actual}" for c in result.failures
+    )
     assert result.passed, failures
     golden = path.with_suffix(".out")
     if os.environ.get("NETSIM_UPDATE_GOLDEN"):

@@ -367,7 +367,12 @@ class Network:
         self.hosts[host.key] = host
 
     def _add_pod(self, pod: Pod) -> None:
-        if pod.host_network or not pod.ip or pod.node not in self.nodes:
+        from netsim.sim.apps import install_servers
+
+        if pod.host_network and pod.node in self.nodes:
+            install_servers(self, self.nodes[pod.node].host, pod)  # it shares the node's stack
+            return
+        if not pod.ip or pod.node not in self.nodes:
             return
         node = self.nodes[pod.node]
         host = Host(pod.key, "pod", pod.ip, pod.node, 0)
@@ -380,8 +385,6 @@ class Network:
         node.ports[pod.key] = host
         self.hosts[pod.key] = host
         self.by_ip[host.ip] = host
-        from netsim.sim.apps import install_servers
-
         install_servers(self, host, pod)
 
     def _remove_pod(self, pod: Pod) -> None:

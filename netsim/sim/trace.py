@@ -91,11 +91,12 @@ def event_for(
 class Counters:
     """Packet counters of one network.
 
-    ``interfaces`` counts frames per interface and direction
-    (``default/nginx-1:eth0 tx``); ``rules`` counts new flows allowed per
-    policy rule (``default/access-nginx spec.ingress[0].from[0]``);
-    ``drops`` counts dropped packets per reason (``policy-ingress``);
-    ``policy_drops`` counts drops per isolating policy set.
+    ``interfaces`` counts frames seen on each interface, sent or received
+    (``default/nginx-1 eth0``, ``node-1 eth0``); ``rules`` counts new flows
+    allowed per policy rule (``default/access-nginx spec.ingress[0].from[0]``);
+    ``drops`` counts dropped packets per reason (``policy-ingress``,
+    ``no-route``...); ``policy_drops`` counts policy drops per set of isolating
+    policies (``default/default-deny``); ``packets`` counts frames hosts sent.
     """
 
     interfaces: Counter[str]

@@ -69,6 +69,32 @@ NGINX_404 = (
     b"</body>\r\n</html>\r\n"
 )
 WGET_DEFAULT_TIMEOUT = 900.0
+WGET_TAKES_ARG = frozenset("OoPYUTt") | {"header", "post-data", "post-file"}
+WGET_FLAGS = frozenset("cqSn") | {"spider", "no-check-certificate"}
+WGET_LONG = {
+    "continue": "c",
+    "quiet": "q",
+    "server-response": "S",
+    "output-document": "O",
+    "output-file": "o",
+    "directory-prefix": "P",
+    "proxy": "Y",
+    "user-agent": "U",
+    "timeout": "T",
+    "tries": "t",
+    "header": "header",
+    "post-data": "post-data",
+    "post-file": "post-file",
+    "spider": "spider",
+    "no-check-certificate": "no-check-certificate",
+    "passive-ftp": "n",
+    "no-cache": "n",
+    "no-verbose": "n",
+    "no-clobber": "n",
+    "no-host-directories": "n",
+    "no-parent": "n",
+}
+"""busybox wget's long options -> the short option (or long name) they stand for."""
 PING_DEFAULT_WAIT = 10.0
 
 
@@ -295,59 +321,58 @@ def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
     output_name: str | None = None
     timeout = WGET_DEFAULT_TIMEOUT
     urls: list[str] = []
+    options: list[tuple[str, str | None]] = []
     i = 0
     while i < len(args):
         arg = args[i]
-        value: str | None = None
-        if arg.startswith("--") and "=" in arg:
-            arg, value = arg.split("=", 1)
-        takes = {
-            "-O",
-            "--output-document",
-            "-T",
-            "--timeout",
-            "-U",
-            "--user-agent",
-            "-o",
-            "--output-file",
-            "-P",
-            "--directory-prefix",
-            "-Y",
-            "--proxy",
-            "--header",
-            "-t",
-            "--tries",
-            "--post-data",
-        }
-        if arg in takes and value is None:
-            i += 1
-            if i >= len(args):
-                out.print(f"wget: option requires an argument -- '{arg.lstrip('-')[:1]}'")
+        if arg.startswith("--") and len(arg) > 2:
+            name, eq, value = arg[2:].partition("=")
+            if name not in WGET_LONG:
+                out.print(f"wget: unrecognized option '{arg}'")
                 return 1
-            value = args[i]
-        if arg in ("-q", "--quiet"):
-            quiet = True
-        elif arg == "--spider":
-            spider = True
-        elif arg in ("-O", "--output-document"):
-            output_name = value
-        elif arg in ("-T", "--timeout"):
-            try:
-                timeout = _parse_seconds(value or "")
-            except ValueError:
-                out.print(f"wget: invalid number '{value}'")
-                return 1
-        elif arg.startswith("-") and len(arg) > 2 and not arg.startswith("--"):
-            flags = arg[1:]
-            for flag in flags:
-                if flag == "q":
-                    quiet = True
-            if "O" in flags or "T" in flags:
-                out.print(f"wget: unsupported option bundle '{arg}'")
-                return 1
-        elif not arg.startswith("-"):
+            short = WGET_LONG[name]
+            if short in WGET_TAKES_ARG and not eq:
+                i += 1
+                if i >= len(args):
+                    out.print(f"wget: option '--{name}' requires an argument")
+                    return 1
+                value = args[i]
+            options.append((short, value if short in WGET_TAKES_ARG else None))
+        elif arg.startswith("-") and len(arg) > 1:
+            j = 1
+            while j < len(arg):  # getopt: a bundle like -qO- or -T1
+                flag = arg[j]
+                if flag in WGET_TAKES_ARG:
+                    value = arg[j + 1 :]
+                    if not value:
+                        i += 1
+                        if i >= len(args):
+                            out.print(f"wget: option requires an argument -- '{flag}'")
+                            return 1
+                        value = args[i]
+                    options.append((flag, value))
+                    break
+                if flag not in WGET_FLAGS:
+                    out.print(f"wget: invalid option -- '{flag}'")
+                    return 1
+                options.append((flag, None))
+                j += 1
+        else:
             urls.append(arg)
         i += 1
+    for flag, argument in options:
+        if flag == "q":
+            quiet = True
+        elif flag == "spider":
+            spider = True
+        elif flag == "O":
+            output_name = argument
+        elif flag == "T":
+            try:
+                timeout = _parse_seconds(argument or "")
+            except ValueError:
+                out.print(f"wget: invalid number '{argument}'")
+                return 1
     if not urls:
         out.print("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.")
         out.print("")

@@ -118,3 +118,14 @@ def test_exec_in_unknown_pod_is_a_lookup_error(net: Network) -> None:
 
     with pytest.raises(LookupFailed, match='pods "nope" not found'):
         net.exec("default/nope", "wget nginx")
+
+
+def test_wget_option_bundles_as_getopt_parses_them(net: Network) -> None:
+    body = net.exec("default/busybox", "wget -qO- -T1 http://nginx")
+    assert body.output.startswith("<!DOCTYPE html>")
+    assert body.exit_code == 0
+    stdout = net.exec("default/busybox", "wget -O - --timeout 2 nginx")
+    assert stdout.output.splitlines()[1] == "writing to stdout"
+    assert stdout.output.splitlines()[-1] == "written to stdout"
+    bad = net.exec("default/busybox", "wget -x nginx")
+    assert (bad.output, bad.exit_code) == ("wget: invalid option -- 'x'\n", 1)

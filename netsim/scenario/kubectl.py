@@ -699,11 +699,13 @@ class Kubectl:
             deployment = self._deployment(f"{namespace}/{name}")
             selector, ports = deployment.selector, deployment.ports
         elif kind == "Pod":
-            pod = self.cluster.pod(f"{namespace}/{name}")
+            pod = self._get_pod(namespace, name)
             selector = pod.labels
             ports = tuple(cp.port for cp in pod.container_ports)
         elif kind == "Service":
-            svc = self.cluster.service(f"{namespace}/{name}")
+            svc = self.cluster.services.get(f"{namespace}/{name}")
+            if svc is None:
+                raise LookupFailed(f'services "{name}" not found')
             selector, ports = svc.selector, tuple(p.port for p in svc.ports)
         else:
             raise ScenarioError(
@@ -983,7 +985,7 @@ class Kubectl:
         name = items[1]
         obj: Pod | Namespace
         if kind == "Pod":
-            obj = self.cluster.pod(f"{namespace}/{name}")
+            obj = self._get_pod(namespace, name)
         else:
             found = self.cluster.namespaces.get(name)
             if found is None:
@@ -1182,16 +1184,13 @@ class Kubectl:
             target = name
         elif name:
             namespace, target = kind, name
-        return self.cluster.pod(f"{namespace}/{target}")
+        return self._get_pod(namespace, target)
 
-    def run_in_pod(self, pod: str, command: str, where: str) -> tuple[str, int]:
-        """Run ``command`` in ``pod`` (``ns/name`` or ``ns/deployment/name``) via ``exec_fn``."""
-        namespace, _, target = pod.partition("/")
-        try:
-            found = self._pod_for(target, namespace)
-        except (LookupFailed, NetsimError) as exc:
-            raise ScenarioError(f"{where}: {exc}") from None
-        return self.exec_fn(found.key, command)
+    def _get_pod(self, namespace: str, name: str) -> Pod:
+        pod = self.cluster.pods.get(f"{namespace}/{name}")
+        if pod is None:
+            raise LookupFailed(f'pods "{name}" not found')
+        return pod
 
 
 def _identity(doc: Any) -> tuple[str, str, str]:

@@ -113,24 +113,6 @@ class Frame:
         """The conntrack tuple of this frame."""
         return (self.proto, self.src, self.sport, self.dst, self.dport)
 
-    def snapshot(self) -> tuple[int, ...] | tuple[int | bytes, ...]:
-        """An immutable copy of every field, for captures (NAT mutates the frame later)."""
-        return (
-            self.version,
-            self.proto,
-            self.src,
-            self.sport,
-            self.dst,
-            self.dport,
-            self.flags,
-            self.seq,
-            self.ack,
-            self.payload,
-            self.src_mac,
-            self.dst_mac,
-            self.ttl,
-        )
-
     def copy(self) -> Frame:
         """A new frame with the same fields (a retransmission, a flooded copy)."""
         return Frame(

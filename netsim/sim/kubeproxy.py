@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from netsim.addr import ip_to_int, parse_ip
-from netsim.model import Cluster, Pod, Service, ServicePort
+from netsim.model import Cluster, Pod, ServicePort
 from netsim.sim.flow import PROTO_NUMBERS
 
 NODE_PORT_BASE: Final = 30000
@@ -123,8 +123,3 @@ def _endpoints(pods: list[Pod], sp: ServicePort) -> tuple[Endpoint, ...]:
             continue
         found.append(Endpoint(pod.key, pod.node, parse_ip(pod.ip)[1], port))
     return tuple(found)
-
-
-def service_of(cluster: Cluster, key: str) -> Service:
-    """The Service ``ns/name`` (LookupFailed if absent)."""
-    return cluster.service(key)

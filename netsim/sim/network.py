@@ -32,7 +32,6 @@ interface it crosses records it at the time it would cross it.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -63,15 +62,28 @@ from netsim.sim.trace import Counters, TraceEvent, event_for
 if TYPE_CHECKING:
     from netsim.sim.apps import ExecResult, Session
 
-VETH_LATENCY: Final = 20e-6
-NODE_LINK_LATENCY: Final = 100e-6
-EXTERNAL_LATENCY: Final = 500e-6
 SETTLE: Final = 0.001
 """exec() lets in-flight packets land for this long after the command exits."""
 ARP_QUEUE: Final = 3
 EXTERNAL_GATEWAY_MAC: Final = 0x02_00_00_00_00_FE
 
 HostKind = Literal["pod", "node", "external"]
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Link properties: one-way latencies (seconds), and for the node and internet links
+    an optional random loss rate (drawn from the network's seeded generator) and a
+    bandwidth in bits per second (serialisation delay, no queueing)."""
+
+    veth_latency: float = 20e-6
+    node_latency: float = 100e-6
+    external_latency: float = 500e-6
+    loss: float = 0.0
+    bandwidth: float | None = None
+
+
+DEFAULT_LINKS = Links()
 TraceLevel = Literal["drops", "all"]
 
 
@@ -150,7 +162,8 @@ class Network:
     ``kube-system/kube-dns`` Service exists. ``engine`` replaces the policy
     engine (tests); by default ``PolicyEngine(cluster, profile)``.
     ``capture`` records frames for :meth:`write_pcap`; ``trace`` is
-    ``"drops"`` (every drop and reject) or ``"all"`` (also allows and NAT).
+    ``"drops"`` (every drop and reject) or ``"all"`` (also allows and NAT);
+    ``links`` sets latencies, loss and bandwidth (:class:`Links`).
     """
 
     def __init__(
@@ -163,6 +176,7 @@ class Network:
         dns: bool = True,
         capture: bool = True,
         trace: TraceLevel = "drops",
+        links: Links = DEFAULT_LINKS,
     ) -> None:
         self.cluster = cluster
         self.profile = profile
@@ -170,6 +184,10 @@ class Network:
         self.rng = random.Random(seed)
         self.env = simpy.Environment()
         self.capturing = capture
+        self.links = links
+        self._veth = links.veth_latency
+        self._node_latency = links.node_latency
+        self._external = links.external_latency
         self.trace_level = trace
         self.captures: list[Capture] = []
         self.trace: list[TraceEvent] = []
@@ -536,7 +554,7 @@ class Network:
         routed = mac == node.bridge_mac
         if routed:
             frame.ttl -= 1
-        self._forward(node, frame, host, VETH_LATENCY)
+        self._forward(node, frame, host, self._veth)
 
     def _node_send(self, node: NodeState, frame: Frame) -> None:
         """The node's own stack (and hostNetwork pods) sends a frame."""
@@ -568,7 +586,7 @@ class Network:
         node.fdb[host.mac] = host.key
         for key in sorted(node.ports):
             if key != host.key:
-                self._cap(node.ports[key].iface, request, VETH_LATENCY * 2)
+                self._cap(node.ports[key].iface, request, self._veth * 2)
         mac = self._neighbour_mac(host, hop)
         if mac is None:
             host.pending.pop(hop, None)
@@ -576,7 +594,7 @@ class Network:
         if mac != node.bridge_mac:
             node.fdb[mac] = self.by_ip[hop].key
         reply = Frame(4, 0, hop, 0, host.ip, 0, 2, src_mac=mac, dst_mac=host.mac)
-        rtt = VETH_LATENCY * (2 if mac == node.bridge_mac else 4)
+        rtt = self._veth * (2 if mac == node.bridge_mac else 4)
         self._cap(host.iface, reply, rtt)
 
         def resolved(_event: object) -> None:
@@ -593,11 +611,15 @@ class Network:
         if node is None:
             node = self._lb_node(frame)
         if node is None:
-            self._drop("internet", frame, "no-route", EXTERNAL_LATENCY)
+            self._drop("internet", frame, "no-route", self._external)
             return
         frame.dst_mac = node.mac
-        self._cap(node.iface, frame, EXTERNAL_LATENCY)
-        self._forward(node, frame, None, EXTERNAL_LATENCY)
+        delay = self._wire_delay(frame, self._external)
+        if delay < 0:
+            self._drop("internet", frame, "link-loss", self._external)
+            return
+        self._cap(node.iface, frame, delay)
+        self._forward(node, frame, None, delay)
 
     def _lb_node(self, frame: Frame) -> NodeState | None:
         frontend = self.kube_proxy.lb_ips.get((frame.proto, frame.dst, frame.dport))
@@ -614,7 +636,10 @@ class Network:
         """Netfilter on ``node``: conntrack, kube-proxy, policy; then route."""
         now = self.env.now + delay
         key = (frame.proto, frame.src, frame.sport, frame.dst, frame.dport)
-        hit = node.conntrack.lookup(key, now)
+        hit = node.conntrack.table.get(key)
+        if hit is not None and hit[0].expires < now:
+            node.conntrack.remove(hit[0])
+            hit = None
         if hit is not None:
             entry, is_reply = hit
             if entry.dnat or entry.snat:
@@ -699,7 +724,7 @@ class Network:
             self._note("policy-allow", f"{dst_host.key} ingress", frame, d.reason, delay, d)
         if masquerade:
             frame.src = node.ip
-        if not self._routable(node, frame):
+        if not self._routable(frame):
             self._drop(node.name, frame, "no-route", delay)
             return
         reply = (frame.proto, frame.dst, frame.dport, frame.src, frame.sport)
@@ -709,7 +734,7 @@ class Network:
     def _in_pod_cidr(self, ip: int) -> bool:
         return any(lo <= ip <= hi for lo, hi in (n.cidr for n in self.nodes.values()))
 
-    def _routable(self, node: NodeState, frame: Frame) -> bool:
+    def _routable(self, frame: Frame) -> bool:
         dst = frame.dst
         return dst in self.by_ip or dst in self.node_by_ip or dst in self.external
 
@@ -735,8 +760,8 @@ class Network:
             return
         rst.src_mac = node.bridge_mac
         rst.dst_mac = origin.mac
-        self._cap(origin.iface, rst, delay + VETH_LATENCY)
-        self._deliver(origin, rst, delay + VETH_LATENCY)
+        self._cap(origin.iface, rst, delay + self._veth)
+        self._deliver(origin, rst, delay + self._veth)
 
     def _route(self, node: NodeState, frame: Frame, delay: float) -> None:
         dst = frame.dst
@@ -746,7 +771,7 @@ class Network:
                 if frame.dst_mac == node.bridge_mac or frame.dst_mac != host.mac:
                     frame.src_mac = node.bridge_mac
                     frame.dst_mac = host.mac
-                delay += VETH_LATENCY
+                delay += self._veth
                 self._cap(host.iface, frame, delay)
                 self._deliver(host, frame, delay)
                 return
@@ -763,7 +788,11 @@ class Network:
         if ext is not None:
             frame.src_mac, frame.dst_mac = node.mac, EXTERNAL_GATEWAY_MAC
             self._cap(node.iface, frame, delay)
-            delay += EXTERNAL_LATENCY
+            wire = self._wire_delay(frame, self._external)
+            if wire < 0:
+                self._drop(node.name, frame, "link-loss", delay)
+                return
+            delay += wire
             frame.src_mac, frame.dst_mac = EXTERNAL_GATEWAY_MAC, ext.mac
             self._cap(ext.iface, frame, delay)
             self._deliver(ext, frame, delay)
@@ -777,7 +806,17 @@ class Network:
             return
         frame.src_mac, frame.dst_mac = node.mac, target.mac
         self._cap(node.iface, frame, delay)
-        self._forward(target, frame, None, delay + NODE_LINK_LATENCY)
+        wire = self._wire_delay(frame, self._node_latency)
+        if wire < 0:
+            self._drop(node.name, frame, "link-loss", delay)
+            return
+        self._forward(target, frame, None, delay + wire)
 
-
-Listener = Callable[[Change], None]
+    def _wire_delay(self, frame: Frame, latency: float) -> float:
+        """Latency plus serialisation on a node or internet link; -1 when the frame is lost."""
+        links = self.links
+        if links.loss and self.rng.random() < links.loss:
+            return -1.0
+        if links.bandwidth:
+            latency += (54 + len(frame.payload)) * 8 / links.bandwidth
+        return latency

@@ -224,3 +224,18 @@ def test_ipv6_single_stack_cluster() -> None:
     denied = net.exec("default/client", "wget --spider -T 1 web")
     assert denied.output.endswith("wget: download timed out\n")
     assert net.drops()[-1].dst == cluster.pods["default/web"].ip
+
+
+def test_seeded_link_loss_is_repeatable() -> None:
+    from netsim.sim.network import Links
+
+    def run() -> list[str]:
+        cluster = walkthrough_cluster(same_node=False)
+        net = Network(cluster, seed=8, links=Links(loss=0.3, bandwidth=1e9))
+        outputs = [net.exec("default/busybox", "wget -q --spider -T 3 nginx").output]
+        outputs += [str(d) for d in net.drops()]
+        return outputs
+
+    first = run()
+    assert first == run()
+    assert any("link-loss" in line for line in first)

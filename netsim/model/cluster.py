@@ -247,6 +247,16 @@ class Cluster:
             return pod
         offset = self._next_pod_offset.get(node.name, FIRST_POD_OFFSET)
         while True:
+            if node.pod_cidr.network + offset >= node.pod_cidr.last:  # keep the broadcast free
+                raise ValidationError(
+                    [
+                        FieldError(
+                            "spec.nodeName",
+                            f'Forbidden: node "{node.name}" has no free address left in its '
+                            f"pod CIDR {node.pod_cidr}",
+                        )
+                    ]
+                )
             ip = int_to_ip(node.pod_cidr.address(offset), node.pod_cidr.version)
             offset += 1
             if ip not in self._used_ips:

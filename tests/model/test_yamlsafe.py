@@ -9,6 +9,15 @@ from netsim.model import yamlsafe
 from netsim.model.yamlsafe import decode_bytes, parse_yaml_text
 
 
+@pytest.fixture(autouse=True, params=["libyaml", "pure-python"])
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test on libyaml's parser (when installed) and on PyYAML's pure-Python one."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlsafe, "_Loader", yamlsafe._PyLoader)
+    elif yamlsafe._Loader is yamlsafe._PyLoader:
+        pytest.skip("libyaml is not installed")
+
+
 def test_multi_document_with_empty_documents_keeps_indices() -> None:
     docs = parse_yaml_text("---\n# only a comment\n---\na: 1\n---\n---\nb: [x]\n", "f")
     assert docs == [None, {"a": 1}, None, {"b": ["x"]}]

@@ -427,7 +427,10 @@ def test_random_bytes_raise_only_netsim_errors(data: bytes) -> None:
 
 
 def test_a_full_node_is_a_clean_error_not_a_crash() -> None:
-    pod = "apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec: {{containers: [{{name: c, image: x}}]}}\n"
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\n"
+        "spec: {{containers: [{{name: c, image: x}}]}}\n"
+    )
     text = "---\n".join(pod.format(i=i) for i in range(254))
     with pytest.raises(ValidationError, match=r"\(document 253\): Pod default/p253: spec.nodeName"):
         load_cluster_from_text(text)  # one default node, /24: .2 to .254 hold 253 pods

@@ -681,8 +681,10 @@ def run_command(net: Network, host: Host, command: str) -> Proc:
     except ValueError as exc:
         out.print(f"sh: syntax error: {exc}")
         return ExecResult(out.text(), 2, started, net.env.now)
-    if argv and argv[0] == "busybox":
+    while argv and argv[0] in ("busybox", "/bin/busybox"):
         argv = argv[1:]
+    if len(argv) == 3 and argv[0] in ("sh", "/bin/sh", "ash") and argv[1] == "-c":
+        argv = shlex.split(argv[2])
     if not argv:
         return ExecResult("", 0, started, net.env.now)
     program = COMMANDS.get(argv[0].rsplit("/", 1)[-1])

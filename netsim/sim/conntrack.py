@@ -15,7 +15,17 @@ from __future__ import annotations
 
 from typing import Final
 
-from netsim.sim.flow import ACK, FIN, PROTO_TCP, PROTO_UDP, RST, SYN, FlowKey
+from netsim.sim.flow import (
+    ACK,
+    FIN,
+    PROTO_ICMP,
+    PROTO_ICMPV6,
+    PROTO_TCP,
+    PROTO_UDP,
+    RST,
+    SYN,
+    FlowKey,
+)
 
 TCP_SYN_SENT_TIMEOUT: Final = 120.0
 TCP_ESTABLISHED_TIMEOUT: Final = 432000.0
@@ -41,8 +51,12 @@ class Entry:
         self.orig = orig
         self.reply = reply
         self.version = version
-        self.dnat = orig[3] != reply[1] or orig[4] != reply[2]
-        self.snat = orig[1] != reply[3] or orig[2] != reply[4]
+        if orig[0] in (PROTO_ICMP, PROTO_ICMPV6):  # (id, 0) in both directions
+            self.dnat = orig[3] != reply[1]
+            self.snat = orig[1] != reply[3]
+        else:
+            self.dnat = orig[3] != reply[1] or orig[4] != reply[2]
+            self.snat = orig[1] != reply[3] or orig[2] != reply[4]
         self.assured = False
         self.closing = False
         self.expires = now + _new_timeout(orig[0])

@@ -49,6 +49,8 @@ from netsim.sim.dns import DNS_NAMESPACE, DNS_SERVICE, ClusterDns, dns_objects, 
 from netsim.sim.flow import (
     ACK,
     BROADCAST_MAC,
+    PROTO_ICMP,
+    PROTO_ICMPV6,
     PROTO_NAMES,
     PROTO_TCP,
     RST,
@@ -60,11 +62,13 @@ from netsim.sim.sockets import Stack
 from netsim.sim.trace import Counters, TraceEvent, event_for
 
 if TYPE_CHECKING:
+    from netsim.policy.engine import PolicyEngine
     from netsim.sim.apps import ExecResult, Session
 
 SETTLE: Final = 0.001
 """exec() lets in-flight packets land for this long after the command exits."""
 ARP_QUEUE: Final = 3
+ICMP_PROTOS: Final = frozenset((PROTO_ICMP, PROTO_ICMPV6))
 EXTERNAL_GATEWAY_MAC: Final = 0x02_00_00_00_00_FE
 
 HostKind = Literal["pod", "node", "external"]
@@ -207,10 +211,11 @@ class Network:
             if pod.key not in cluster.pods:
                 cluster.add(pod)
             cluster.add(service)
+        self._own_engine: PolicyEngine | None = None
         if engine is None:
             from netsim.policy.engine import PolicyEngine
 
-            engine = PolicyEngine(cluster, profile)
+            engine = self._own_engine = PolicyEngine(cluster, profile)
         self.engine: PolicyHook = engine
         for name in sorted(cluster.nodes):
             self._add_node(name)
@@ -368,8 +373,11 @@ class Network:
         return self.write_pcap(path, interface)
 
     def close(self) -> None:
-        """Stop following the cluster."""
+        """Stop following the cluster (and close the policy engine the network made)."""
         self.cluster.unsubscribe(self._on_change)
+        if self._own_engine is not None:
+            self._own_engine.close()
+            self._own_engine = None
 
     # ------------------------------------------------------------ topology
     def _add_node(self, name: str) -> None:
@@ -643,7 +651,14 @@ class Network:
         if hit is not None:
             entry, is_reply = hit
             if entry.dnat or entry.snat:
-                if is_reply:
+                if frame.dport == 0 and frame.proto in ICMP_PROTOS:
+                    # ICMP echo: the identifier stays, only addresses are NATed.
+                    frame.src, frame.dst = (
+                        (entry.orig[3], entry.orig[1])
+                        if is_reply
+                        else (entry.reply[3], entry.reply[1])
+                    )
+                elif is_reply:
                     _, frame.dst, frame.dport, frame.src, frame.sport = entry.orig
                 else:
                     _, frame.dst, frame.dport, frame.src, frame.sport = entry.reply
@@ -727,7 +742,11 @@ class Network:
         if not self._routable(frame):
             self._drop(node.name, frame, "no-route", delay)
             return
-        reply = (frame.proto, frame.dst, frame.dport, frame.src, frame.sport)
+        if frame.proto in ICMP_PROTOS:
+            # An echo reply carries the request's identifier in the same place.
+            reply = (frame.proto, frame.dst, frame.sport, frame.src, 0)
+        else:
+            reply = (frame.proto, frame.dst, frame.dport, frame.src, frame.sport)
         node.conntrack.confirm(Entry(key, reply, version, self.env.now + delay))
         self._route(node, frame, delay)
 

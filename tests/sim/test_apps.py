@@ -129,3 +129,21 @@ def test_wget_option_bundles_as_getopt_parses_them(net: Network) -> None:
     assert stdout.output.splitlines()[-1] == "written to stdout"
     bad = net.exec("default/busybox", "wget -x nginx")
     assert (bad.output, bad.exit_code) == ("wget: invalid option -- 'x'\n", 1)
+
+
+def test_ping_replies_follow_conntrack_when_icmp_is_filtered() -> None:
+    from netsim.model import LabelSelector, NetworkPolicy
+    from netsim.policy.profile import Profile
+
+    cluster = walkthrough_cluster(same_node=False)
+    # busybox is ingress-isolated with no rules: only replies to its own flows reach it.
+    cluster.add(NetworkPolicy("isolate-busybox", "default", LabelSelector((("run", "busybox"),))))
+    net = Network(cluster, seed=2, profile=Profile(name="icmp", filter_icmp=True))
+    server = cluster.pods["default/nginx-701339712-e0qfq"].ip
+    result = net.exec("default/busybox", f"ping -c 1 -W 1 {server}")
+    assert "1 packets transmitted, 1 packets received, 0% packet loss" in result.output
+    busybox = cluster.pods["default/busybox"].ip
+    back = net.exec("default/nginx-701339712-e0qfq", f"ping -c 1 -W 1 {busybox}")
+    assert "1 packets transmitted, 0 packets received, 100% packet loss" in back.output
+    assert net.drops()[-1].protocol == "ICMP"
+    assert net.drops()[-1].reason.startswith("policy-ingress")

@@ -24,9 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from netsim.addr import Prefix
+from netsim.addr import Prefix, parse_ip
 from netsim.errors import FieldError, LoadError, NetsimError, Origin, ValidationError
-from netsim.model.cluster import DEFAULT_POD_CIDR, Cluster, Object
+from netsim.model.cluster import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, Cluster, Object
 from netsim.model.manifest import (
     NO_PREFIX,
     RESOURCE_NAMES,
@@ -34,7 +34,7 @@ from netsim.model.manifest import (
     ListErrors,
     decode_document,
 )
-from netsim.model.objects import Namespace, Node, Pod
+from netsim.model.objects import Namespace, Node, Pod, Service
 from netsim.model.yamlsafe import decode_bytes, parse_yaml_text
 
 __all__ = [
@@ -334,14 +334,15 @@ def load_cluster(paths: Sequence[str | Path], cluster: Cluster | None = None) ->
     Namespaces are created first, then namespaces that objects use but no
     manifest declares, then nodes (also those that pods name in
     ``spec.nodeName`` but no manifest declares), then everything else in
-    document order, so pod and Service IPs follow the files.
+    document order, so pod and Service IPs follow the files. A new Cluster's
+    service range holds the ClusterIPs a snapshot carries (see ``_service_cidr``).
     """
     return manifests_into_cluster(load_documents(paths), cluster)
 
 
 def manifests_into_cluster(manifests: Manifests, cluster: Cluster | None = None) -> Cluster:
     """Add loaded manifests' objects to a Cluster in the order :func:`load_cluster` documents."""
-    cluster = cluster if cluster is not None else Cluster()
+    cluster = cluster if cluster is not None else Cluster(service_cidr=_service_cidr(manifests))
     refs = {id(obj): d for d in manifests.declared for obj in d.objects}
     ordered = sorted(
         manifests.objects,
@@ -382,6 +383,35 @@ def manifests_into_cluster(manifests: Manifests, cluster: Cluster | None = None)
     for origin, obj in rest:
         _add(cluster, obj, origin, refs)
     return cluster
+
+
+MAX_SERVICE_CIDR_LENGTH = 12
+"""The widest IPv4 service range the apiserver accepts (at most 2^20 addresses)."""
+
+
+def _service_cidr(manifests: Manifests) -> Prefix:
+    """The new cluster's service range: the default, or one holding a snapshot's ClusterIPs.
+
+    A snapshot of a real cluster carries the ClusterIPs that cluster assigned
+    (kind and kubeadm use 10.96.0.0/12, not netsim's 10.100.0.0/16); the
+    range is the default's length (or shorter, down to /12) around them.
+    """
+    default = Prefix.parse(DEFAULT_SERVICE_CIDR)
+    ips = [
+        parse_ip(obj.cluster_ip)
+        for _, obj in manifests.objects
+        if isinstance(obj, Service) and obj.cluster_ip and obj.cluster_ip != "None"
+    ]
+    if all(default.contains_ip(version, value) for version, value in ips):
+        return default
+    if any(version != 4 for version, _ in ips):
+        return default  # the apiserver's own range error will say what is wrong
+    for length in range(default.length, MAX_SERVICE_CIDR_LENGTH - 1, -1):
+        mask = ((1 << length) - 1) << (32 - length)
+        candidate = Prefix(4, ips[0][1] & mask, length)
+        if all(candidate.contains_ip(4, value) for _, value in ips):
+            return candidate
+    return default
 
 
 def _add(cluster: Cluster, obj: Object, origin: Origin, refs: dict[int, Decoded]) -> None:

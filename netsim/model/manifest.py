@@ -1112,6 +1112,11 @@ def _pod(
         except ValueError:
             r.errors.append(v.invalid(f"{status_path}.podIP", ip, "must be a valid IP address"))
             ip = ""
+    phase = r.string(status.get("phase"), f"{status_path}.phase") or ""
+    if phase in ("Succeeded", "Failed"):
+        # A terminated pod's IP is released (and may already be reused by a running pod).
+        note = f"{origin}: skipping Pod {meta.namespace}/{meta.name}: phase {phase}, no network"
+        return _result(r, origin, base, "Pod", meta, (), note=note)
     owner = next((f"{o.kind}/{o.name}" for o in meta.owners), "")
     pod = Pod(
         name=meta.name,

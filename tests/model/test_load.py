@@ -434,3 +434,36 @@ def test_a_full_node_is_a_clean_error_not_a_crash() -> None:
     text = "---\n".join(pod.format(i=i) for i in range(254))
     with pytest.raises(ValidationError, match=r"\(document 253\): Pod default/p253: spec.nodeName"):
         load_cluster_from_text(text)  # one default node, /24: .2 to .254 hold 253 pods
+
+
+def test_snapshot_cluster_ips_set_the_service_range_and_finished_pods_are_skipped() -> None:
+    text = """\
+apiVersion: v1
+kind: Service
+metadata: {name: kubernetes, namespace: default}
+spec: {clusterIP: 10.96.0.1, ports: [{name: https, port: 443, targetPort: 6443}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kube-dns, namespace: kube-system}
+spec: {clusterIP: 10.96.0.10, selector: {k8s-app: kube-dns}, ports: [{port: 53, protocol: UDP}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: new, namespace: default}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: job-x, namespace: default}
+spec: {containers: [{name: c, image: x}]}
+status: {phase: Succeeded, podIP: 10.244.1.7}
+"""
+    manifests = load_bytes(text, "t.yaml")
+    assert any("skipping Pod default/job-x: phase Succeeded" in n for n in manifests.notes)
+    cluster = load_cluster_from_text(text)
+    assert str(cluster.service_cidr) == "10.96.0.0/16"
+    assert cluster.services["default/new"].cluster_ip == "10.96.0.2"
+    assert not cluster.pods
+    # The default range is kept when the ClusterIPs fit in it.
+    assert str(load_cluster_from_text(NGINX).service_cidr) == "10.100.0.0/16"

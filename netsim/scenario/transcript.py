@@ -133,7 +133,8 @@ class ScenarioResult:
         total = len(self.checks)
         failed = self.failures
         if not failed:
-            head = f"PASS {self.name}: {len(self.steps)} steps, {total} expectations hold"
+            holds = "expectation holds" if total == 1 else "expectations hold"
+            head = f"PASS {self.name}: {len(self.steps)} steps, {total} {holds}"
             return head + "\n"
         lines = [f"FAIL {self.name}: {len(failed)} of {total} expectations failed"]
         for check in failed:

@@ -1,0 +1,161 @@
+"""``netsim run``: transcript, summary, exit codes 0/1/2, --json, --quiet, --pcap."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netsim.cli import main
+
+GOOD = """\
+title: nginx closed by default-deny
+seed: 3
+steps:
+  - kubectl: run nginx --image=nginx --replicas=2
+  - kubectl: expose deployment nginx --port=80
+  - create:
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: default-deny}
+      spec: {podSelector: {}, policyTypes: [Ingress]}
+  - shell: kubectl run busybox --rm -ti --image=busybox /bin/sh
+    commands:
+      - run: wget --spider --timeout=1 nginx
+        expect: {allowed: %s}
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_passing_scenario_prints_transcript_and_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "good.yaml", GOOD % "false")
+    assert main(["run", path]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# good: nginx closed by default-deny\n")
+    assert "$ kubectl run busybox --rm -ti --image=busybox /bin/sh\n" in out
+    assert "/ # wget --spider --timeout=1 nginx\nConnecting to nginx (10.100.0." in out
+    assert "wget: download timed out\n" in out
+    assert out.endswith("PASS good: 4 steps, 1 expectation holds\n")
+
+
+def test_failing_expectation_exits_1_and_shows_step_expected_actual(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "bad.yaml", GOOD % "true")
+    assert main(["run", "--quiet", path]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "FAIL bad: 1 of 1 expectations failed"
+    assert f"{path}: steps[3].commands[0].expect.allowed:" in out
+    assert "expected: allowed (exit code 0)" in out
+    assert "actual:   denied (exit code 1)" in out
+    assert "wget: download timed out" in out
+
+
+def test_json_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "good.yaml", GOOD % "false")
+    assert main(["run", "--json", path]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["summary"] == {
+        "scenarios": 1,
+        "passed": 1,
+        "failed": 0,
+        "checks": 1,
+        "failed_checks": 0,
+    }
+    (scenario,) = record["scenarios"]
+    assert scenario["seed"] == 3
+    command = scenario["steps"][3]["commands"][0]
+    assert command["verdict"] == "denied"
+    assert command["exit_code"] == 1
+    assert command["checks"][0]["ok"] is True
+
+
+def test_seed_override_and_pcap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "good.yaml", GOOD % "false")
+    assert main(["run", "-q", "--seed", "9", "--pcap", str(tmp_path / "caps"), path]) == 0
+    data = (tmp_path / "caps" / "good.pcap").read_bytes()
+    # pcap magic, microsecond or nanosecond, either byte order
+    assert data[:4] in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"M<\xb2\xa1", b"\xa1\xb2<M")
+    assert "PASS good" in capsys.readouterr().out
+
+
+def test_several_scenarios_end_with_a_total(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = write(tmp_path, "a.yaml", GOOD % "false")
+    b = write(tmp_path, "b.yaml", GOOD % "true")
+    assert main(["run", "-q", a, b]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == "1 of 2 scenarios passed (1 of 2 expectations hold)"
+
+
+def test_invalid_scenario_exits_2_with_field_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = GOOD.replace("expect: {allowed: %s}", "expect: {exit_code: many}")
+    path = write(tmp_path, "invalid.yaml", text)
+    assert main(["run", path]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f'error: {path}: steps[3].commands[0].expect.exit_code: Invalid value: "many": '
+        "must be an integer\n"
+    )
+
+
+def test_invalid_scenario_is_reported_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write(tmp_path, "a.yaml", GOOD % "false")
+    bad = write(tmp_path, "b.yaml", "title: x\nsteps: []\n")
+    assert main(["run", good, bad]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "b.yaml: steps: Required value" in captured.err
+
+
+def test_unsupported_kubectl_command_exits_2_naming_the_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path, "x.yaml", "title: x\nsteps:\n  - kubectl: port-forward svc/web 8080:80\n"
+    )
+    assert main(["run", path]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"error: {path}: steps[0].kubectl: unsupported kubectl command: port-forward"
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x00\x01\x02\xff", b"title: [", b"- 1\n- 2\n", b"a: &a [*a]\n", b"", b"title: x\n" * 3],
+)
+def test_garbage_never_gives_a_traceback(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "garbage.yaml"
+    path.write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, "-m", "netsim", "run", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: ")
+    assert "garbage.yaml" in proc.stderr
+
+
+def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(tmp_path / "none.yaml")]) == 2
+    assert "none.yaml: cannot read" in capsys.readouterr().err

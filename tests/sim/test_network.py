@@ -239,3 +239,24 @@ def test_seeded_link_loss_is_repeatable() -> None:
     first = run()
     assert first == run()
     assert any("link-loss" in line for line in first)
+
+
+def test_counters_and_label_change_mid_run() -> None:
+    from netsim.model import Labels
+
+    cluster = walkthrough_cluster(same_node=True)
+    net = Network(cluster, seed=6)
+    cluster.add(default_deny())
+    cluster.add(access_nginx())
+    assert net.exec("default/busybox", WGET).exit_code == 1
+    # Labelling the pod access=true makes the access-nginx peer match for new connections.
+    pod = cluster.pods["default/busybox"]
+    cluster.apply(pod.relabelled(Labels.of(run="busybox", access="true")))
+    assert net.exec("default/busybox", WGET).exit_code == 0
+
+    counters = net.counters()
+    assert counters.rules["default/access-nginx spec.ingress[0].from[0]"] == 1
+    assert counters.drops["policy-ingress"] == 1
+    assert counters.policy_drops["default/access-nginx,default/default-deny"] == 1
+    assert counters.interfaces["default/busybox eth0"] > 0
+    assert counters.as_dict()["packets"] == counters.packets > 0

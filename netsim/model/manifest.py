@@ -379,9 +379,11 @@ class _Reader:
         return None
 
     def integer(self, value: object, path: str) -> int | None:
-        """An integer (a float such as 80.5 or 80.0 is a type error, as in Go)."""
+        """An integer; YAML ``80.0`` is one too (YAML->JSON writes it ``80``), ``80.5`` is not."""
         if value is None:
             return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             self.type_error(path, value, "integer")
             return None
@@ -1221,7 +1223,13 @@ def _service(
                 for m in v.is_valid_port_num(node_port)
             ]
         if port and (port, protocol) in seen:
-            r.errors.append(v.duplicate(p_path, f"{port}/{protocol}"))
+            # field.Duplicate(portPath, core.ServicePort{Protocol, Port}) prints the Go struct.
+            struct = (
+                f'core.ServicePort{{Name:"", Protocol:{v.go_quote(protocol)}, '
+                f"AppProtocol:(*string)(nil), Port:{port}, TargetPort:intstr.IntOrString"
+                '{Type:0, IntVal:0, StrVal:""}, NodePort:0}'
+            )
+            r.errors.append(FieldError(p_path, f"Duplicate value: {struct}"))
         seen.add((port or 0, protocol))
         if len(r.errors) == bad and port:
             ports.append(ServicePort(port, target, cast(Any, protocol), name, node_port or None))

@@ -144,7 +144,7 @@ def test_all_errors_of_a_document_are_reported() -> None:
 def test_strict_decoding_unknown_fields_and_types() -> None:
     errs = errors_of(
         np(
-            {"podSelector": {"matchLabel": {}}, "ingress": [{"ports": [{"port": 80.0}]}]},
+            {"podSelector": {"matchLabel": {}}, "ingress": [{"ports": [{"port": 80.5}]}]},
             lables={"a": "b"},
         )
     )
@@ -438,3 +438,22 @@ def test_statefulset_and_daemonset_names() -> None:
     pods = decode_one(ds).workload.pods(("a", "b"))
     assert [p.node for p in pods] == ["a", "b"]
     assert all(re.fullmatch(r"nginx-[bcdfghjklmnpqrstvwxz2456789]{5}", p.name) for p in pods)
+
+
+def test_integral_yaml_floats_are_integers_as_after_yaml_to_json() -> None:
+    (policy,) = decode_one(np({"ingress": [{"ports": [{"port": 80.0}]}]})).objects
+    assert policy.ingress[0].ports == (PolicyPort("TCP", 80),)
+
+
+def test_service_duplicate_port_and_protocol() -> None:
+    errs = errors_of(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "web"},
+            "spec": {"ports": [{"name": "a", "port": 80}, {"name": "b", "port": 80}]},
+        }
+    )
+    assert len(errs) == 1
+    assert errs[0].startswith('spec.ports[1]: Duplicate value: core.ServicePort{Name:"", ')
+    assert "Port:80" in errs[0]

@@ -138,7 +138,7 @@ class NodeState:
         self.cidr = (cidr_lo, cidr_hi)
         self.gateway = cidr_lo + 1
         self.mac = _mac_for(self.ip, 0x0242)
-        self.bridge_mac = _mac_for(self.gateway, 0x0A58) ^ (1 << 40)
+        self.bridge_mac = _mac_for(self.gateway, 0x0A58)
         self.fdb: dict[int, str] = {}
         self.ports: dict[str, Host] = {}
         self.conntrack = Conntrack()
@@ -440,7 +440,7 @@ class Network:
         elif change.kind == "Service":
             self.kube_proxy.rebuild(self.cluster)
         if change.kind in ("NetworkPolicy", "Pod", "Namespace") and (
-            self.profile.cut_established_on_change
+            self._profile().cut_established_on_change
         ):
             self._recheck_flows()
 
@@ -543,6 +543,9 @@ class Network:
             self._cap(host.iface, frame, 0.0)
             self._from_external(frame)
             return
+        if frame.dst == host.ip:  # the pod's own address goes over lo, never eth0
+            self._deliver(host, frame, 0.0)
+            return
         lo, hi = host.on_link
         hop = frame.dst if lo <= frame.dst <= hi else host.gateway
         mac = host.neigh.get(hop)
@@ -596,8 +599,9 @@ class Network:
             if key != host.key:
                 self._cap(node.ports[key].iface, request, self._veth * 2)
         mac = self._neighbour_mac(host, hop)
-        if mac is None:
-            host.pending.pop(hop, None)
+        if mac is None:  # nobody answers: the kernel gives up on the queued packets
+            for queued in host.pending.pop(hop, []):
+                self._drop(host.iface, queued, "neighbour-unreachable", 0.0)
             return
         if mac != node.bridge_mac:
             node.fdb[mac] = self.by_ip[hop].key
@@ -709,6 +713,9 @@ class Network:
             if external_frontend and not local_only and local_pod is None:
                 frame.src = node.ip
                 self._note("snat", node.name, frame, "externalTrafficPolicy: Cluster", delay)
+            if local_pod is not None and frame.dst == local_pod.ip:
+                self._hairpin(node, frame, local_pod, key, delay)
+                return
         port = 0 if proto_name == "ICMP" else frame.dport
         if local_pod is not None and local_pod.kind == "pod":
             d = self.engine.egress(
@@ -749,6 +756,31 @@ class Network:
             reply = (frame.proto, frame.dst, frame.dport, frame.src, frame.sport)
         node.conntrack.confirm(Entry(key, reply, version, self.env.now + delay))
         self._route(node, frame, delay)
+
+    def _hairpin(
+        self, node: NodeState, frame: Frame, pod: Host, key: FlowKey, delay: float
+    ) -> None:
+        """A pod reaching itself through its own Service (SEMANTICS.md §28).
+
+        kube-proxy masquerades hairpin traffic (to the bridge address here) so
+        the reply comes back through the bridge and is un-NATed. Whether
+        policy may block it is the profile's ``hairpin_allowed`` switch.
+        """
+        profile = self._profile()
+        if profile.enforce and not profile.hairpin_allowed:
+            where = f"{pod.key} ingress"
+            self._drop(where, frame, "policy-ingress", delay, SideDecision(False, "hairpin"))
+            return
+        frame.src = node.gateway
+        self._note("snat", node.name, frame, "hairpin", delay)
+        reply = (frame.proto, frame.dst, frame.dport, frame.src, frame.sport)
+        node.conntrack.confirm(Entry(key, reply, frame.version, self.env.now + delay))
+        self._route(node, frame, delay)
+
+    def _profile(self) -> Profile:
+        """The profile in force (the policy hook's, which a scenario may switch)."""
+        profile = getattr(self.engine, "profile", self.profile)
+        return profile if isinstance(profile, Profile) else self.profile
 
     def _in_pod_cidr(self, ip: int) -> bool:
         return any(lo <= ip <= hi for lo, hi in (n.cidr for n in self.nodes.values()))

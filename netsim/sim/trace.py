@@ -20,6 +20,7 @@ DropReason = Literal[
     "no-route",  # nothing owns the destination address (or a ClusterIP on a wrong port)
     "ttl-exceeded",  # hop limit reached zero
     "neighbour-queue-full",  # more packets than unres_qlen wait for one ARP answer
+    "neighbour-unreachable",  # no host answers ARP for an on-link address
     "link-loss",  # the seeded loss of a node or internet link (Links.loss)
 ]
 

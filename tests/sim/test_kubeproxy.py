@@ -164,3 +164,28 @@ def test_endpoint_choice_is_seeded(seed: int) -> None:
         return [(e.dst, e.dport) for e in net.trace if e.kind == "dnat" and e.dport != 53]
 
     assert choices() == choices()
+
+
+@pytest.mark.parametrize("hairpin_allowed", [True, False])
+def test_hairpin_through_own_service(hairpin_allowed: bool) -> None:
+    from netsim.policy.profile import Profile
+
+    cluster = Cluster()
+    cluster.add_default_node()
+    cluster.ensure_namespace("default")
+    cluster.add(Pod("web", "default", labels=Labels.of(app="web"), image="nginx"))
+    cluster.add(
+        Service("web", "default", ports=(ServicePort(80, 80),), selector=Labels.of(app="web"))
+    )
+    cluster.add(NetworkPolicy("deny", "default", LabelSelector(), ("Ingress",)))
+    profile = Profile(name="hairpin", hairpin_allowed=hairpin_allowed)
+    net = Network(cluster, seed=1, profile=profile)
+    own_ip = cluster.pods["default/web"].ip
+    # By its own IP a pod always reaches itself ("A pod cannot block access to itself").
+    assert net.exec("default/web", f"wget -q --spider -T 1 {own_ip}").exit_code == 0
+    via_service = net.exec("default/web", "wget -q --spider -T 1 web")
+    if hairpin_allowed:
+        assert via_service.exit_code == 0
+    else:
+        assert via_service.output == "wget: download timed out\n"
+        assert net.drops()[-1].reason == "policy-ingress: hairpin"

@@ -290,10 +290,12 @@ def _ratio(value: float, baseline: float, higher_is_better: bool) -> float | Non
     return value / baseline if higher_is_better else baseline / value
 
 
-class _Recorder:
-    """Collects results for one size and attaches baselines and targets."""
+class Recorder:
+    """Collects results at one size, attaching baselines, ratios and the issue's targets."""
 
-    def __init__(self, pods: int = 0, policies: int = 0, identities: int = 0, prefixes: int = 0):
+    def __init__(
+        self, pods: int = 0, policies: int = 0, identities: int = 0, prefixes: int = 0
+    ) -> None:
         self.pods, self.policies, self.identities = pods, policies, identities
         self.prefixes = prefixes
         self.results: list[Result] = []
@@ -306,6 +308,7 @@ class _Recorder:
         baseline: tuple[str, float] | None = None,
         note: str = "",
     ) -> Result:
+        """Record ``value`` of ``metric`` for ``impl``, with an optional (name, value) baseline."""
         info = METRICS[metric]
         result = Result(
             metric,
@@ -349,7 +352,7 @@ def measure_shape(
 
     cluster = synthetic.cluster
     shape = synthetic.shape
-    rec = _Recorder(shape.pods, shape.policies, synthetic.identities)
+    rec = Recorder(shape.pods, shape.policies, synthetic.identities)
     label = f"{shape.pods} pods/{shape.policies} policies"
     rec.add("model_build", "model", build_seconds)
     model_mib = 0.0
@@ -419,7 +422,7 @@ def measure_shape(
 
 
 def _verdicts(
-    rec: _Recorder,
+    rec: Recorder,
     metric: str,
     engine: Verdicts,
     naive: Verdicts,
@@ -439,7 +442,7 @@ def _verdicts(
 
 
 def _incremental(
-    rec: _Recorder,
+    rec: Recorder,
     synthetic: Synthetic,
     engine: Verdicts,
     probe: FlowTuple,
@@ -477,7 +480,7 @@ def measure_lpm(prefixes: int, budget: float, seed: int = 0) -> list[Result]:
     from netsim.match.cidrtrie import CidrTrie
 
     table, addresses = prefix_workload(prefixes, 10_000, seed)
-    rec = _Recorder(prefixes=prefixes)
+    rec = Recorder(prefixes=prefixes)
     trie: CidrTrie[int] = CidrTrie()
     for i, p in enumerate(table):
         trie.insert(p, i)
@@ -589,7 +592,7 @@ def measure_e2e(shape: ClusterShape, flows: int, packets: int) -> list[Result]:
     """
     from netsim.sim.bench import bench_packets
 
-    flood_rec = _Recorder()
+    flood_rec = Recorder()
     floor = simpy_floor(packets)
     flood = bench_packets(packets)
     flood_rec.add("e2e", "simpy-floor", floor)
@@ -597,7 +600,7 @@ def measure_e2e(shape: ClusterShape, flows: int, packets: int) -> list[Result]:
     seconds, count = _simulate(shape, flows, "engine")
     base_seconds, base_count = _simulate(shape, flows, "naive")
     base = base_count / base_seconds
-    rec = _Recorder(shape.pods, shape.policies, shape.resolved_identities)
+    rec = Recorder(shape.pods, shape.policies, shape.resolved_identities)
     rec.add("e2e_connect", "sim-naive-hook", base)
     rec.add("e2e_connect", "sim", count / seconds, ("sim-naive-hook", base))
     return flood_rec.results + rec.results
@@ -609,7 +612,7 @@ def measure_demo(budget: float) -> list[Result]:
     startup = best_time(
         lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), budget, at_most=3
     )
-    rec = _Recorder()
+    rec = Recorder()
     completed = subprocess.run(command, capture_output=True, check=False)
     if completed.returncode != 0:
         note = completed.stderr.decode(errors="replace").strip().splitlines()[-1:]
@@ -644,7 +647,7 @@ def run_sweep(config: SweepConfig, progress: Progress | None = None) -> Sweep:
             results += found
         else:
             results.append(
-                _Recorder(shape.pods, shape.policies, synthetic.identities).add(
+                Recorder(shape.pods, shape.policies, synthetic.identities).add(
                     "model_build", "model", seconds
                 )
             )

@@ -124,8 +124,6 @@ def test_quick_is_small() -> None:
     assert max(s.pods for s in QUICK.shapes) <= 10_000
 
 
-@pytest.mark.skipif(
-    pytest.importorskip("pytricia", reason="pytricia not installed") is None, reason=""
-)
 def test_our_trie_and_pytricia_agree_on_the_lpm_workload() -> None:
+    pytest.importorskip("pytricia", reason="pytricia (the LPM baseline) is not installed")
     assert lpm_agrees(3_000, seed=4)

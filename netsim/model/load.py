@@ -196,6 +196,13 @@ def _assemble(decoded: list[Decoded]) -> tuple[Manifests, list[NetsimError]]:
             )
         )
     owned = {(o.kind, d.namespace, o.name) for d in decoded for o in d.owners}
+    # The Deployment controller names its ReplicaSets <deployment>-<pod-template-hash>: pods
+    # owned by such a ReplicaSet belong to the Deployment even when the snapshot lacks the RS.
+    owned |= {
+        ("Deployment", namespace, name.rpartition("-")[0])
+        for kind, namespace, name in list(owned)
+        if kind == "ReplicaSet" and "-" in name
+    }
     node_names = sorted(obj.name for d in decoded for obj in d.objects if isinstance(obj, Node))
     objects: list[tuple[Origin, Object]] = []
     notes: list[str] = []

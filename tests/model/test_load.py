@@ -467,3 +467,19 @@ status: {phase: Succeeded, podIP: 10.244.1.7}
     assert not cluster.pods
     # The default range is kept when the ClusterIPs fit in it.
     assert str(load_cluster_from_text(NGINX).service_cidr) == "10.100.0.0/16"
+
+
+def test_deployment_with_its_pods_but_not_its_replicaset_is_not_expanded() -> None:
+    pod = """\
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: nginx-7b55f5b6cc-8bj8c
+  namespace: default
+  labels: {run: nginx}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: nginx-7b55f5b6cc}]
+spec: {containers: [{name: nginx, image: nginx}]}
+"""
+    manifests = load_bytes(NGINX.split("---")[0] + pod, "t.yaml")
+    assert [obj.name for _, obj in manifests.objects] == ["nginx-7b55f5b6cc-8bj8c"]

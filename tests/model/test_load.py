@@ -483,3 +483,19 @@ spec: {containers: [{name: nginx, image: nginx}]}
 """
     manifests = load_bytes(NGINX.split("---")[0] + pod, "t.yaml")
     assert [obj.name for _, obj in manifests.objects] == ["nginx-7b55f5b6cc-8bj8c"]
+
+
+def test_a_kubectl_get_all_snapshot_loads_as_its_cluster() -> None:
+    path = Path(__file__).parent / "data" / "kubectl-get-all-kind.yaml"
+    cluster = load_cluster([path])
+    assert sorted(cluster.pods) == [
+        "kube-system/coredns-5d78c9869d-x7k2p",
+        "kube-system/kube-proxy-4tq9z",
+    ]
+    coredns = cluster.pods["kube-system/coredns-5d78c9869d-x7k2p"]
+    assert (coredns.ip, coredns.node) == ("10.244.0.3", "kind-control-plane")
+    assert coredns.named_port("dns-tcp", "TCP") == 53
+    proxy = cluster.pods["kube-system/kube-proxy-4tq9z"]
+    assert proxy.host_network and proxy.ip == cluster.nodes["kind-control-plane"].ip
+    assert cluster.services["kube-system/kube-dns"].cluster_ip == "10.96.0.10"
+    assert cluster.policies["kube-system/allow-dns"].ingress[0].ports[1].port == "dns-tcp"

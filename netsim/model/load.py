@@ -162,10 +162,12 @@ def _decode_source(data: bytes | str, source: str) -> tuple[list[Decoded], list[
 
 
 # ----------------------------------------------------------------- assembly
-def _where(first: Origin, second: Origin) -> str:
-    if first.source == second.source:
-        return f"document {first.document}"
-    return str(first)
+def _where(first: Decoded, second: Decoded) -> str:
+    if first.origin == second.origin:
+        return f"{first.path} of this List"
+    if first.origin.source == second.origin.source:
+        return f"document {first.origin.document}"
+    return str(first.origin)
 
 
 def _assemble(decoded: list[Decoded]) -> tuple[Manifests, list[NetsimError]]:
@@ -188,7 +190,7 @@ def _assemble(decoded: list[Decoded]) -> tuple[Manifests, list[NetsimError]]:
                     FieldError(
                         path,
                         f'{resource} "{d.name}" already exists '
-                        f"(first defined in {_where(first.origin, d.origin)})",
+                        f"(first defined in {_where(first, d)})",
                     )
                 ],
                 d.origin,

@@ -154,7 +154,11 @@ PANELS: tuple[tuple[str, str, str, tuple[tuple[str, str, str], ...]], ...] = (
         "Longest-prefix match",
         "prefixes",
         "lookups per second",
-        (("lpm", "trie", "netsim CidrTrie"), ("lpm", "pytricia", "pytricia (C)")),
+        (
+            ("lpm", "trie", "netsim CidrTrie.lookup"),
+            ("lpm", "trie-batch", "netsim CidrTrie.lookup_many4 (numpy)"),
+            ("lpm", "pytricia", "pytricia (C), baseline"),
+        ),
     ),
 )
 

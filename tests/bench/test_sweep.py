@@ -56,7 +56,7 @@ def test_every_metric_is_measured_at_every_size(tiny: tuple[Sweep, list[str]]) -
             ("relabel_pod", "engine"),
         }
     lpm = {r.impl for r in sweep.results if r.metric == "lpm" and r.prefixes == 500}
-    assert lpm == {"trie", "pytricia"}
+    assert lpm == {"trie", "trie-batch", "pytricia"}
 
 
 def test_progress_is_called_once_per_announced_step(tiny: tuple[Sweep, list[str]]) -> None:

@@ -852,13 +852,21 @@ def _policy_peer(r: _Reader, value: object, path: str) -> PolicyPeer | None:
         r.errors += errors
         r.warnings += warnings
         if not errors:
-            ip_block = IPBlock(Prefix.parse(cidr), tuple(Prefix.parse(e) for e in excepts))
+            ip_block = IPBlock(_prefix_of(cidr), tuple(_prefix_of(e) for e in excepts))
     count = sum(x is not None for x in (pod_selector, ns_selector)) + has_block
     if count == 0:
         r.errors.append(v.required(path, "must specify a peer"))
     elif count > 1 and has_block:
         r.errors.append(v.forbidden(path, "may not specify both ipBlock and another peer"))
     return PolicyPeer(pod_selector, ns_selector, ip_block)
+
+
+def _prefix_of(cidr: str) -> Prefix:
+    """The network of a CIDR the validators accepted (sloppy: host bits, leading zeros)."""
+    parsed = v.parse_cidr_sloppy(cidr)
+    assert parsed is not None, cidr
+    network = parsed[1]
+    return Prefix(network.version, int(network.network_address), network.prefixlen)
 
 
 def _policy_rules(r: _Reader, value: object, path: str, peers_field: str) -> list[PolicyRule]:
@@ -953,11 +961,11 @@ def _node(
     prefix: Prefix | None = None
     for i, text in enumerate(cidrs or ([pod_cidr] if pod_cidr else [])):
         where = f"{path}.podCIDRs[{i}]" if cidrs else f"{path}.podCIDR"
-        net = v.parse_cidr_sloppy(text)
-        if net is None:
+        parsed = v.parse_cidr_sloppy(text)
+        if parsed is None:
             r.errors.append(v.invalid(where, text, "must be a valid CIDR"))
         elif prefix is None:
-            prefix = Prefix.parse(text)
+            prefix = _prefix_of(text)
     status_path = _prefix(base, "status")
     status = r.mapping(top.get("status"), status_path, None) or {}
     ip = ""

@@ -259,32 +259,76 @@ def is_valid_port_name(port: str) -> list[str]:
     return errs
 
 
-def parse_cidr_sloppy(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    """``netutils.ParseCIDRSloppy``: a CIDR with host bits allowed; None if malformed."""
-    if "/" not in value or value != value.strip():
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_ip_sloppy(text: str) -> IPAddress | None:
+    """``netutils.ParseIPSloppy``: like Go's old ``net.ParseIP``, IPv4 octets may have
+    leading zeros (read as decimal: ``010.1.2.3`` is 10.1.2.3). None if malformed."""
+    if not text.isascii() or "%" in text:
         return None
-    address, _, length = value.partition("/")
-    if not length.isdigit() or "%" in address:
-        return None
+    if ":" not in text:
+        octets = text.split(".")
+        if len(octets) != 4 or not all(o.isdigit() and int(o) <= 255 for o in octets):
+            return None
+        return ipaddress.IPv4Address(".".join(str(int(o)) for o in octets))
     try:
-        return ipaddress.ip_network(value, strict=False)
+        return ipaddress.IPv6Address(text)
     except ValueError:
         return None
 
 
-def cidr_warning(path: str, value: str) -> str | None:
-    """``GetWarningsForCIDR``: a CIDR with host bits set is ambiguous (warning, not error)."""
-    network = parse_cidr_sloppy(value)
-    if network is None:
+def parse_cidr_sloppy(value: str) -> tuple[IPAddress, IPNetwork] | None:
+    """``netutils.ParseCIDRSloppy``: (address as written, its network); None if malformed.
+
+    Host bits may be set (masked off in the network), IPv4 octets and the prefix
+    length may have leading zeros, and an IPv4-mapped IPv6 prefix of length >= 96
+    is the IPv4 prefix it maps (as Go's ``IPNet`` reports and matches it).
+    """
+    text, slash, length = value.partition("/")
+    if not slash or not length.isascii() or not length.isdigit():
         return None
-    address = ipaddress.ip_address(value.partition("/")[0])
-    if address == network.network_address:
+    address = parse_ip_sloppy(text)
+    if address is None:
         return None
-    single = f"{address}/{network.max_prefixlen}"
-    return (
-        f"{path}: CIDR value {go_quote(value)} is ambiguous in this context "
-        f'(should be "{network}" or "{single}"?)'
-    )
+    bits = int(length)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped and bits >= 96:
+        address, bits = address.ipv4_mapped, bits - 96
+    if bits > address.max_prefixlen:
+        return None
+    return address, ipaddress.ip_network((address, bits), strict=False)
+
+
+def cidr_warnings(path: str, value: str) -> list[str]:
+    """``GetWarningsForCIDR``: warnings (never errors) for CIDRs in non-standard forms."""
+    parsed = parse_cidr_sloppy(value)
+    if parsed is None:
+        return []
+    address, network = parsed
+    warnings: list[str] = []
+    if address != network.network_address:
+        warnings.append(
+            f"{path}: CIDR value {go_quote(value)} is ambiguous in this context "
+            f'(should be "{network}" or "{address}/{address.max_prefixlen}"?)'
+        )
+    text, _, length = value.partition("/")
+    try:
+        strict = ipaddress.ip_address(text)
+    except ValueError:
+        strict = None
+    mapped = isinstance(strict, ipaddress.IPv6Address) and strict.ipv4_mapped is not None
+    if strict is None or mapped or length != str(int(length)):
+        warnings.append(
+            f"{path}: non-standard CIDR value {go_quote(value)} will be considered invalid "
+            f'in a future Kubernetes release: use "{network}"'
+        )
+    if not warnings and network.version == 6 and f"{address}/{length}" != value:
+        warnings.append(
+            f"{path}: IPv6 CIDR value {go_quote(value)} should be in RFC 5952 canonical "
+            f'format ("{address}/{length}")'
+        )
+    return warnings
 
 
 # ----------------------------------------------- meta/v1 and object meta
@@ -406,21 +450,19 @@ def validate_ip_block(
     warnings: list[str] = []
     if not cidr:
         return [required(f"{path}.cidr")], warnings
-    network = parse_cidr_sloppy(cidr)
-    if network is None:
+    parsed = parse_cidr_sloppy(cidr)
+    if parsed is None:
         return [invalid(f"{path}.cidr", cidr, _CIDR_EXAMPLE)], warnings
-    warning = cidr_warning(f"{path}.cidr", cidr)
-    if warning:
-        warnings.append(warning)
+    network = parsed[1]
+    warnings += cidr_warnings(f"{path}.cidr", cidr)
     for i, text in enumerate(excepts):
         except_path = f"{path}.except[{i}]"
-        except_net = parse_cidr_sloppy(text)
-        if except_net is None:
+        parsed_except = parse_cidr_sloppy(text)
+        if parsed_except is None:
             errs.append(invalid(except_path, text, _CIDR_EXAMPLE))
             continue
-        warning = cidr_warning(except_path, text)
-        if warning:
-            warnings.append(warning)
+        except_net = parsed_except[1]
+        warnings += cidr_warnings(except_path, text)
         inside = (
             except_net.version == network.version
             and except_net.network_address in network

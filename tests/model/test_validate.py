@@ -181,3 +181,44 @@ def test_go_quote() -> None:
     assert v.go_quote('a"b\\c\n') == '"a\\"b\\\\c\\n"'
     assert v.go_value(80) == "80"
     assert v.go_value("80") == '"80"'
+
+
+@pytest.mark.parametrize(
+    ("cidr", "warnings"),
+    [
+        # Vectors of k8s.io/kubernetes pkg/api/validation/ip GetWarningsForCIDR tests.
+        (
+            "192.12.2.0/024",
+            ['p: non-standard CIDR value "192.12.2.0/024" will be considered invalid in a '
+             'future Kubernetes release: use "192.12.2.0/24"'],
+        ),
+        (
+            "::ffff:192.12.2.0/120",
+            ['p: non-standard CIDR value "::ffff:192.12.2.0/120" will be considered invalid '
+             'in a future Kubernetes release: use "192.12.2.0/24"'],
+        ),
+        (
+            "192.012.2.8/24",
+            ['p: CIDR value "192.012.2.8/24" is ambiguous in this context (should be '
+             '"192.12.2.0/24" or "192.12.2.8/32"?)',
+             'p: non-standard CIDR value "192.012.2.8/24" will be considered invalid in a '
+             'future Kubernetes release: use "192.12.2.0/24"'],
+        ),
+        (
+            "2001:db8:0:0::/64",
+            ['p: IPv6 CIDR value "2001:db8:0:0::/64" should be in RFC 5952 canonical format '
+             '("2001:db8::/64")'],
+        ),
+        ("10.0.0.0/8", []),
+        ("2001:db8::/64", []),
+    ],
+)  # fmt: skip
+def test_cidr_warnings(cidr: str, warnings: list[str]) -> None:
+    assert v.cidr_warnings("p", cidr) == warnings
+
+
+def test_sloppy_cidr_parsing() -> None:
+    parsed = v.parse_cidr_sloppy("010.1.2.3/8")
+    assert parsed is not None and str(parsed[1]) == "10.0.0.0/8"
+    for bad in ("10.0.0.0", "10.0.0.0/33", "256.0.0.0/8", "fe80::1%eth0/64", "10.0.0.0/-1", ""):
+        assert v.parse_cidr_sloppy(bad) is None

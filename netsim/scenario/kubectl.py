@@ -846,7 +846,8 @@ class Kubectl:
                 objects = object_from_dict(doc, Origin(source, index))
             except ValidationError as exc:
                 if not kind or not name:
-                    raise KubectlError(f'error: error validating "{source}": {exc}') from None
+                    detail = ", ".join(str(e) for e in exc.errors) or str(exc)
+                    raise KubectlError(f'error: error validating "{source}": {detail}') from None
                 raise KubectlError(self._invalid(kind, name, exc)) from None
             resource = kind.lower()
             try:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from netsim.addr import Prefix, is_ip
 from netsim.errors import FieldError, ScenarioError
+from netsim.model.validate import go_quote
 from netsim.policy.profile import PROFILES, Profile
 
 ManifestVerb = Literal["create", "apply", "delete"]
@@ -165,7 +166,7 @@ class _Checker:
     def known(self, doc: Mapping[str, Any], path: str, allowed: Sequence[str]) -> None:
         for key in doc:
             if key not in allowed:
-                where = f"{path}.{key}" if path else str(key)
+                where = f"{path}.{_key(key)}" if path else _key(key)
                 supported = ", ".join(f'"{a}"' for a in allowed)
                 self.add(where, f"Unsupported field: supported fields: {supported}")
 
@@ -209,9 +210,17 @@ class _Checker:
         return tuple(out)
 
 
+def _key(key: Any) -> str:
+    """A mapping key as it appears in a field path (quoted unless plain printable text)."""
+    text = str(key)
+    if text and text.isprintable() and not any(ch in text for ch in ' ."[]'):
+        return text
+    return go_quote(text)
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        return go_quote(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -404,12 +413,12 @@ def _cluster(c: _Checker, value: Any) -> ClusterSpec:
                 try:
                     prefix = Prefix.parse(given)
                 except ValueError:
-                    c.add(f"cluster.{key}", f'Invalid value: "{given}": must be a valid CIDR')
+                    c.add(f"cluster.{key}", f"Invalid value: {_show(given)}: must be a valid CIDR")
                 else:
                     if prefix.version != 4 or prefix.length > 16 + (key == "service_cidr") * 8:
                         c.add(
                             f"cluster.{key}",
-                            f'Invalid value: "{given}": must be an IPv4 '
+                            f"Invalid value: {_show(given)}: must be an IPv4 "
                             f"prefix of length /{16 if key == 'pod_cidr' else 24} or shorter",
                         )
                     text = str(prefix)
@@ -419,7 +428,9 @@ def _cluster(c: _Checker, value: Any) -> ClusterSpec:
         given = c.string(doc["cni"], "cluster.cni")
         if given is not None and given not in PROFILES:
             supported = ", ".join(f'"{p}"' for p in sorted(PROFILES))
-            c.add("cluster.cni", f'Unsupported value: "{given}": supported values: {supported}')
+            c.add(
+                "cluster.cni", f"Unsupported value: {_show(given)}: supported values: {supported}"
+            )
         elif given is not None:
             cni = given
     switches = _switches(c, doc.get("switches"), "cluster.switches") if "switches" in doc else ()
@@ -427,7 +438,7 @@ def _cluster(c: _Checker, value: Any) -> ClusterSpec:
     if "cluster_ips" in doc:
         pins = c.mapping(doc["cluster_ips"], "cluster.cluster_ips") or {}
         for key, ip in pins.items():
-            where = f"cluster.cluster_ips.{key}"
+            where = f"cluster.cluster_ips.{_key(key)}"
             if not isinstance(key, str) or key.count("/") != 1:
                 c.add(where, "Invalid value: must be keyed by namespace/name")
             elif not isinstance(ip, str) or not is_ip(ip):
@@ -438,7 +449,7 @@ def _cluster(c: _Checker, value: Any) -> ClusterSpec:
     if "external" in doc:
         hosts = c.mapping(doc["external"], "cluster.external") or {}
         for key, ip in hosts.items():
-            where = f"cluster.external.{key}"
+            where = f"cluster.external.{_key(key)}"
             if not isinstance(key, str) or not key or "/" in key:
                 c.add(where, "Invalid value: must be keyed by a host name without '/'")
             elif not isinstance(ip, str) or not is_ip(ip):
@@ -463,7 +474,7 @@ def _switches(c: _Checker, value: Any, path: str) -> tuple[tuple[str, bool | str
     fields = {f.name: f for f in dataclasses.fields(Profile) if f.name != "name"}
     out: list[tuple[str, bool | str]] = []
     for key, item in doc.items():
-        where = f"{path}.{key}"
+        where = f"{path}.{_key(key)}"
         if key not in fields:
             supported = ", ".join(f'"{f}"' for f in sorted(fields))
             c.add(where, f"Unsupported field: supported fields: {supported}")

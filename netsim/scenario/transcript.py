@@ -134,7 +134,8 @@ class ScenarioResult:
         failed = self.failures
         if not failed:
             holds = "expectation holds" if total == 1 else "expectations hold"
-            head = f"PASS {self.name}: {len(self.steps)} steps, {total} {holds}"
+            steps = "step" if len(self.steps) == 1 else "steps"
+            head = f"PASS {self.name}: {len(self.steps)} {steps}, {total} {holds}"
             return head + "\n"
         lines = [f"FAIL {self.name}: {len(failed)} of {total} expectations failed"]
         for check in failed:

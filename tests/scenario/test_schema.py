@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netsim.errors import ScenarioError
 from netsim.policy.profile import CILIUM, FLANNEL
@@ -214,3 +216,44 @@ def test_load_scenario_errors_name_the_file(tmp_path: Path) -> None:
 
 def test_a_list_is_not_a_scenario() -> None:
     assert errors_of([1, 2]) == ["x.yaml: Invalid value: [...]: a scenario must be a mapping"]
+
+
+KEYS = st.sampled_from(
+    [
+        "title",
+        "seed",
+        "cluster",
+        "steps",
+        "kubectl",
+        "expect",
+        "exec",
+        "pod",
+        "shell",
+        "commands",
+        "run",
+        "sleep",
+        "create",
+        "nodes",
+        "cni",
+        "switches",
+        "allowed",
+        "contains",
+        "exit_code",
+        "note",
+        "x",
+    ]
+)
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES)
+def test_any_document_is_a_scenario_or_a_scenario_error(doc: Any) -> None:
+    try:
+        scenario_from_dict(doc, "fuzz.yaml")
+    except ScenarioError as exc:
+        assert all(line.startswith("fuzz.yaml: ") for line in str(exc).splitlines())

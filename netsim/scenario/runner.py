@@ -205,6 +205,13 @@ class Runner:
         result = self.network.exec(pod_key, command)
         return result.output.rstrip("\n"), result.exit_code
 
+    def _exec_at(self, host: str, command: str, where: str) -> tuple[str, int]:
+        """Run a command the scenario types itself; a host that cannot run it names the step."""
+        try:
+            return self._exec(host, command)
+        except NetsimError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+
     def _substitute(self, command: str, where: str) -> str:
         """Replace ``{cluster_ip:ns/svc}``, ``{lb_ip:ns/svc}``, ``{node_port:ns/svc:port}``,
         ``{pod_ip:ns/pod}`` and ``{node_ip:node}`` with what the cluster assigned."""
@@ -308,7 +315,7 @@ class Runner:
         command_text = self._substitute(step.command, where)
         namespace, _, target = step.argument.partition("/")
         if namespace in ("external", "node"):
-            output, code = self._exec(step.argument, command_text)
+            output, code = self._exec_at(step.argument, command_text, where)
             return f"[{step.argument}] $ {command_text}", output, code
         ns_flag = "" if namespace == "default" else f" -n {namespace}"
         command = f"kubectl exec{ns_flag} {target} -- {command_text}"
@@ -352,7 +359,7 @@ class Runner:
         verdict: Verdict | None = None
         for typed in step.commands:
             text = self._substitute(typed.command, f"{self.scenario.source}: {typed.path}")
-            output, code = self._exec(session.pod, text)
+            output, code = self._exec_at(session.pod, text, where)
             verdict = verdict_of(text, code)
             body.append(f"{PROMPT}{text}")
             body += output.splitlines()

@@ -264,3 +264,8 @@ def test_cat_shows_a_file(tmp_path: Path) -> None:
     assert result.steps[0].lines == ("$ cat p.yaml", "kind: NetworkPolicy")
     with pytest.raises(ScenarioError, match=r"cannot read nope\.yaml"):
         run({"steps": [{"cat": "nope.yaml"}]}, tmp_path)
+
+
+def test_exec_on_a_host_that_does_not_exist_names_the_step() -> None:
+    with pytest.raises(ScenarioError, match=r"t\.yaml: steps\[0\]\.exec: "):
+        run({"steps": [{"exec": "wget x", "pod": "external/nobody"}]})

@@ -1,6 +1,7 @@
 """`netsim validate` on the shared validation conformance cases and on our own inputs.
 
-Every file of ../shared/conformance/validation/ is read at test time: invalid
+Every file of ../shared/conformance/validation/ (and of our own cases in the
+same format, tests/model/data/validation/) is read at test time: invalid
 ones must be rejected (exit 2, no traceback, the listed field path and
 document, the listed phrase unless it quotes a Go decoding message); valid
 ones accepted with the defaulting and warnings they state.
@@ -20,15 +21,23 @@ from netsim.model.load import load_documents
 
 REPO = Path(__file__).resolve().parents[2]
 CONFORMANCE = REPO / ".." / "shared" / "conformance" / "validation"
+OWN_CASES = REPO / "tests" / "model" / "data" / "validation"
 SCENARIOS = REPO / "scenarios" / "policies"
 GO_DECODING_PHRASES = ("cannot unmarshal",)
 
 
 def _cases(kind: str) -> list[Path]:
-    directory = CONFORMANCE / kind
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.iterdir() if p.is_file())
+    """The shared cases (when the directory is there) and our own, same format."""
+    found: list[Path] = []
+    for base in (CONFORMANCE, OWN_CASES):
+        directory = base / kind
+        if directory.is_dir():
+            found += sorted(p for p in directory.iterdir() if p.is_file())
+    return found
+
+
+def _case_id(path: Path) -> str:
+    return f"{'own' if OWN_CASES in path.parents else 'shared'}/{path.name}"
 
 
 def _expectations(path: Path) -> dict[str, str]:
@@ -41,9 +50,10 @@ def _expectations(path: Path) -> dict[str, str]:
     return found
 
 
-needs_conformance = pytest.mark.skipif(
-    not CONFORMANCE.is_dir(), reason=f"shared conformance directory {CONFORMANCE} is absent"
-)
+def test_shared_conformance_cases_are_present() -> None:
+    if not CONFORMANCE.is_dir():
+        pytest.skip(f"shared conformance directory {CONFORMANCE} is absent: only own cases run")
+    assert _cases("invalid") and _cases("valid")
 
 
 def run_validate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -52,8 +62,7 @@ def run_validate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, s
     return code, captured.out, captured.err
 
 
-@needs_conformance
-@pytest.mark.parametrize("case", _cases("invalid"), ids=lambda p: p.name)
+@pytest.mark.parametrize("case", _cases("invalid"), ids=_case_id)
 def test_invalid_case_is_rejected(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expect = _expectations(case)
     code, _, err = run_validate(capsys, str(case))
@@ -76,8 +85,7 @@ def test_invalid_case_is_rejected(case: Path, capsys: pytest.CaptureFixture[str]
         assert any(phrase in line for line in matching), f"{phrase!r} not in:\n{err}"
 
 
-@needs_conformance
-@pytest.mark.parametrize("case", _cases("valid"), ids=lambda p: p.name)
+@pytest.mark.parametrize("case", _cases("valid"), ids=_case_id)
 def test_valid_case_is_accepted(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expect = _expectations(case)
     code, out, err = run_validate(capsys, str(case))

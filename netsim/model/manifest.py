@@ -810,7 +810,10 @@ def _label_selector(r: _Reader, value: object, path: str) -> LabelSelector | Non
         req_path = f"{exprs_path}[{i}]"
         req = r.mapping(item, req_path, frozenset({"key", "operator", "values"}))
         if req is None:
-            continue
+            if item is not None:
+                continue  # a type error was reported
+            req = {}  # null decodes to the zero value, as in Go
+
         key = r.string(req.get("key"), f"{req_path}.key") or ""
         operator = r.string(req.get("operator"), f"{req_path}.operator") or ""
         values = r.string_list(req.get("values"), f"{req_path}.values")

@@ -78,6 +78,9 @@ class LiveNetwork(Protocol):
     def node_port(self, service_key: str, port: int) -> int:
         """The NodePort of ``port`` of a NodePort/LoadBalancer Service."""
 
+    def drops(self) -> Sequence[object]:
+        """Trace events of the dropped packets so far, in time order (printable)."""
+
     def close(self) -> None:
         """Stop following the cluster."""
 
@@ -262,10 +265,15 @@ class Runner:
     def _where(self, step: Step) -> str:
         return f"{self.scenario.source}: {step.path}.{step.action}"
 
+    def _drops_since(self, mark: int) -> tuple[str, ...]:
+        """The packet drops since ``mark`` drops had happened, as trace lines."""
+        return tuple(str(event) for event in self.network.drops()[mark:])
+
     def _step(self, step: Step) -> StepRecord:
         notes = [f"# {line}".rstrip() for line in step.note.splitlines()]
         if step.action == "shell":
             return self._shell(step, notes)
+        mark = len(self.network.drops())
         where = self._where(step)
         verdict: Verdict | None = None
         if step.action == "kubectl":
@@ -285,14 +293,15 @@ class Runner:
         else:
             comment = tuple(f"# {line}".rstrip() for line in step.argument.splitlines())
             return StepRecord(step.path, step.action, "", ("", *comment), "", 0)
-        checks = _check_all(step.expect, output, code, verdict)
+        drops = self._drops_since(mark)
+        checks = _check_all(step.expect, output, code, verdict, drops)
         lines = [*notes, command if command.startswith("[") else f"$ {command}"]
         if output:
             lines += output.splitlines()
         if notes:
             lines.insert(0, "")
         return StepRecord(
-            step.path, step.action, command, tuple(lines), output, code, verdict, checks
+            step.path, step.action, command, tuple(lines), output, code, verdict, checks, (), drops
         )
 
     def _manifest_step(self, step: Step, where: str) -> tuple[str, str, int]:
@@ -357,18 +366,21 @@ class Runner:
         records = []
         code = 0
         verdict: Verdict | None = None
+        drops: tuple[str, ...] = ()
         for typed in step.commands:
             text = self._substitute(typed.command, f"{self.scenario.source}: {typed.path}")
+            mark = len(self.network.drops())
             output, code = self._exec_at(session.pod, text, where)
+            drops = self._drops_since(mark)
             verdict = verdict_of(text, code)
             body.append(f"{PROMPT}{text}")
             body += output.splitlines()
-            checks = _check_all(typed.expect, output, code, verdict)
-            records.append(CommandRecord(typed.path, typed.command, output, code, verdict, checks))
+            checks = _check_all(typed.expect, output, code, verdict, drops)
+            records.append(CommandRecord(typed.path, text, output, code, verdict, checks, drops))
         body.append(f"{PROMPT}exit")
         body += self.kubectl.close_session(session)
         output = "\n".join(body)
-        checks = _check_all(step.expect, output, code, verdict)
+        checks = _check_all(step.expect, output, code, verdict, drops)
         return StepRecord(
             step.path,
             "shell",
@@ -379,6 +391,7 @@ class Runner:
             verdict,
             checks,
             tuple(records),
+            drops,
         )
 
 
@@ -388,18 +401,30 @@ def _quote(text: str) -> str:
 
 
 def _check_all(
-    expects: Sequence[Expect], output: str, exit_code: int, verdict: Verdict | None
+    expects: Sequence[Expect],
+    output: str,
+    exit_code: int,
+    verdict: Verdict | None,
+    drops: Sequence[str] = (),
 ) -> tuple[Check, ...]:
     checks: list[Check] = []
     for expect in expects:
-        checks += check_expect(expect, output, exit_code, verdict)
+        checks += check_expect(expect, output, exit_code, verdict, drops)
     return tuple(checks)
 
 
 def check_expect(
-    expect: Expect, output: str, exit_code: int, verdict: Verdict | None
+    expect: Expect,
+    output: str,
+    exit_code: int,
+    verdict: Verdict | None,
+    drops: Sequence[str] = (),
 ) -> list[Check]:
-    """Check one ``expect`` against a result; one :class:`Check` per condition."""
+    """Check one ``expect`` against a result; one :class:`Check` per condition.
+
+    ``drops`` (the simulator's trace lines of packets dropped meanwhile) are shown
+    with a failed ``allowed`` check: they say which policy isolated whom.
+    """
     text = output.rstrip("\n")
     checks = []
     if expect.output is not None:
@@ -437,6 +462,7 @@ def check_expect(
         actual = f"{verdict or 'no connection verdict'} (exit code {exit_code})"
         if text:
             actual += "\n" + text
+        actual += "".join(f"\ndropped: {line}" for line in drops)
         checks.append(
             Check(
                 f"{expect.path}.allowed",

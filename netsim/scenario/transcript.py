@@ -40,6 +40,7 @@ class CommandRecord:
     exit_code: int
     verdict: Verdict | None
     checks: tuple[Check, ...] = ()
+    drops: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The command as plain data for ``--json``."""
@@ -50,6 +51,7 @@ class CommandRecord:
             "exit_code": self.exit_code,
             "verdict": self.verdict,
             "checks": [c.as_dict() for c in self.checks],
+            "drops": list(self.drops),
         }
 
 
@@ -60,7 +62,8 @@ class StepRecord:
     ``lines`` are its transcript lines (command line included); ``output`` what the
     step printed after its command line; ``exit_code`` and ``verdict`` those of the
     step (for a shell session: of the last command typed); ``commands`` the typed
-    commands of a shell session.
+    commands of a shell session; ``drops`` the simulator's trace lines of the packets
+    dropped during the step (for a shell session: during its last command).
     """
 
     path: str
@@ -72,6 +75,7 @@ class StepRecord:
     verdict: Verdict | None = None
     checks: tuple[Check, ...] = ()
     commands: tuple[CommandRecord, ...] = ()
+    drops: tuple[str, ...] = ()
 
     @property
     def all_checks(self) -> tuple[Check, ...]:
@@ -90,6 +94,7 @@ class StepRecord:
             "verdict": self.verdict,
             "checks": [c.as_dict() for c in self.checks],
             "commands": [c.as_dict() for c in self.commands],
+            "drops": list(self.drops),
         }
 
 

@@ -59,6 +59,8 @@ def test_failing_expectation_exits_1_and_shows_step_expected_actual(
     assert "expected: allowed (exit code 0)" in out
     assert "actual:   denied (exit code 1)" in out
     assert "wget: download timed out" in out
+    # The simulator's trace says which policy dropped the SYN.
+    assert "isolated by default/default-deny" in out
 
 
 def test_json_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,6 +80,7 @@ def test_json_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert command["verdict"] == "denied"
     assert command["exit_code"] == 1
     assert command["checks"][0]["ok"] is True
+    assert any("default/default-deny" in line for line in command["drops"])
 
 
 def test_seed_override_and_pcap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

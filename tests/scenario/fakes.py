@@ -31,6 +31,7 @@ class FakeNetwork:
         self.profile = profile
         self.now = 0.0
         self.pcaps: list[str] = []
+        self.dropped: list[str] = []
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
@@ -85,6 +86,7 @@ class FakeNetwork:
             self.now += 0.001
             return FakeResult(head, 0)
         self.now += timeout
+        self.dropped.append(f"drop {pod.key} -> {dst_ip}:{dst_port}")
         return FakeResult(head + "\nwget: download timed out", 1)
 
     def add_external_host(self, name: str, ip: str, dns_name: str | None = None) -> str:
@@ -95,6 +97,9 @@ class FakeNetwork:
 
     def node_port(self, service_key: str, port: int) -> int:
         return 30000
+
+    def drops(self) -> list[str]:
+        return list(self.dropped)
 
     def close(self) -> None:
         pass

@@ -104,6 +104,7 @@ def test_failed_expectation_shows_step_expected_and_actual() -> None:
     assert failure.path == "steps[3].commands[0].expect.allowed"
     assert failure.expected == "allowed (exit code 0)"
     assert failure.actual.startswith("denied (exit code 1)\nConnecting to nginx")
+    assert failure.actual.splitlines()[-1].startswith("dropped: drop default/busybox-")
     summary = result.summary().splitlines()
     assert summary[0] == "FAIL t: 1 of 1 expectations failed"
     assert summary[1].endswith("t.yaml: steps[3].commands[0].expect.allowed:")

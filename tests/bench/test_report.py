@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from netsim.bench.measure import Machine
-from netsim.bench.report import ProgressBar, format_markdown, format_table, human, write_all
+from netsim.bench.report import (
+    ProgressBar,
+    format_markdown,
+    format_table,
+    human,
+    read_json,
+    write_all,
+)
 from netsim.bench.sweep import Result, Sweep
 
 MACHINE = Machine(2, "Test CPU", "3.11.7", "Linux", "2.0")
@@ -75,6 +82,7 @@ def test_write_all_writes_json_csv_table_and_png(tmp_path: Path) -> None:
     assert rows[0]["ratio"] == ""
     assert float(rows[1]["ratio"]) == 2_100.0
     assert (out / "table.txt").read_text() == format_table(SWEEP)
+    assert read_json(out / "results.json") == SWEEP
     assert (out / "scaling.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -42,8 +42,10 @@ LOOPBACK = SideDecision(True, "loopback")
 NODE_LOCAL = SideDecision(True, "node-local")
 NOT_ISOLATED = SideDecision(True, "not-isolated")
 
-FLOW_CACHE_LIMIT = 1 << 20
-"""Flow-level cache entries kept before the cache is emptied (bounds memory)."""
+FLOW_CACHE_LIMIT = 1 << 16
+"""Flow-level cache entries kept before the cache is emptied (bounds memory and update time)."""
+DECISION_CACHE_LIMIT = 1 << 20
+"""Cached side decisions kept before a change empties them all (bounds memory)."""
 
 Progress = Callable[[str], None]
 
@@ -63,8 +65,37 @@ class PeerClass:
 
 
 @dataclass(frozen=True, slots=True)
+class SideEntry:
+    """What one policy group allows on one (protocol, port), for any remote end.
+
+    Named ports are already resolved (entries are per destination named-port
+    signature). A remote is allowed when ``everything`` (a matching rule has
+    no peers), when its identity is in one of ``identity_sets`` (live spec
+    member sets), or when its IP is in one of ``blocks``.
+    """
+
+    everything: bool
+    identity_sets: tuple[set[int], ...]
+    blocks: frozenset[int]
+
+    def admits(self, remote: Record) -> bool:
+        """Tell whether the remote end matches some peer (``everything`` aside)."""
+        identity = remote.identity
+        if identity >= 0:
+            for members in self.identity_sets:
+                if identity in members:
+                    return True
+        return bool(self.blocks) and not self.blocks.isdisjoint(remote.blocks)
+
+
+@dataclass(frozen=True, slots=True)
 class Record:
-    """A resolved address: ``key`` is the pod key (pods only), ``node`` the node name."""
+    """A resolved address: ``key`` is the pod key (pods only), ``node`` the node name.
+
+    ``egress``/``ingress`` are the pod's policy groups (-1 for non-pods): the
+    interned lists of policies that select it and isolate that direction.
+    Pods with equal groups decide alike, whatever their labels.
+    """
 
     kind: str
     key: str
@@ -72,6 +103,9 @@ class Record:
     cls: int
     node: str
     named: int
+    blocks: frozenset[int]
+    egress: int = -1
+    ingress: int = -1
 
 
 class PolicyEngine:
@@ -89,9 +123,17 @@ class PolicyEngine:
         self._classes: dict[PeerClass, int] = {}
         self._class_list: list[PeerClass] = []
         self._records: dict[str, Record] = {}
+        self._identity_groups: dict[int, tuple[int, int]] = {}
+        self._group_ids: dict[tuple[str, ...], int] = {}
+        self._group_policies: list[list[CompiledPolicy]] = []
         self._egress_cache: dict[tuple[int, int, str, int], SideDecision] = {}
-        self._ingress_cache: dict[tuple[int, int, str, int], SideDecision] = {}
+        self._ingress_cache: dict[tuple[int, int, int, str, int], SideDecision] = {}
         self._flows: dict[tuple[str, str, str, int], bool] = {}
+        self._egress_entries: dict[tuple[int, str, int, int], SideEntry] = {}
+        self._ingress_entries: dict[tuple[int, str, int, int], SideEntry] = {}
+        self._enforce = profile.enforce
+        self._icmp_free = not profile.filter_icmp
+        self._node_local = profile.node_local_allowed
         self._class_matrix: dict[tuple[str, int], npt.NDArray[np.bool_]] = {}
         self._pod_order: tuple[list[Pod], npt.NDArray[np.intp], list[int]] | None = None
         for ns in cluster.namespaces.values():
@@ -110,13 +152,28 @@ class PolicyEngine:
 
     # ---------------------------------------------------------------- changes
     def _on_change(self, change: Change) -> None:
+        """Update the tables, then drop exactly the derived state the change can affect.
+
+        Cached decisions are keyed by policy group and peer class. A policy
+        change retires the groups containing it (their ids are never reused)
+        and re-resolves addresses (groups, ipBlock entries); a pod change
+        re-resolves its addresses only (a new identity gets new classes). Only
+        a namespace relabel, which changes what existing classes match, drops
+        every cached decision.
+        """
         old, new = change.old, change.new
         if change.kind == "NetworkPolicy":
             if old is not None:
                 self.tables.remove_policy(change.key)
             if new is not None:
                 self.tables.add_policy(new)  # type: ignore[arg-type]
+            self._retire_groups(change.key)
+            self._records.clear()
+            self._identity_groups.clear()
         elif change.kind == "Pod":
+            for pod in (old, new):
+                if isinstance(pod, Pod):
+                    self._records.pop(pod.ip, None)
             if isinstance(old, Pod):
                 self._remove_pod(old)
             if isinstance(new, Pod):
@@ -126,22 +183,32 @@ class PolicyEngine:
                 self.tables.set_namespace(new.name, new.labels)
             elif isinstance(old, Namespace):
                 self.tables.set_namespace(old.name, Labels())
+            self._forget_decisions()
         elif change.kind == "Node":
+            for node in (old, new):
+                if isinstance(node, Node):
+                    self._records.pop(node.ip, None)
             if isinstance(old, Node):
                 self._node_by_ip.pop(old.ip, None)
             if isinstance(new, Node):
                 self._node_by_ip[new.ip] = new.name
         else:
             return  # Services do not change policy decisions (DNAT is the caller's)
-        self._invalidate()
-
-    def _invalidate(self) -> None:
-        self._records.clear()
-        self._egress_cache.clear()
-        self._ingress_cache.clear()
         self._flows.clear()
         self._class_matrix.clear()
         self._pod_order = None
+        if len(self._egress_cache) + len(self._ingress_cache) > DECISION_CACHE_LIMIT:
+            self._forget_decisions()
+
+    def _forget_decisions(self) -> None:
+        self._records.clear()
+        self._identity_groups.clear()
+        self._group_ids.clear()
+        self._group_policies.clear()
+        self._egress_cache.clear()
+        self._ingress_cache.clear()
+        self._egress_entries.clear()
+        self._ingress_entries.clear()
         self._classes.clear()
         self._class_list.clear()
 
@@ -190,11 +257,35 @@ class PolicyEngine:
         version, value = parse_ip(pod.ip)
         if not selectable(pod, self.profile):
             cls = self._class(-1, -1, version, value, "node")
-            return Record("node", "", -1, cls, pod.node, -1)
+            return Record("node", "", -1, cls, pod.node, -1, self._class_list[cls].blocks)
         identity = self._pod_identity[pod.key]
         named = self._signature(pod)
         cls = self._class(identity, named, version, value, "pod")
-        return Record("pod", pod.key, identity, cls, pod.node, named)
+        egress, ingress = self._groups(identity)
+        blocks = self._class_list[cls].blocks
+        return Record("pod", pod.key, identity, cls, pod.node, named, blocks, egress, ingress)
+
+    def _groups(self, identity: int) -> tuple[int, int]:
+        found = self._identity_groups.get(identity)
+        if found is None:
+            found = self._identity_groups[identity] = (
+                self._group(self.tables.selecting(identity, "egress")),
+                self._group(self.tables.selecting(identity, "ingress")),
+            )
+        return found
+
+    def _group(self, policies: list[CompiledPolicy]) -> int:
+        key = tuple(p.key for p in policies)
+        index = self._group_ids.get(key)
+        if index is None:
+            index = self._group_ids[key] = len(self._group_policies)
+            self._group_policies.append(policies)
+        return index
+
+    def _retire_groups(self, policy_key: str) -> None:
+        """Groups that contain a changed policy get new ids from now on (never reused)."""
+        for key in [k for k in self._group_ids if policy_key in k]:
+            del self._group_ids[key]
 
     def _record(self, ip: str) -> Record:
         found = self._records.get(ip)
@@ -210,7 +301,8 @@ class PolicyEngine:
                 raise LookupFailed(f'"{ip}" is not an IP address') from None
             node = self._node_by_ip.get(ip)
             kind = "external" if node is None else "node"
-            record = Record(kind, "", -1, self._class(-1, -1, version, value, kind), node or "", -1)
+            cls = self._class(-1, -1, version, value, kind)
+            record = Record(kind, "", -1, cls, node or "", -1, self._class_list[cls].blocks)
         self._records[ip] = record
         return record
 
@@ -219,20 +311,20 @@ class PolicyEngine:
             return self._pod_record(endpoint.pod)
         if endpoint.kind == "node":
             cls = self._class(-1, -1, endpoint.version, endpoint.value, "node")
-            return Record("node", "", -1, cls, endpoint.node, -1)
+            return Record("node", "", -1, cls, endpoint.node, -1, self._class_list[cls].blocks)
         return self._record(endpoint.ip)
 
     # -------------------------------------------------------------- decisions
     def _evaluate(
         self,
         direction: Direction,
-        subject: int,
+        group: int,
         remote: int,
         named: NamedPorts,
         protocol: str,
         port: int,
     ) -> SideDecision:
-        policies = self.tables.selecting(subject, direction)
+        policies = self._group_policies[group]
         if not policies:
             return NOT_ISOLATED
         keys = tuple(p.key for p in policies)
@@ -278,11 +370,11 @@ class PolicyEngine:
             return LOOPBACK
         if profile.node_local_allowed and dst.kind == "node" and dst.node == src.node:
             return NODE_LOCAL
-        key = (src.identity, dst.cls, protocol, port)
+        key = (src.egress, dst.cls, protocol, port)
         found = self._egress_cache.get(key)
         if found is None:
             named = self._named_ports(dst.named)
-            found = self._evaluate("egress", src.identity, dst.cls, named, protocol, port)
+            found = self._evaluate("egress", src.egress, dst.cls, named, protocol, port)
             self._egress_cache[key] = found
         return found
 
@@ -298,11 +390,11 @@ class PolicyEngine:
             return LOOPBACK
         if profile.node_local_allowed and src.kind == "node" and src.node == dst.node:
             return NODE_LOCAL
-        key = (dst.cls, src.cls, protocol, port)
+        key = (dst.ingress, dst.named, src.cls, protocol, port)
         found = self._ingress_cache.get(key)
         if found is None:
             named = self._named_ports(dst.named)
-            found = self._evaluate("ingress", dst.identity, src.cls, named, protocol, port)
+            found = self._evaluate("ingress", dst.ingress, src.cls, named, protocol, port)
             self._ingress_cache[key] = found
         return found
 
@@ -328,19 +420,71 @@ class PolicyEngine:
         return Decision(self._egress(s, d, protocol, port), self._ingress(s, d, protocol, port))
 
     def allowed(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> bool:
-        """True when both enforcement points allow the connection (the fast path)."""
+        """True when both enforcement points allow the connection (the fast path).
+
+        Same answer as ``decide(...).allowed`` without building the explanation:
+        a flow cache, then per side one :class:`SideEntry` lookup.
+        """
         key = (src_ip, dst_ip, protocol, dst_port)
         found = self._flows.get(key)
         if found is None:
-            src, dst = self._record(src_ip), self._record(dst_ip)
-            found = (
-                self._egress(src, dst, protocol, dst_port).allowed
-                and self._ingress(src, dst, protocol, dst_port).allowed
-            )
+            records = self._records
+            src = records.get(src_ip) or self._record(src_ip)
+            dst = records.get(dst_ip) or self._record(dst_ip)
+            found = self._records_allowed(src, dst, protocol, dst_port)
             if len(self._flows) >= FLOW_CACHE_LIMIT:
                 self._flows.clear()
             self._flows[key] = found
         return found
+
+    def _records_allowed(self, src: Record, dst: Record, protocol: str, port: int) -> bool:
+        """Both sides through the :class:`SideEntry` tables (what ``decide`` says, faster)."""
+        if not self._enforce or (self._icmp_free and protocol not in L4_PROTOCOLS):
+            return True
+        if src.key and src.key == dst.key:
+            return True  # loopback
+        if src.identity >= 0 and not (
+            self._node_local and dst.kind == "node" and dst.node == src.node
+        ):
+            key = (src.egress, protocol, port, dst.named)
+            entry = self._egress_entries.get(key)
+            if entry is None:
+                entry = self._egress_entries[key] = self._entry("egress", *key)
+            if not entry.everything and not entry.admits(dst):
+                return False
+        if dst.identity >= 0 and not (
+            self._node_local and src.kind == "node" and src.node == dst.node
+        ):
+            key = (dst.ingress, protocol, port, dst.named)
+            entry = self._ingress_entries.get(key)
+            if entry is None:
+                entry = self._ingress_entries[key] = self._entry("ingress", *key)
+            if not entry.everything and not entry.admits(src):
+                return False
+        return True
+
+    def _entry(
+        self, direction: Direction, group: int, protocol: str, port: int, named: int
+    ) -> SideEntry:
+        """What a policy group allows on (protocol, port) at a destination with ``named`` ports."""
+        policies = self._group_policies[group]
+        named_ports = self._named_ports(named)
+        everything = not policies
+        identity_sets: dict[int, set[int]] = {}
+        blocks: set[int] = set()
+        for policy in policies:
+            for rule in policy.rules(direction):
+                if not rule.ports.matches(protocol, port, named_ports):
+                    continue
+                if not rule.peers:
+                    everything = True
+                for peer in rule.peers:
+                    if peer.block is not None:
+                        blocks.add(peer.block)
+                    elif peer.spec is not None:
+                        members = self.tables.members(peer.spec)
+                        identity_sets[id(members)] = members
+        return SideEntry(everything, tuple(identity_sets.values()), frozenset(blocks))
 
     def selecting_policies(self, pod: Pod) -> list[CompiledPolicy]:
         """Every policy selecting ``pod`` (whatever its policyTypes), by key."""
@@ -395,7 +539,9 @@ class PolicyEngine:
             self._class_matrix[key] = result
             return result
         identities = np.array([c.identity for c in self._class_list] or [-1], dtype=np.intp)[:n]
-        named = [self._named_ports(c.named) for c in self._class_list]
+        # named-port signatures: a class's signature index + 1 (0 is "no named ports")
+        signature = np.array([c.named + 1 for c in self._class_list] or [0], dtype=np.intp)[:n]
+        signatures = [NO_NAMED_PORTS, *self._named]
         spec_vectors: dict[Spec, npt.NDArray[np.bool_]] = {}
 
         def members_of(spec: Spec) -> npt.NDArray[np.bool_]:
@@ -434,9 +580,12 @@ class PolicyEngine:
                 return True
             if not ports.has_named:
                 return ports.matches(protocol, port)
-            return np.fromiter(
-                (ports.matches(protocol, port, nm) for nm in named), dtype=bool, count=n
+            per_signature = np.fromiter(
+                (ports.matches(protocol, port, nm) for nm in signatures),
+                dtype=bool,
+                count=len(signatures),
             )
+            return per_signature[signature]
 
         egress_isolated = np.zeros(n, dtype=bool)
         ingress_isolated = np.zeros(n, dtype=bool)
@@ -486,7 +635,7 @@ class PolicyEngine:
             if progress is not None:
                 progress(f"port {port}/{protocol} ({k + 1}/{len(ports)})")
             table = self.class_matrix(protocol, port)
-            out[k] = table[classes][:, classes]
+            out[k] = table.take(classes, axis=0).take(classes, axis=1)
             if special:
                 self._fill_special(out[k], pods, special, protocol, port)
             np.fill_diagonal(out[k], True)
@@ -508,7 +657,7 @@ class PolicyEngine:
         table = self.class_matrix(protocol, port)
         src = np.asarray(src, dtype=np.intp)
         dst = np.asarray(dst, dtype=np.intp)
-        result = table[classes[src], classes[dst]]
+        result = table[classes.take(src), classes.take(dst)]
         result[src == dst] = True
         if special:
             for at in np.flatnonzero(np.isin(src, special) | np.isin(dst, special)).tolist():

@@ -39,6 +39,8 @@ Port = tuple[str, int]
 SctpMode = Literal["none", "kernel", "raw"]
 DEFAULT_TIMEOUT = 1.0
 MAX_ATTEMPTS = 2
+START_BURST = 200
+"""Probes started between two passes over ready sockets (so answers are read in time)."""
 
 
 def kernel_has_sctp() -> bool:
@@ -227,7 +229,9 @@ class Prober:
                 results[attempt.probe] = ProbeResult(attempt.probe, outcome, attempt.number)
 
         while queue or flying:
-            while queue and len(flying) < self._max_in_flight:
+            burst = 0
+            while queue and len(flying) < self._max_in_flight and burst < START_BURST:
+                burst += 1
                 probe, number = queue.popleft()
                 attempt = self._start(probe, number)
                 if attempt.deadline < 0:
@@ -235,7 +239,7 @@ class Prober:
                     continue
                 flying[id(attempt)] = attempt
             wait = 0.0
-            if flying:
+            if flying and not (queue and len(flying) < self._max_in_flight):
                 wait = max(0.0, next(iter(flying.values())).deadline - time.monotonic())
             for ready, _ in self._selector.select(wait):
                 self._handle(ready.fileobj, ready.data, finish)  # type: ignore[arg-type]
@@ -304,17 +308,15 @@ class Prober:
     def _handle(self, sock: socket.socket, data: tuple[str, object], done: _Finish) -> None:
         kind, payload = data
         if kind == "listen":
-            try:
-                conn, _ = sock.accept()
-                conn.close()
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                while True:  # drain: a backlog of handshakes may be waiting
+                    conn, _ = sock.accept()
+                    conn.close()
         elif kind == "echo":
-            try:
-                message, peer = sock.recvfrom(2048)
-                sock.sendto(message, peer)
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                while True:
+                    message, peer = sock.recvfrom(2048)
+                    sock.sendto(message, peer)
         elif kind == "raw":
             self._handle_raw(sock, str(payload), done)
         else:
@@ -333,10 +335,14 @@ class Prober:
                 done(attempt, "connected" if code == 0 else _outcome_of(code))
 
     def _handle_raw(self, sock: socket.socket, key: str, done: _Finish) -> None:
-        try:
-            datagram, _ = sock.recvfrom(4096)
-        except OSError:
-            return
+        while True:
+            try:
+                datagram, _ = sock.recvfrom(4096)
+            except OSError:
+                return
+            self._sctp_packet(sock, key, datagram, done)
+
+    def _sctp_packet(self, sock: socket.socket, key: str, datagram: bytes, done: _Finish) -> None:
         parsed = sctp.parse(datagram)
         if parsed is None:
             return

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from netsim.addr import ip_to_int
-from netsim.model import Cluster, NetworkPolicy, Pod, PolicyPeer, PolicyPort
+from netsim.model import Cluster, Labels, Namespace, NetworkPolicy, Pod, PolicyPeer, PolicyPort
 from netsim.model.netpol import Direction
 from netsim.policy.profile import UPSTREAM, Profile
 from netsim.policy.verdict import RuleRef
@@ -146,6 +146,10 @@ class _Renderer:
         self.pod_ips = sorted({p.ip for p in self.pods}, key=ip_to_int)
 
     # -------------------------------------------------------------- selection
+    def namespace_labels(self, name: str) -> Labels:
+        """A namespace's labels; one never declared still has its name label (SEMANTICS §4.24)."""
+        return (self.cluster.namespaces.get(name) or Namespace(name)).labels
+
     def selects(self, policy: NetworkPolicy, pod: Pod) -> bool:
         return pod.namespace == policy.namespace and policy.pod_selector.matches(pod.labels)
 
@@ -156,7 +160,7 @@ class _Renderer:
             if peer.namespace_selector is None:
                 if pod.namespace != policy.namespace:
                     continue
-            elif not peer.namespace_selector.matches(self.cluster.namespace_labels(pod.namespace)):
+            elif not peer.namespace_selector.matches(self.namespace_labels(pod.namespace)):
                 continue
             if peer.pod_selector is not None and not peer.pod_selector.matches(pod.labels):
                 continue

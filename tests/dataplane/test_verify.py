@@ -1,0 +1,150 @@
+"""``verify``: the kernel's truth table against netsim's, and both against the spec.
+
+The conformance cases give Kubernetes' verdicts; here the real dataplane must
+reproduce them probe by probe and agree with netsim on every cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netsim.dataplane.probe import Probe
+from netsim.dataplane.render import render_cluster
+from netsim.dataplane.verify import default_ports, parse_port, verify
+from netsim.errors import NetsimError
+from netsim.model import PolicyPort, PolicyRule
+from netsim.model.load import load_cluster
+
+from .clusters import two_node_cluster
+
+FAST = 0.5
+"""Probe timeout for tests (local veths answer in well under a millisecond)."""
+
+
+def test_parse_port() -> None:
+    assert parse_port("80") == ("TCP", 80)
+    assert parse_port("53/udp") == ("UDP", 53)
+    assert parse_port("90/SCTP") == ("SCTP", 90)
+    for bad in ("0", "70000", "80/ICMP", "http", "80/"):
+        with pytest.raises(NetsimError):
+            parse_port(bad)
+
+
+def test_default_ports_cover_literals_ranges_named_and_control() -> None:
+    cluster = two_node_cluster()
+    policy = cluster.policies["x/allow-y"]
+    extra = PolicyRule((), (PolicyPort("TCP", 1000, 1002), PolicyPort("UDP")))
+    cluster.apply(replace(policy, ingress=(*policy.ingress, extra)))
+    ports = default_ports(cluster)
+    # "http" resolves to TCP 80 on the pods that declare it; SCTP 90 is literal.
+    assert ("TCP", 80) in ports and ("SCTP", 90) in ports
+    # Both ends of the range and the ports just outside it.
+    assert {("TCP", n) for n in (999, 1000, 1002, 1003)} <= set(ports)
+    # The control port (TCP) and the UDP "any port" probe use a port no policy mentions.
+    assert ("TCP", 9999) in ports and ("UDP", 9999) in ports
+
+
+@pytest.mark.dataplane
+def test_two_nodes_agree_and_match_the_spec() -> None:
+    report = verify(two_node_cluster(), timeout=FAST)
+    assert report.agreed, report.render()
+    seen = {p: r.connected for p, r in report.observed.items()}
+    # x/a admits namespace y on its named port http (TCP 80) and on SCTP 90 only.
+    assert seen[Probe("y/a", "x/a", "TCP", 80)]
+    assert seen[Probe("y/a", "x/a", "SCTP", 90)]
+    assert not seen[Probe("y/a", "x/a", "TCP", 9999)]  # control port
+    assert not seen[Probe("x/b", "x/a", "TCP", 80)]  # same namespace, not y
+    # Nothing isolates x/b or y/a.
+    assert seen[Probe("x/a", "y/a", "TCP", 9999)]
+    assert seen[Probe("y/a", "x/b", "SCTP", 90)]
+    assert any("SCTP" in note for note in report.notes) or _kernel_sctp()
+    assert "AGREE" in report.render()
+
+
+def _kernel_sctp() -> bool:
+    from netsim.dataplane.probe import kernel_has_sctp
+
+    return kernel_has_sctp()
+
+
+@pytest.mark.dataplane
+def test_a_wrong_rule_is_reported_with_the_rule_that_counted() -> None:
+    cluster = two_node_cluster()
+    # Render from a subtly wrong copy: the named port resolved to 81 instead of 80.
+    wrong = two_node_cluster()
+    policy = wrong.policies["x/allow-y"]
+    rule = replace(policy.ingress[0], ports=(PolicyPort("TCP", 81), PolicyPort("SCTP", 90)))
+    wrong.apply(replace(policy, ingress=(rule,)))
+    report = verify(cluster, [("TCP", 80)], timeout=FAST, rulesets=render_cluster(wrong))
+    assert not report.agreed
+    [mismatch] = report.mismatches
+    assert (mismatch.src, mismatch.dst, mismatch.netsim, mismatch.kernel) == (
+        "y/a",
+        "x/a",
+        True,
+        False,
+    )
+    assert "x/allow-y" in mismatch.explanation
+    assert any("drop" in r and "x/a/ingress" in r for r in mismatch.kernel_rules)
+    text = report.render()
+    assert "MISMATCH TCP/80 y/a -> x/a" in text and "DISAGREE: 8/9" in text
+
+
+# ------------------------------------------------------------------ conformance
+def _conformance() -> list[Path]:
+    try:
+        from conformance.convert import case_files
+    except ImportError:
+        return []
+    return case_files()
+
+
+def _pod_probes(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The case's pod-to-pod probes (bare IPs, svc: and node: ends are not probed here)."""
+    pods = {f"{p['namespace']}/{p['name']}" for p in case["cluster"].get("pods", [])}
+    return [e for e in case["expect"] if e["from"] in pods and e["to"] in pods]
+
+
+def _has_service_or_node_probe(case: dict[str, Any]) -> bool:
+    ends = [str(e[k]) for e in case["expect"] for k in ("from", "to")]
+    return any(end.startswith(("svc:", "node:")) for end in ends)
+
+
+@pytest.mark.dataplane
+@pytest.mark.parametrize("path", _conformance(), ids=lambda p: p.stem)
+def test_conformance_case(path: Path, tmp_path: Path) -> None:
+    from conformance.convert import load_case, write_manifests
+
+    case = load_case(path)
+    if _has_service_or_node_probe(case):
+        pytest.skip("has svc:/node: probes (Services are not rendered yet)")
+    probes = _pod_probes(case)
+    cluster = load_cluster([write_manifests(case, tmp_path / "case.yaml")])
+    ports = sorted({(str(e.get("protocol", "TCP")), int(e["port"])) for e in probes})
+    report = verify(cluster, ports, timeout=FAST)
+    assert report.agreed, report.render()
+    wrong = [
+        e
+        for e in probes
+        if report.observed[Probe(e["from"], e["to"], e.get("protocol", "TCP"), e["port"])].connected
+        != e["allowed"]
+    ]
+    assert not wrong, f"kernel disagrees with Kubernetes on {wrong}"
+
+
+# --------------------------------------------------------------- random clusters
+@pytest.mark.dataplane
+@pytest.mark.parametrize("seed", range(50))
+def test_random_clusters_agree(seed: int) -> None:
+    from strategies import PROBE_PORTS
+
+    from .generate import random_cluster
+
+    cluster = random_cluster(seed)
+    report = verify(cluster, list(PROBE_PORTS), timeout=FAST)
+    rules = "\n".join(rs.text() for rs in render_cluster(cluster).values())
+    assert report.agreed, f"seed {seed}\n{report.render()}\n{rules}"

@@ -736,7 +736,7 @@ def _skipped(
     return Decoded(origin, base, kind, namespace, name, note=note)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Meta:
     name: str
     namespace: str
@@ -1081,7 +1081,7 @@ def _containers(
     return ports, image
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _PodSpec:
     node: str
     host_network: bool

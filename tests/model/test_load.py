@@ -396,13 +396,15 @@ def _loads_or_netsim_error(call: Any) -> None:
         call()
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.one_of(manifests(), VALUES))
 def test_object_from_dict_raises_only_netsim_errors(doc: Any) -> None:
     _loads_or_netsim_error(lambda: object_from_dict(doc))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.lists(manifests(), max_size=3))
 def test_loading_dumped_yaml_raises_only_netsim_errors(docs: list[Any]) -> None:
     try:
@@ -412,7 +414,7 @@ def test_loading_dumped_yaml_raises_only_netsim_errors(docs: list[Any]) -> None:
     _loads_or_netsim_error(lambda: load_cluster_from_text(text))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(
     st.one_of(
         st.binary(max_size=300),

@@ -30,6 +30,7 @@ from netsim.bench.generate import (
     relabelled_pod,
     sample_external_flows,
     sample_flows,
+    warm_flows,
 )
 from netsim.bench.measure import (
     FlowTuple,
@@ -73,8 +74,11 @@ METRICS: dict[str, MetricInfo] = {
     "relabel_pod": MetricInfo(
         "ms", False, "cluster.apply(one relabelled pod) plus the next verdict"
     ),
+    "first_contact": MetricInfo(
+        "s", False, "one verdict per pod and external IP (port 1): work deferred to first sight"
+    ),
     "verdict_pod": MetricInfo(
-        "verdicts/s", True, "allowed(pod IP, pod IP, proto, port), new flows"
+        "verdicts/s", True, "allowed(pod IP, pod IP, proto, port), flows never asked before"
     ),
     "verdict_pod_repeat": MetricInfo(
         "verdicts/s", True, "allowed(pod, pod) over flows already asked (caches hit)"
@@ -209,7 +213,7 @@ class SweepConfig:
     baseline_budget: float
     """Seconds per naive or reference throughput figure."""
     flows: int
-    """Distinct flows sampled per shape for the new-flow verdict figures."""
+    """Flows sampled per shape; the engine decides all of them (distinct ones) once."""
     memory: bool = True
     matrix_max_pods: int = 12_000
     """Above this the bool matrix itself (pods² bytes) would not fit comfortably."""
@@ -232,7 +236,7 @@ QUICK = SweepConfig(
     prefix_counts=(1_000, 10_000),
     budget=0.2,
     baseline_budget=0.2,
-    flows=20_000,
+    flows=10_000,
     matrix_max_seconds=5.0,
     incremental_reps=3,
     e2e_packets=20_000,
@@ -250,7 +254,7 @@ FULL = SweepConfig(
     prefix_counts=(1_000, 10_000, 100_000),
     budget=1.0,
     baseline_budget=1.0,
-    flows=200_000,
+    flows=50_000,
 )
 
 
@@ -385,6 +389,9 @@ def measure_shape(
         rec.add("compile_memory", "engine", peak, ("model", model_mib))
 
     progress(f"verdicts pod->pod, {label}")
+    warm = _flow_tuples(warm_flows(synthetic))
+    _, warm_s = timed(lambda: [engine.allowed(*f) for f in warm])
+    rec.add("first_contact", "engine", warm_s, ("compile", compile_s))
     flows = _flow_tuples(sample_flows(synthetic, config.flows, seed=1))
     external = _flow_tuples(sample_external_flows(synthetic, config.flows, seed=2))
     naive = NaiveEvaluator(cluster)
@@ -440,7 +447,9 @@ def _verdicts(
     tail = flows[len(flows) // 2 :]
     naive_rate = rate(naive.allowed, tail, config.baseline_budget, repeat=True)
     reference_rate = rate(reference.allowed, tail[::-1], config.baseline_budget, repeat=True)
-    engine_rate = rate(engine.allowed, flows, config.budget, repeat=False)
+    # A fixed amount of work, not a time budget: the engine's rate on new flows climbs
+    # as its per-class decisions fill, so a faster machine must not see a later window.
+    engine_rate = rate(engine.allowed, flows, float("inf"), repeat=False)
     rec.add(metric, "naive", naive_rate)
     rec.add(metric, "reference", reference_rate)
     rec.add(metric, "engine", engine_rate, ("naive", naive_rate))

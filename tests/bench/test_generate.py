@@ -17,6 +17,7 @@ from netsim.bench.generate import (
     relabelled_pod,
     sample_external_flows,
     sample_flows,
+    warm_flows,
 )
 from netsim.errors import NetsimError
 from netsim.model import LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort
@@ -251,3 +252,14 @@ def test_prefix_workload_is_distinct_canonical_and_half_covered() -> None:
     covered = sum(any(p.contains_ip(4, a) for p in table) for a in addresses[::10])
     assert covered >= len(addresses[::10]) // 2
     assert prefix_workload(2_000, 1_000, seed=5) == (table, addresses)
+
+
+def test_warm_flows_meet_every_address_on_a_port_no_sample_uses() -> None:
+    s = generate(ClusterShape(300, 30))
+    warm = warm_flows(s)
+    pod_ips = {p.ip for p in s.cluster.pods.values()}
+    assert {f.src_ip for f in warm} == pod_ips | set(s.external_ips)
+    assert {f.dst_ip for f in warm} == pod_ips
+    sampled = sample_flows(s, 2_000) + sample_external_flows(s, 500)
+    assert {f.dst_port for f in warm} == {1}
+    assert all(f.dst_port != 1 for f in sampled)

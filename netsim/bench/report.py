@@ -223,12 +223,26 @@ def plot(sweep: Sweep, path: Path) -> None:
     plt.close(fig)
 
 
+class OutputError(NetsimError):
+    """The results directory cannot be created or written."""
+
+
+def prepare_out(out: Path) -> None:
+    """Create ``out`` (and parents) now, so a bad ``--out`` fails before a long sweep."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot create the directory: {exc.strerror}") from None
+
+
 def write_all(sweep: Sweep, out: Path) -> list[str]:
     """Write results.json, results.csv, table.txt and scaling.png into ``out``.
 
     Returns notes for the user (a skipped plot); creates ``out`` if needed.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_out(out)
     write_json(sweep, out / "results.json")
     write_csv(sweep, out / "results.csv")
     (out / "table.txt").write_text(format_table(sweep), encoding="utf-8")

@@ -33,9 +33,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep, print the table, write the files; 0 on success."""
-    from netsim.bench.report import ProgressBar, format_table, write_all
+    from netsim.bench.report import ProgressBar, format_table, prepare_out, write_all
     from netsim.bench.sweep import FULL, QUICK, run_sweep, sweep_steps
 
+    prepare_out(args.out)
     config = QUICK if args.quick else FULL
     bar = ProgressBar(sweep_steps(config), sys.stderr)
     sweep = run_sweep(config, bar)

@@ -42,3 +42,16 @@ def test_bench_help_names_the_options(capsys: pytest.CaptureFixture[str]) -> Non
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "--quick" in out and "--out DIR" in out
+
+
+def test_an_out_that_is_a_file_is_a_user_error_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the sweep must not start")
+
+    monkeypatch.setattr(sweep, "run_sweep", never)
+    target = tmp_path / "taken"
+    target.write_text("x")
+    assert main(["bench", "--quick", "--out", str(target)]) == 2
+    assert capsys.readouterr().err == f"error: --out {target}: exists and is not a directory\n"

@@ -10,6 +10,10 @@ NAT differs: with ``externalTrafficPolicy: Cluster`` external traffic is
 SNATed to the receiving node (the client IP is lost); with ``Local`` only
 endpoints on the receiving node are used and the client IP is kept.
 
+The ``default/kubernetes`` Service has no selector; its endpoint is the
+apiserver on the first node (the control plane, hostNetwork, port 6443), as
+the apiserver itself maintains it.
+
 NodePorts and load-balancer IPs the manifests leave unset are allocated
 deterministically: NodePorts from 30000 upward and LB IPs from 198.51.100.0/24
 (TEST-NET-2), both in Service key order.
@@ -25,6 +29,8 @@ from netsim.model import Cluster, Pod, ServicePort
 from netsim.sim.flow import PROTO_NUMBERS
 
 NODE_PORT_BASE: Final = 30000
+APISERVER_SERVICE: Final = "default/kubernetes"
+APISERVER_PORT: Final = 6443
 LB_POOL: Final = "198.51.100.0"
 
 
@@ -71,6 +77,7 @@ class KubeProxy:
         next_port = NODE_PORT_BASE
         lb_base = ip_to_int(LB_POOL)
         lb_index = 0
+        apiserver = _apiserver(cluster)
         for key in sorted(cluster.services):
             svc = cluster.services[key]
             endpoints_pods = cluster.endpoints(svc)
@@ -83,12 +90,12 @@ class KubeProxy:
                 self.assigned_lb_ips[key] = lb_ip
             for sp in svc.ports:
                 proto = PROTO_NUMBERS[sp.protocol]
-                frontend = Frontend(
-                    key,
-                    sp,
-                    _endpoints(endpoints_pods, sp),
-                    svc.external_traffic_policy,
-                )
+                endpoints = _endpoints(endpoints_pods, sp)
+                if key == APISERVER_SERVICE and svc.selector is None and apiserver:
+                    node_name, node_ip = apiserver
+                    port = sp.target_port if isinstance(sp.target_port, int) else sp.port
+                    endpoints = (Endpoint("kube-apiserver", node_name, node_ip, port),)
+                frontend = Frontend(key, sp, endpoints, svc.external_traffic_policy)
                 if svc.cluster_ip and svc.cluster_ip != "None":
                     _, vip = parse_ip(svc.cluster_ip)
                     self.vips.add(vip)
@@ -106,6 +113,14 @@ class KubeProxy:
                     _, lb = parse_ip(lb_ip)
                     self.vips.add(lb)
                     self.lb_ips[(proto, lb, sp.port)] = frontend
+
+
+def _apiserver(cluster: Cluster) -> tuple[str, int] | None:
+    """The control-plane node (the first by name) that serves the apiserver, as (name, ip)."""
+    if not cluster.nodes:
+        return None
+    node = cluster.nodes[sorted(cluster.nodes)[0]]
+    return node.name, parse_ip(node.ip)[1]
 
 
 def _int_to_v4(value: int) -> str:

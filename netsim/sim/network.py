@@ -57,7 +57,7 @@ from netsim.sim.flow import (
     FlowKey,
     Frame,
 )
-from netsim.sim.kubeproxy import Frontend, KubeProxy
+from netsim.sim.kubeproxy import APISERVER_PORT, Frontend, KubeProxy
 from netsim.sim.sockets import Stack
 from netsim.sim.trace import Counters, TraceEvent, event_for
 
@@ -388,6 +388,8 @@ class Network:
         host.iface = state.iface
         host.stack = Stack(host, self.env, self.rng, partial(self._node_send, state))
         state.host = host
+        if not self.nodes:  # the first node is the control plane: the apiserver listens
+            host.stack.tcp_listeners[APISERVER_PORT] = lambda conn: None
         self.nodes[name] = state
         self.node_by_ip[state.ip] = state
         self.hosts[host.key] = host

@@ -189,3 +189,17 @@ def test_hairpin_through_own_service(hairpin_allowed: bool) -> None:
     else:
         assert via_service.output == "wget: download timed out\n"
         assert net.drops()[-1].reason == "policy-ingress: hairpin"
+
+
+def test_kubernetes_service_reaches_the_apiserver_on_the_control_plane() -> None:
+    cluster = Cluster()
+    cluster.add_default_node()
+    cluster.add_default_node()
+    cluster.ensure_namespace("default")
+    cluster.add(Service("kubernetes", "default", (ServicePort(443, 6443, name="https"),)))
+    cluster.add(Pod("client", "default", node="node-2"))
+    net = Network(cluster, seed=1, trace="all")
+    result = net.exec("default/client", "nc -zv -w 1 kubernetes 443")
+    assert result.output == "kubernetes (10.100.0.1:443) open\n"
+    dnat = [e for e in net.trace if e.kind == "dnat" and e.dport == 6443]
+    assert dnat and dnat[0].dst == "172.18.0.2"

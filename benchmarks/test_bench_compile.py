@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import BIG, MID, Ratios, mean_seconds
+from netsim_bench_support import BIG, MID, Ratios, mean_seconds
 
 from netsim.bench.generate import ClusterShape, Synthetic, generate, sample_flows
 from netsim.bench.measure import traced_peak

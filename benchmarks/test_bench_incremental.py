@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import Ratios, mean_seconds
+from netsim_bench_support import Ratios, mean_seconds
 
 from netsim.bench.generate import Synthetic, extra_policy, relabelled_pod, sample_flows
 from netsim.bench.sweep import Recorder

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import Ratios, mean_seconds
+from netsim_bench_support import Ratios, mean_seconds
 
 from netsim.bench.generate import prefix_workload
 from netsim.bench.sweep import Recorder

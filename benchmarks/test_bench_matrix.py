@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import MID, Ratios, mean_seconds
+from netsim_bench_support import MID, Ratios, mean_seconds
 
 from netsim.bench.generate import Synthetic
 from netsim.bench.sweep import Recorder

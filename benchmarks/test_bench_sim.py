@@ -13,7 +13,7 @@ import subprocess
 import sys
 from typing import Any
 
-from conftest import Ratios, mean_seconds
+from netsim_bench_support import Ratios, mean_seconds
 
 from netsim.bench.sweep import Recorder, simpy_floor
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import BATCH, FlowTuple, Ratios, mean_seconds
+from netsim_bench_support import BATCH, FlowTuple, Ratios, mean_seconds
 
 from netsim.bench.generate import Synthetic, warm_flows
 from netsim.bench.naive import NaiveEvaluator

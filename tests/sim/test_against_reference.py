@@ -1,7 +1,7 @@
 """Packets agree with the reference oracle: a probe connects exactly when policy allows it.
 
-For random clusters (tests/strategies.py), every pod probes every other pod
-on every probe port over the simulated data path (ARP, bridge, routing,
+For random clusters (tests/strategies.py), every pod (hostNetwork ones from
+their node's stack) probes every other pod on every probe port over the simulated data path (ARP, bridge, routing,
 conntrack, both enforcement points). The outcome must be what
 ``ReferenceEvaluator.allowed`` says, refined by what listens on the port:
 allowed + listening = connected; allowed + closed = refused for TCP (RST)
@@ -28,15 +28,19 @@ def test_probes_match_the_reference_evaluator(world: World) -> None:
     cluster = build_cluster(world)
     net = Network(cluster, seed=0, dns=False)
     oracle = ReferenceEvaluator(cluster)
-    pods = [p for p in cluster.sorted_pods() if not p.host_network]
+    pods = cluster.sorted_pods()
     for src in pods:
         for dst in pods:
-            if src.key == dst.key:
+            if src.ip == dst.ip:  # the same pod, or hostNetwork pods of one node
                 continue
+            # hostNetwork pods share their node's stack: its ports are all of theirs.
+            peers = [p for p in pods if p.ip == dst.ip] if dst.host_network else [dst]
             for protocol, port in PROBE_PORTS:
                 allowed = oracle.allowed(src.ip, dst.ip, protocol, port)
                 listening = any(
-                    cp.port == port and cp.protocol == protocol for cp in dst.container_ports
+                    cp.port == port and cp.protocol == protocol
+                    for peer in peers
+                    for cp in peer.container_ports
                 )
                 if not allowed:
                     expected = "timeout"

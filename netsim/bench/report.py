@@ -165,7 +165,12 @@ PANELS: tuple[tuple[str, str, str, tuple[tuple[str, str, str], ...]], ...] = (
         "Incremental update",
         "pods",
         "milliseconds",
-        (("add_policy", "engine", "add one policy"), ("relabel_pod", "engine", "relabel one pod")),
+        (
+            ("add_policy", "engine", "add one policy + 1 verdict"),
+            ("relabel_pod", "engine", "relabel one pod + 1 verdict"),
+            ("add_policy_refill", "engine", "re-ask 10k known flows after add"),
+            ("relabel_pod_refill", "engine", "re-ask 10k known flows after relabel"),
+        ),
     ),
     (
         "Longest-prefix match",

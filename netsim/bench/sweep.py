@@ -74,6 +74,12 @@ METRICS: dict[str, MetricInfo] = {
     "relabel_pod": MetricInfo(
         "ms", False, "cluster.apply(one relabelled pod) plus the next verdict"
     ),
+    "add_policy_refill": MetricInfo(
+        "ms", False, "re-asking up to 10k already decided flows after adding one policy"
+    ),
+    "relabel_pod_refill": MetricInfo(
+        "ms", False, "re-asking up to 10k already decided flows after relabelling one pod"
+    ),
     "first_contact": MetricInfo(
         "s", False, "one verdict per pod and external IP (port 1): work deferred to first sight"
     ),
@@ -219,6 +225,8 @@ class SweepConfig:
     """Above this the bool matrix itself (pods² bytes) would not fit comfortably."""
     matrix_max_seconds: float = 30.0
     incremental_reps: int = 5
+    refill_flows: int = 10_000
+    """Known flows re-asked after one change (the cost of refilling dropped caches)."""
     e2e_shape: ClusterShape | None = ClusterShape(1_000, 100)
     """The cluster the end-to-end simulation runs on (None: skip)."""
     e2e_flows: int = 200
@@ -429,7 +437,13 @@ def measure_shape(
         again = best_time(lambda: engine.matrix(ports), config.budget, at_most=2)
         rec.add("matrix_repeat", "engine", shape.pods**2 / again, ("naive", naive_rate))
     progress(f"incremental updates, {label}")
-    _incremental(rec, synthetic, engine, probe, compile_s, config.incremental_reps)
+    engine_rate = next(
+        r.value for r in rec.results if r.metric == "verdict_pod" and r.impl == "engine"
+    )
+    known = flows[: min(len(flows), config.refill_flows)]
+    _incremental(
+        rec, synthetic, engine, probe, compile_s, config.incremental_reps, known, engine_rate
+    )
     engine.close()
     return rec.results
 
@@ -463,7 +477,10 @@ def _incremental(
     probe: FlowTuple,
     compile_s: float,
     reps: int,
+    known: Sequence[FlowTuple] = (),
+    known_rate: float = 0.0,
 ) -> None:
+    """Add/relabel timings; with ``known`` flows (decided at ``known_rate``) the refill too."""
     cluster = synthetic.cluster
     add_times: list[float] = []
     added: list[str] = []
@@ -488,6 +505,38 @@ def _incremental(
     if add_times:
         rec.add("add_policy", "engine", statistics.median(add_times) * 1e3, ("recompile", full_ms))
     rec.add("relabel_pod", "engine", statistics.median(relabel_times) * 1e3, ("recompile", full_ms))
+    if not known:
+        return
+    # What the change costs the flows already decided: an engine that drops its
+    # caches on a change pays here, not in the figures above.
+    base = ("recompile+reask", full_ms + len(known) / known_rate * 1e3)
+    policy = extra_policy(synthetic, seed=99)
+    refill = _refill(
+        engine,
+        known,
+        lambda: cluster.add(policy),
+        lambda: cluster.delete("NetworkPolicy", policy.key),
+    )
+    rec.add("add_policy_refill", "engine", refill * 1e3, base)
+    changed = relabelled_pod(synthetic, seed=199)
+    original = cluster.pods[changed.key]
+    refill = _refill(engine, known, lambda: cluster.apply(changed), lambda: cluster.apply(original))
+    rec.add("relabel_pod_refill", "engine", refill * 1e3, base)
+
+
+def _refill(
+    engine: Verdicts,
+    known: Sequence[FlowTuple],
+    change: Callable[[], object],
+    undo: Callable[[], object],
+) -> float:
+    """Seconds to re-answer ``known`` flows (all answered just before) after ``change``."""
+    for f in known:
+        engine.allowed(*f)
+    change()
+    _, seconds = timed(lambda: [engine.allowed(*f) for f in known])
+    undo()
+    return seconds
 
 
 def measure_lpm(prefixes: int, budget: float, seed: int = 0) -> list[Result]:

@@ -125,6 +125,7 @@ class Host:
         self.stack: Stack
         self.on_link: tuple[int, int] = (0, -1)
         self.gateway = 0
+        self.alive = True
 
 
 class NodeState:
@@ -419,6 +420,7 @@ class Network:
         host = self.hosts.pop(pod.key, None)
         if host is None:
             return
+        host.alive = False  # its timers may still fire: a deleted pod sends nothing
         self.by_ip.pop(host.ip, None)
         node = self.nodes.get(host.node)
         if node is not None:
@@ -489,8 +491,12 @@ class Network:
             self.captures.append(Capture(self.env.now + delay, self._order, iface, frame.copy()))
 
     def _deliver(self, host: Host, frame: Frame, delay: float) -> None:
+        def arrive(_event: object) -> None:
+            if host.alive:
+                host.stack.receive(frame)
+
         timeout = self.env.timeout(delay)
-        timeout.callbacks.append(lambda _e: host.stack.receive(frame))
+        timeout.callbacks.append(arrive)
 
     def _drop(
         self, where: str, frame: Frame, reason: str, delay: float, d: SideDecision | None = None
@@ -538,6 +544,8 @@ class Network:
     # ------------------------------------------------------------ sending
     def _host_send(self, host: Host, frame: Frame) -> None:
         """A pod or external host puts a frame on its eth0."""
+        if not host.alive:
+            return
         self._counters.packets += 1
         frame.src_mac = host.mac
         if host.kind == "external":

@@ -41,11 +41,21 @@ class Entry:
 
     ``orig``/``reply`` are the two tuples; ``dnat``/``snat`` say whether the
     node rewrote the destination (kube-proxy) or the source (masquerade).
-    ``assured`` is set once a reply was seen. ``label`` names the flow for
-    traces (the pods at its ends).
+    ``assured`` is set once a reply was seen. ``rules`` are the policy rules
+    (RuleRef text) that allowed the flow at this node, for per-rule counters.
     """
 
-    __slots__ = ("assured", "closing", "dnat", "expires", "orig", "reply", "snat", "version")
+    __slots__ = (
+        "assured",
+        "closing",
+        "dnat",
+        "expires",
+        "orig",
+        "reply",
+        "rules",
+        "snat",
+        "version",
+    )
 
     def __init__(self, orig: FlowKey, reply: FlowKey, version: int, now: float) -> None:
         self.orig = orig
@@ -59,6 +69,7 @@ class Entry:
             self.snat = orig[1] != reply[3] or orig[2] != reply[4]
         self.assured = False
         self.closing = False
+        self.rules: tuple[str, ...] = ()
         self.expires = now + _new_timeout(orig[0])
 
 

@@ -503,6 +503,7 @@ class Network:
     ) -> None:
         counters = self._counters
         counters.drops[reason] += 1
+        counters.drops_at[where] += 1
         isolating = d.isolating_policies if d is not None else ()
         if isolating:
             counters.policy_drops[",".join(isolating)] += 1
@@ -677,6 +678,10 @@ class Network:
                 else:
                     _, frame.dst, frame.dport, frame.src, frame.sport = entry.reply
             Conntrack.update(entry, is_reply, frame.flags, frame.proto, now)
+            if entry.rules:
+                rule_packets = self._counters.rule_packets
+                for rule in entry.rules:
+                    rule_packets[rule] += 1
             self._route(node, frame, delay)
             return
         self._new_flow(node, frame, origin, key, delay)
@@ -727,6 +732,7 @@ class Network:
                 self._hairpin(node, frame, local_pod, key, delay)
                 return
         port = 0 if proto_name == "ICMP" else frame.dport
+        rules: list[str] = []
         if local_pod is not None and local_pod.kind == "pod":
             d = self.engine.egress(
                 local_pod.ip_text, self._text(frame.dst, version), proto_name, port
@@ -735,7 +741,7 @@ class Network:
                 self._drop(f"{local_pod.key} egress", frame, "policy-egress", delay, d)
                 return
             if d.rule is not None:
-                self._counters.rules[str(d.rule)] += 1
+                rules.append(str(d.rule))
             self._note("policy-allow", f"{local_pod.key} egress", frame, d.reason, delay, d)
         dst_host = self.by_ip.get(frame.dst)
         masquerade = (
@@ -752,7 +758,7 @@ class Network:
                 self._drop(f"{dst_host.key} ingress", frame, "policy-ingress", delay, d)
                 return
             if d.rule is not None:
-                self._counters.rules[str(d.rule)] += 1
+                rules.append(str(d.rule))
             self._note("policy-allow", f"{dst_host.key} ingress", frame, d.reason, delay, d)
         if masquerade:
             frame.src = node.ip
@@ -764,7 +770,14 @@ class Network:
             reply = (frame.proto, frame.dst, frame.sport, frame.src, 0)
         else:
             reply = (frame.proto, frame.dst, frame.dport, frame.src, frame.sport)
-        node.conntrack.confirm(Entry(key, reply, version, self.env.now + delay))
+        entry = Entry(key, reply, version, self.env.now + delay)
+        if rules:
+            entry.rules = tuple(rules)
+            counters = self._counters
+            for rule in rules:
+                counters.rules[rule] += 1
+                counters.rule_packets[rule] += 1
+        node.conntrack.confirm(entry)
         self._route(node, frame, delay)
 
     def _hairpin(

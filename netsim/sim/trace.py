@@ -98,19 +98,24 @@ class Counters:
     allowed per policy rule (``default/access-nginx spec.ingress[0].from[0]``);
     ``drops`` counts dropped packets per reason (``policy-ingress``,
     ``no-route``...); ``policy_drops`` counts policy drops per set of isolating
-    policies (``default/default-deny``); ``packets`` counts frames hosts sent.
+    policies (``default/default-deny``); ``rule_packets`` counts every packet
+    (first and established) of the flows each rule allowed, at the node that
+    enforced it; ``drops_at`` counts drops per enforcement point or node
+    (``default/nginx-1 ingress``, ``node-1``); ``packets`` counts frames hosts sent.
     """
 
     interfaces: Counter[str]
     rules: Counter[str]
     drops: Counter[str]
     policy_drops: Counter[str]
+    rule_packets: Counter[str]
+    drops_at: Counter[str]
     packets: int = 0
 
     @classmethod
     def empty(cls) -> Counters:
         """Fresh, zeroed counters."""
-        return cls(Counter(), Counter(), Counter(), Counter())
+        return cls(Counter(), Counter(), Counter(), Counter(), Counter(), Counter())
 
     def as_dict(self) -> dict[str, dict[str, int] | int]:
         """Sorted plain dicts, for printing and comparison."""
@@ -120,4 +125,6 @@ class Counters:
             "rules": dict(sorted(self.rules.items())),
             "drops": dict(sorted(self.drops.items())),
             "policy_drops": dict(sorted(self.policy_drops.items())),
+            "rule_packets": dict(sorted(self.rule_packets.items())),
+            "drops_at": dict(sorted(self.drops_at.items())),
         }

@@ -1,9 +1,10 @@
 """Packets agree with the reference oracle: a probe connects exactly when policy allows it.
 
 For random clusters (tests/strategies.py), every pod (hostNetwork ones from
-their node's stack) probes every other pod on every probe port over the simulated data path (ARP, bridge, routing,
-conntrack, both enforcement points). The outcome must be what
-``ReferenceEvaluator.allowed`` says, refined by what listens on the port:
+their node's stack) probes every other pod on every probe port over the
+simulated data path (ARP, bridge, routing, conntrack, both enforcement
+points). The outcome must be what ``ReferenceEvaluator.allowed`` says,
+refined by what listens on the port:
 allowed + listening = connected; allowed + closed = refused for TCP (RST)
 and SCTP (ABORT), silence for UDP; denied = timeout (dropped silently).
 """

@@ -259,4 +259,11 @@ def test_counters_and_label_change_mid_run() -> None:
     assert counters.drops["policy-ingress"] == 1
     assert counters.policy_drops["default/access-nginx,default/default-deny"] == 1
     assert counters.interfaces["default/busybox eth0"] > 0
+    # SYN, ACK, request, FIN/ACKs and every reply: all packets of the allowed flow.
+    assert counters.rule_packets["default/access-nginx spec.ingress[0].from[0]"] >= 6
+    assert (
+        counters.drops_at["default/nginx-701339712-e0qfq ingress"]
+        + counters.drops_at["default/nginx-701339712-o00ef ingress"]
+        == 1
+    )
     assert counters.as_dict()["packets"] == counters.packets > 0

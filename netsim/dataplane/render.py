@@ -35,6 +35,9 @@ from netsim.policy.profile import UPSTREAM, Profile
 from netsim.policy.verdict import RuleRef
 
 TABLE_NAME = "netsim"
+TRACE_TYPE = "ipv4_addr . ipv4_addr . inet_proto . inet_service"
+TRACE_KEY = "ip saddr . ip daddr . meta l4proto . th dport"
+"""What a trace set records of each flow a rule matched (IPv4 pods only)."""
 
 
 def host_interface(pod_key: str) -> str:
@@ -58,9 +61,16 @@ class NftRule:
     comment: str
     ref: RuleRef | None = None
 
-    def text(self) -> str:
-        """The rule as ``nft -f`` input, with a counter and the comment."""
+    def text(self, trace_set: str = "") -> str:
+        """The rule as ``nft -f`` input, with a counter and the comment.
+
+        With ``trace_set``, the rule also adds each flow it matches (source,
+        destination, protocol, destination port) to that set, so a verifier can
+        tell which rule decided which probe.
+        """
         head = f"{self.match} " if self.match else ""
+        if trace_set:
+            head += f"add @{trace_set} {{ {TRACE_KEY} }} "
         return f'{head}counter {self.verdict} comment "{self.comment}"'
 
 
@@ -95,9 +105,27 @@ class NodeRuleset:
     chains: tuple[PodChain, ...]
     filter_icmp: bool = False
 
-    def text(self) -> str:
-        """The ruleset as ``nft -f`` input (also the ``netsim dataplane render`` output)."""
+    def traced(self) -> list[tuple[str, PodChain, NftRule]]:
+        """Every policy rule with the name of its trace set (``t0``, ``t1``, ...), in order."""
+        found: list[tuple[str, PodChain, NftRule]] = []
+        for chain in self.chains:
+            for rule in chain.rules:
+                # IPv6 rules never see the IPv4 pods' flows (and cannot feed an IPv4 set).
+                if rule.ref is not None and "ip6 " not in rule.match:
+                    found.append((f"t{len(found)}", chain, rule))
+        return found
+
+    def text(self, *, trace: bool = False) -> str:
+        """The ruleset as ``nft -f`` input (also the ``netsim dataplane render`` output).
+
+        ``trace`` adds one dynamic set per policy rule recording the flows it matched.
+        """
+        sets = {id(rule): name for name, _, rule in self.traced()} if trace else {}
         lines = [f"# node {self.node}", f"table inet {TABLE_NAME} {{"]
+        lines += [
+            f"  set {name} {{ type {TRACE_TYPE}; flags dynamic; size 65535; }}"
+            for name in sets.values()
+        ]
         lines += [
             "  chain forward {",
             "    type filter hook forward priority filter; policy accept;",
@@ -113,14 +141,10 @@ class NodeRuleset:
                 f"    # {chain.pod} {chain.direction}: isolated by {', '.join(chain.isolated_by)}"
             )
             lines += [f"    # {note}" for note in chain.notes]
-            lines += [f"    {rule.text()}" for rule in chain.rules]
+            lines += [f"    {rule.text(sets.get(id(rule), ''))}" for rule in chain.rules]
             lines.append("  }")
         lines.append("}")
         return "\n".join(lines) + "\n"
-
-    def rule_for_comment(self, comment: str) -> list[NftRule]:
-        """Every rule of this node with the given comment."""
-        return [r for c in self.chains for r in c.rules if r.comment == comment]
 
 
 def _addresses(ips: Iterable[str]) -> str:

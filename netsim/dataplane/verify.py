@@ -10,6 +10,7 @@ that decided it.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Sequence
@@ -23,9 +24,12 @@ from netsim.dataplane.system import nft, require_capabilities
 from netsim.errors import NetsimError
 from netsim.model import Cluster
 from netsim.model.netpol import PROTOCOLS
+from netsim.policy.endpoint import Endpoint, pod_endpoint
 from netsim.policy.engine import PolicyEngine
+from netsim.policy.explain import explain
 from netsim.policy.profile import UPSTREAM, Profile
-from netsim.policy.verdict import Decision, SideDecision
+from netsim.policy.reference import rule_matches
+from netsim.policy.verdict import RuleRef
 
 CONTROL_PORT = 9999
 """The preferred control port (one no policy mentions); the next free one below if taken."""
@@ -110,6 +114,38 @@ class Mismatch:
 
 
 @dataclass(frozen=True, slots=True)
+class ReasonMismatch:
+    """An allowed probe whose deciding kernel rule is not a rule netsim says matches."""
+
+    probe: Probe
+    direction: str
+    netsim: str
+    kernel: str
+
+    def render(self) -> str:
+        """One line naming both reasons."""
+        p = self.probe
+        return (
+            f"REASON {p.protocol}/{p.port} {p.src} -> {p.dst} {self.direction}: "
+            f"netsim {self.netsim}; kernel {self.kernel}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonTally:
+    """How the kernel's deciding rules compare with netsim's, over allowed probes.
+
+    ``same``: the kernel's rule is the one netsim names; ``other``: a different
+    rule that netsim agrees also matches (several rules allow the flow);
+    ``checked``: enforcement points compared.
+    """
+
+    checked: int = 0
+    same: int = 0
+    other: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Timings:
     """Seconds spent building the namespaces and rules, probing, and in total."""
 
@@ -135,11 +171,14 @@ class VerifyReport:
     timings: Timings
     nodes: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default=())
+    reason_mismatches: tuple[ReasonMismatch, ...] = ()
+    reasons: ReasonTally = ReasonTally()
 
     @property
     def agreed(self) -> bool:
-        """True when every probe matched netsim's verdict."""
-        return not self.mismatches
+        """True when every probe matched netsim's verdict and every deciding rule is one
+        netsim says matches."""
+        return not self.mismatches and not self.reason_mismatches
 
     def table(self, port: Port, *, kernel: bool = True) -> str:
         """The truth table of one port as upstream prints it (``.`` allowed, ``X`` denied).
@@ -174,9 +213,16 @@ class VerifyReport:
             lines.append(f"kernel truth table {port[0]}/{port[1]} (! = disagrees with netsim):")
             lines.append(self.table(port))
         lines += [m.render() for m in self.mismatches]
+        lines += [m.render() for m in self.reason_mismatches]
         agree = total - len(self.mismatches)
         verdict = "AGREE" if self.agreed else "DISAGREE"
         lines.append(f"{verdict}: {agree}/{total} probes match netsim")
+        r = self.reasons
+        lines.append(
+            f"reasons: {r.checked} kernel allow decisions compared: {r.same} by the rule netsim "
+            f"names, {r.other} by another rule netsim also matches, "
+            f"{len(self.reason_mismatches)} by a rule netsim does not match"
+        )
         t = self.timings
         lines.append(f"time: setup {t.setup:.2f}s, probe {t.probe:.2f}s, total {t.total:.2f}s")
         return "\n".join(lines)
@@ -217,6 +263,23 @@ class VerifyReport:
                 }
                 for m in self.mismatches
             ],
+            "reason_mismatches": [
+                {
+                    "from": m.probe.src,
+                    "to": m.probe.dst,
+                    "protocol": m.probe.protocol,
+                    "port": m.probe.port,
+                    "direction": m.direction,
+                    "netsim": m.netsim,
+                    "kernel": m.kernel,
+                }
+                for m in self.reason_mismatches
+            ],
+            "reasons": {
+                "checked": self.reasons.checked,
+                "same": self.reasons.same,
+                "other": self.reasons.other,
+            },
             "notes": list(self.notes),
             "timings": {
                 "setup": round(self.timings.setup, 3),
@@ -226,19 +289,89 @@ class VerifyReport:
         }
 
 
-def _side_text(name: str, side: SideDecision) -> str:
-    verdict = "allows" if side.allowed else "denies"
-    text = f"{name} {verdict} ({side.reason}"
-    if side.rule is not None:
-        text += f": {side.rule}"
-    if side.isolating_policies:
-        text += f"; isolated by {', '.join(side.isolating_policies)}"
-    return text + ")"
+def explain_text(engine: PolicyEngine, probe: Probe) -> str:
+    """netsim's explanation of a probe (``netsim explain``'s text), indented."""
+    found = explain(engine, probe.src, probe.dst, probe.protocol, probe.port, engine.profile)
+    return found.render(engine.profile).replace("\n", "\n  ")
 
 
-def explain_decision(decision: Decision) -> str:
-    """One line naming both enforcement points' verdicts and the rules behind them."""
-    return f"{_side_text('egress', decision.egress)}; {_side_text('ingress', decision.ingress)}"
+FlowKey = tuple[str, str, str, str, int]
+"""(direction, source IP, destination IP, protocol, destination port)."""
+
+
+def kernel_decisions(harness: Harness, rulesets: dict[str, NodeRuleset]) -> dict[FlowKey, RuleRef]:
+    """Which rule of which pod chain matched each flow, read from the trace sets."""
+    found: dict[FlowKey, RuleRef] = {}
+    for name, ruleset in sorted(rulesets.items()):
+        traced = {set_name: (chain, rule) for set_name, chain, rule in ruleset.traced()}
+        if not traced or name not in harness.nodes:
+            continue
+        listing = json.loads(harness.ruleset_json(name))
+        for item in listing.get("nftables", []):
+            entry = item.get("set")
+            if not entry or entry.get("name") not in traced:
+                continue
+            chain, rule = traced[entry["name"]]
+            assert rule.ref is not None
+            for element in entry.get("elem", []):
+                src, dst, proto, port = element["concat"]
+                key = (chain.direction, src, dst, str(proto).upper(), int(port))
+                found.setdefault(key, rule.ref)
+    return found
+
+
+def _endpoint(cluster: Cluster, key: str, profile: Profile) -> Endpoint:
+    return pod_endpoint(cluster, cluster.pod(key), profile)
+
+
+def compare_reasons(
+    engine: PolicyEngine,
+    harness: Harness,
+    allowed: Sequence[Probe],
+    kernel: dict[FlowKey, RuleRef],
+) -> tuple[ReasonTally, tuple[ReasonMismatch, ...]]:
+    """Check, per allowed probe and enforcement point, that the kernel's rule is netsim's.
+
+    Exactly netsim's rule counts as ``same``; another rule counts as ``other``
+    when netsim's own rule matcher says it matches this flow too (both allow);
+    anything else, or a rule where netsim sees no isolation, is a mismatch.
+    """
+    cluster, profile = engine.cluster, engine.profile
+    checked = same = other = 0
+    bad: list[ReasonMismatch] = []
+    for probe in allowed:
+        src, dst = harness.pods[probe.src].ip, harness.pods[probe.dst].ip
+        decision = engine.decide(src, dst, probe.protocol, probe.port)
+        for direction, side in (("egress", decision.egress), ("ingress", decision.ingress)):
+            ref = kernel.get((direction, src, dst, probe.protocol, probe.port))
+            if side.reason != "rule" and ref is None:
+                continue
+            checked += 1
+            if ref is not None and ref == side.rule:
+                same += 1
+                continue
+            if ref is not None and side.reason == "rule":
+                policy = cluster.policies[ref.policy]
+                remote = probe.dst if direction == "egress" else probe.src
+                matched = rule_matches(
+                    cluster,
+                    policy,
+                    ref.direction,
+                    ref.rule,
+                    policy.rules(ref.direction)[ref.rule],
+                    _endpoint(cluster, remote, profile),
+                    cluster.pod(probe.dst),
+                    probe.protocol,
+                    probe.port,
+                    profile,
+                )
+                if matched is not None:
+                    other += 1
+                    continue
+            netsim_text = f"{side.reason}" + (f" {side.rule}" if side.rule else "")
+            kernel_text = f"rule {ref}" if ref else "no policy rule (not isolated)"
+            bad.append(ReasonMismatch(probe, direction, netsim_text, kernel_text))
+    return ReasonTally(checked, same, other), tuple(bad)
 
 
 _RULE_LINE = re.compile(r"^\s*(?P<rule>.*?)\s*# handle (?P<handle>\d+)$")
@@ -299,7 +432,7 @@ def verify(
     rendered = rulesets if rulesets is not None else render_cluster(cluster, profile)
     notes: list[str] = []
     with Harness(cluster) as harness:
-        harness.load_rules({name: rs.text() for name, rs in rendered.items()})
+        harness.load_rules({name: rs.text(trace=True) for name, rs in rendered.items()})
         with Prober(harness, chosen, timeout=timeout) as prober:
             ready = time.monotonic()
             observed = prober.run()
@@ -316,14 +449,14 @@ def verify(
                 expected[probe] = engine.allowed(src, dst, probe.protocol, probe.port)
                 if expected[probe] != result.connected:
                     wrong.append(probe)
+            kernel = kernel_decisions(harness, rendered)
+            allowed = [p for p in sorted(observed) if expected[p] and observed[p].connected]
+            tally, reason_mismatches = compare_reasons(engine, harness, allowed, kernel)
             mismatches = []
             for probe in wrong:
                 before = counter_snapshot(harness)
                 again = prober.run([probe])[probe]
                 after = counter_snapshot(harness)
-                src = harness.pods[probe.src].ip
-                dst = harness.pods[probe.dst].ip
-                decision = engine.decide(src, dst, probe.protocol, probe.port)
                 mismatches.append(
                     Mismatch(
                         probe.src,
@@ -334,7 +467,7 @@ def verify(
                         observed[probe].connected,
                         observed[probe].outcome
                         + ("" if again.connected == observed[probe].connected else ", flaky"),
-                        explain_decision(decision),
+                        explain_text(engine, probe),
                         moved_rules(before, after),
                     )
                 )
@@ -365,4 +498,6 @@ def verify(
         Timings(ready - start, probed - ready, end - start),
         nodes,
         skipped,
+        reason_mismatches,
+        tally,
     )

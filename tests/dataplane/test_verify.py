@@ -63,6 +63,43 @@ def test_two_nodes_agree_and_match_the_spec() -> None:
     assert seen[Probe("y/a", "x/b", "SCTP", 90)]
     assert any("SCTP" in note for note in report.notes) or _kernel_sctp()
     assert "AGREE" in report.render()
+    # The kernel's deciding rules are the ones netsim names: y/a -> x/a is allowed by
+    # x/allow-y's ingress rule 0 (TCP 80 via ports[0], SCTP 90 via ports[1]).
+    assert report.reasons.checked >= 2
+    assert report.reasons.same == report.reasons.checked
+    assert not report.reason_mismatches
+
+
+@pytest.mark.dataplane
+def test_a_rule_allowing_for_the_wrong_reason_is_reported() -> None:
+    cluster = two_node_cluster()
+    rendered = render_cluster(cluster)
+    # Point the TCP/80 rule at a rule index that does not exist for that traffic: the
+    # verdict stays right, the reason is wrong.
+    node = rendered["node-1"]
+    chains = []
+    for chain in node.chains:
+        rules = tuple(
+            replace(r, ref=replace(r.ref, rule=1, port=None))
+            if r.ref is not None and "tcp dport 80" in r.match
+            else r
+            for r in chain.rules
+        )
+        chains.append(replace(chain, rules=rules))
+    rendered["node-1"] = replace(node, chains=tuple(chains))
+    policy = cluster.policies["x/allow-y"]
+    # Rule 1 of x/allow-y exists but admits only UDP 53 from anywhere.
+    extra = PolicyRule((), (PolicyPort("UDP", 53),))
+    cluster.apply(replace(policy, ingress=(*policy.ingress, extra)))
+    rendered_ok = render_cluster(cluster)
+    rendered["node-2"] = rendered_ok["node-2"]
+    report = verify(cluster, [("TCP", 80)], timeout=FAST, rulesets=rendered)
+    assert not report.mismatches
+    assert [(m.probe.src, m.probe.dst, m.direction) for m in report.reason_mismatches] == [
+        ("y/a", "x/a", "ingress")
+    ]
+    assert not report.agreed
+    assert "REASON TCP/80 y/a -> x/a ingress" in report.render()
 
 
 def _kernel_sctp() -> bool:

@@ -49,7 +49,8 @@ from netsim.sim.packet import (
 from netsim.sim.sockets import TcpConn
 
 if TYPE_CHECKING:
-    from netsim.sim.network import Host, Network
+    from netsim.sim.network import Network
+    from netsim.sim.topology import Host
 
 Proc = Generator[simpy.Event, Any, Any]
 

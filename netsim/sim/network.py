@@ -32,7 +32,6 @@ interface it crosses records it at the time it would cross it.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, Protocol, cast
@@ -59,6 +58,7 @@ from netsim.sim.flow import (
 )
 from netsim.sim.kubeproxy import APISERVER_PORT, Frontend, KubeProxy
 from netsim.sim.sockets import Stack
+from netsim.sim.topology import DEFAULT_LINKS, Capture, Host, Links, NodeState, mac_for
 from netsim.sim.trace import Counters, TraceEvent, event_for
 
 if TYPE_CHECKING:
@@ -71,23 +71,6 @@ ARP_QUEUE: Final = 3
 ICMP_PROTOS: Final = frozenset((PROTO_ICMP, PROTO_ICMPV6))
 EXTERNAL_GATEWAY_MAC: Final = 0x02_00_00_00_00_FE
 
-HostKind = Literal["pod", "node", "external"]
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    """Link properties: one-way latencies (seconds), and for the node and internet links
-    an optional random loss rate (drawn from the network's seeded generator) and a
-    bandwidth in bits per second (serialisation delay, no queueing)."""
-
-    veth_latency: float = 20e-6
-    node_latency: float = 100e-6
-    external_latency: float = 500e-6
-    loss: float = 0.0
-    bandwidth: float | None = None
-
-
-DEFAULT_LINKS = Links()
 TraceLevel = Literal["drops", "all"]
 
 
@@ -101,60 +84,6 @@ class PolicyHook(Protocol):
     def ingress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
         """The destination pod's ingress decision for a new flow."""
         ...
-
-
-def _mac_for(ip: int, prefix: int) -> int:
-    return (prefix << 32) | (ip & 0xFFFFFFFF)
-
-
-class Host:
-    """One network endpoint with a stack: a pod's netns, a node's root netns, an external client."""
-
-    def __init__(self, key: str, kind: HostKind, ip: str, node: str, mac: int) -> None:
-        self.key = key
-        self.kind = kind
-        self.ip_text = ip
-        self.version, self.ip = parse_ip(ip)
-        self.node = node
-        self.mac = mac
-        self.iface = f"{key} eth0"
-        self.pod: Pod | None = None
-        self.neigh: dict[int, int] = {}
-        self.pending: dict[int, list[Frame]] = {}
-        self.search: tuple[str, ...] = ()
-        self.stack: Stack
-        self.on_link: tuple[int, int] = (0, -1)
-        self.gateway = 0
-        self.alive = True
-
-
-class NodeState:
-    """A node's root namespace: bridge, fdb, conntrack, routes."""
-
-    def __init__(self, name: str, ip: str, cidr_lo: int, cidr_hi: int, version: int) -> None:
-        self.name = name
-        self.ip_text = ip
-        self.ip = parse_ip(ip)[1]
-        self.version = version
-        self.cidr = (cidr_lo, cidr_hi)
-        self.gateway = cidr_lo + 1
-        self.mac = _mac_for(self.ip, 0x0242)
-        self.bridge_mac = _mac_for(self.gateway, 0x0A58)
-        self.fdb: dict[int, str] = {}
-        self.ports: dict[str, Host] = {}
-        self.conntrack = Conntrack()
-        self.host: Host
-        self.iface = f"{name} eth0"
-
-
-@dataclass(frozen=True, slots=True)
-class Capture:
-    """One captured frame: simulated time, interface, and the frame's fields."""
-
-    time: float
-    order: int
-    interface: str
-    frame: Frame
 
 
 class Network:
@@ -313,7 +242,7 @@ class Network:
         key = f"external/{name}"
         if key in self.hosts:
             raise NetsimError(f'external host "{name}" already exists')
-        host = Host(key, "external", ip, "", _mac_for(parse_ip(ip)[1], 0x0200))
+        host = Host(key, "external", ip, "", mac_for(parse_ip(ip)[1], 0x0200))
         host.stack = Stack(host, self.env, self.rng, partial(self._host_send, host))
         host.search = ()
         self.hosts[key] = host
@@ -405,7 +334,7 @@ class Network:
             return
         node = self.nodes[pod.node]
         host = Host(pod.key, "pod", pod.ip, pod.node, 0)
-        host.mac = _mac_for(host.ip, 0x0A58)
+        host.mac = mac_for(host.ip, 0x0A58)
         host.pod = pod
         host.on_link = node.cidr
         host.gateway = node.gateway

@@ -37,7 +37,7 @@ from netsim.sim.flow import (
 from netsim.sim.packet import SCTP_ABORT, SCTP_INIT, SCTP_INIT_ACK
 
 if TYPE_CHECKING:
-    from netsim.sim.network import Host
+    from netsim.sim.topology import Host
 
 SYN_RTO: Final = 1.0
 DATA_RTO: Final = 0.2

@@ -227,7 +227,7 @@ def test_ipv6_single_stack_cluster() -> None:
 
 
 def test_seeded_link_loss_is_repeatable() -> None:
-    from netsim.sim.network import Links
+    from netsim.sim.topology import Links
 
     def run() -> list[str]:
         cluster = walkthrough_cluster(same_node=False)

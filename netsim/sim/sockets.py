@@ -1,12 +1,13 @@
 """A small host network stack: TCP, UDP, SCTP INIT and ICMP echo, enough for the tools.
 
 TCP does the three-way handshake, retransmits unacknowledged segments with
-exponential backoff (SYN: initial RTO 1 s, ``tcp_syn_retries`` = 6, as Linux;
-data: RTO 200 ms), answers a SYN to a closed port with RST/ACK and closes with
-FIN. There is no windowing, no MSS split, no TIME_WAIT: a connection is
-forgotten once both FINs are acknowledged. A datagram to a closed UDP port is
-dropped silently (Linux would send ICMP port-unreachable; busybox tools here
-never look at it).
+exponential backoff (SYN: initial RTO 1 s, ``tcp_syn_retries`` = 6 and
+``tcp_synack_retries`` = 5, as Linux; data: RTO 200 ms, 15 retries),
+answers a SYN to a closed port with RST/ACK and closes with FIN. There is
+no windowing, no MSS split, no TIME_WAIT: a connection is forgotten once
+both FINs are acknowledged. A datagram to a closed UDP port is dropped
+silently (Linux would send ICMP port-unreachable; busybox tools here never
+look at it).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 SYN_RTO: Final = 1.0
 DATA_RTO: Final = 0.2
 SYN_RETRIES: Final = 6
+SYNACK_RETRIES: Final = 5
 DATA_RETRIES: Final = 15
 EPHEMERAL_LOW: Final = 32768
 EPHEMERAL_HIGH: Final = 60999
@@ -107,7 +109,8 @@ class TcpConn:
     def _on_timer(self, gen: int) -> None:
         if gen != self.timer_gen or not self.unacked or self.state == "CLOSED":
             return
-        limit = SYN_RETRIES if self.state == "SYN_SENT" else DATA_RETRIES
+        limits = {"SYN_SENT": SYN_RETRIES, "SYN_RCVD": SYNACK_RETRIES}
+        limit = limits.get(self.state, DATA_RETRIES)
         if self.retries >= limit:
             self._close("timeout")
             return

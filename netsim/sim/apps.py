@@ -154,14 +154,15 @@ def install_servers(net: Network, host: Host, pod: Pod | None) -> None:
         if cp.protocol == "TCP":
             stack.tcp_listeners[cp.port] = http_server
         elif cp.protocol == "UDP":
-            stack.bind_udp(cp.port, partial(_udp_echo, host))
+            stack.bind_udp(cp.port, partial(udp_echo, host))
         else:
             stack.sctp_listeners.add(cp.port)
     if "nginx" in pod.image.split("/")[-1].split(":")[0]:
         stack.tcp_listeners.setdefault(80, http_server)
 
 
-def _udp_echo(host: Host, frame: Frame) -> None:
+def udp_echo(host: Host, frame: Frame) -> None:
+    """A UDP echo server: send every datagram back to where it came from."""
     host.stack.send_udp(frame.dport, frame.src, frame.sport, frame.payload)
 
 

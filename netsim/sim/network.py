@@ -237,6 +237,25 @@ class Network:
             raise LookupFailed(f'pod "{key}" has no network yet (no IP)')
         raise LookupFailed(f'pods "{key.rsplit("/", 1)[-1]}" not found')
 
+    def serve(self, pod_key: str, port: int, protocol: str = "TCP") -> None:
+        """Start a server in a host on ``port`` (as ``nc -l -p PORT`` would, but it stays).
+
+        TCP answers HTTP like nginx, UDP echoes, SCTP accepts associations.
+        """
+        from netsim.sim.apps import http_server, udp_echo
+
+        stack = self.host(pod_key).stack
+        if protocol == "TCP":
+            stack.tcp_listeners[port] = http_server
+        elif protocol == "UDP":
+            stack.bind_udp(port, partial(udp_echo, stack.host))
+        elif protocol == "SCTP":
+            stack.sctp_listeners.add(port)
+        else:
+            raise NetsimError(
+                f'Unsupported value: "{protocol}": supported values: "SCTP", "TCP", "UDP"'
+            )
+
     def add_external_host(self, name: str, ip: str, dns_name: str | None = None) -> str:
         """Add an internet client ``external/<name>``; ``dns_name`` makes cluster DNS answer it."""
         key = f"external/{name}"

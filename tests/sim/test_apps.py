@@ -147,3 +147,12 @@ def test_ping_replies_follow_conntrack_when_icmp_is_filtered() -> None:
     assert "1 packets transmitted, 0 packets received, 100% packet loss" in back.output
     assert net.drops()[-1].protocol == "ICMP"
     assert net.drops()[-1].reason.startswith("policy-ingress")
+
+
+def test_serve_starts_a_server_on_any_port(net: Network) -> None:
+    busybox_ip = net.cluster.pods["default/busybox"].ip
+    assert net.probe("default/busybox-access", busybox_ip, 8080) == "refused"
+    net.serve("default/busybox", 8080)
+    net.serve("default/busybox", 7000, "UDP")
+    assert net.probe("default/busybox-access", busybox_ip, 8080) == "connected"
+    assert net.probe("default/busybox-access", busybox_ip, 7000, "UDP") == "connected"

@@ -228,32 +228,33 @@ def resolve(net: Network, host: Host, name: str) -> Proc:
     env = net.env
     stack = host.stack
     for candidate in candidates(name, host.search):
+        # glibc: one socket and one pair of query ids per name; a retry resends them.
         answers: dict[int, tuple[int, tuple[str, ...]]] = {}
+        ids = {QTYPE_A: net.rng.getrandbits(16), QTYPE_AAAA: net.rng.getrandbits(16)}
+        done = env.event()
+
+        def on_reply(
+            frame: Frame,
+            ids: dict[int, int] = ids,
+            done: simpy.Event = done,
+            answers: dict[int, tuple[int, tuple[str, ...]]] = answers,
+        ) -> None:
+            answer = dns_parse_response(frame.payload)
+            if answer is None or ids.get(answer.qtype) != answer.id:
+                return
+            answers[answer.qtype] = (answer.rcode, answer.addresses)
+            if len(answers) == 2 and not done.triggered:
+                done.succeed()
+
+        port = stack.bind_udp(0, on_reply)
         for _attempt in range(ATTEMPTS):
-            ids = {QTYPE_A: net.rng.getrandbits(16), QTYPE_AAAA: net.rng.getrandbits(16)}
-            done = env.event()
-
-            def on_reply(
-                frame: Frame,
-                ids: dict[int, int] = ids,
-                done: simpy.Event = done,
-                answers: dict[int, tuple[int, tuple[str, ...]]] = answers,
-            ) -> None:
-                answer = dns_parse_response(frame.payload)
-                if answer is None or ids.get(answer.qtype) != answer.id:
-                    return
-                answers[answer.qtype] = (answer.rcode, answer.addresses)
-                if len(answers) == 2 and not done.triggered:
-                    done.succeed()
-
-            port = stack.bind_udp(0, on_reply)
-            stack.send_udp(port, server, 53, dns_query(ids[QTYPE_A], candidate, QTYPE_A))
-            stack.send_udp(port, server, 53, dns_query(ids[QTYPE_AAAA], candidate, QTYPE_AAAA))
+            for qtype in (QTYPE_A, QTYPE_AAAA):
+                if qtype not in answers:
+                    stack.send_udp(port, server, 53, dns_query(ids[qtype], candidate, qtype))
             yield env.any_of([done, env.timeout(TIMEOUT)])
-            stack.unbind_udp(port)
             if len(answers) == 2:
                 break
-            answers.clear()
+        stack.unbind_udp(port)
         if len(answers) < 2:
             return None
         for qtype in (QTYPE_A, QTYPE_AAAA):

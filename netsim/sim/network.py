@@ -643,11 +643,12 @@ class Network:
         kp = self.kube_proxy
         frontend: Frontend | None = None
         external_frontend = False
-        if frame.dst in kp.vips or frame.dst in self.node_by_ip:
+        if frame.dst in kp.vips or frame.dst == node.ip:
             frontend = kp.cluster_ips.get((frame.proto, frame.dst, frame.dport))
             if frontend is None:
                 frontend = kp.lb_ips.get((frame.proto, frame.dst, frame.dport))
-                if frontend is None and frame.dst in self.node_by_ip:
+                if frontend is None and frame.dst == node.ip:
+                    # NodePort rules match local addresses only (-m addrtype --dst-type LOCAL)
                     frontend = kp.node_ports.get((frame.proto, frame.dport))
                 external_frontend = frontend is not None
             if frontend is None and frame.dst in kp.vips:

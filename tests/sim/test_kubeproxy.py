@@ -203,3 +203,15 @@ def test_kubernetes_service_reaches_the_apiserver_on_the_control_plane() -> None
     assert result.output == "kubernetes (10.100.0.1:443) open\n"
     dnat = [e for e in net.trace if e.kind == "dnat" and e.dport == 6443]
     assert dnat and dnat[0].dst == "172.18.0.2"
+
+
+def test_pod_to_a_remote_node_port_is_natted_at_that_node() -> None:
+    cluster = web_cluster("Cluster")
+    cluster.add(Pod("client", "default", node="node-1"))
+    net = Network(cluster, seed=1, trace="all")
+    node_port = net.node_port("default/web", 80)
+    result = net.exec("default/client", f"wget --spider -T 1 http://172.18.0.3:{node_port}/")
+    # node-2 DNATs and masquerades; from node-2's own IP the pod's ingress allows (node-local).
+    assert result.output.endswith("remote file exists\n")
+    dnat = [e for e in net.trace if e.kind == "dnat" and e.dport == 8080]
+    assert [e.where for e in dnat] == ["node-2"]

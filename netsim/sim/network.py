@@ -656,7 +656,13 @@ class Network:
                 return
         if frontend is not None:
             endpoints = frontend.endpoints
-            local_only = external_frontend and frontend.external_traffic_policy == "Local"
+            # Pods reaching an external frontend short-circuit to every endpoint
+            # (kube-proxy: "-s <clusterCIDR> -j KUBE-SVC-..." in KUBE-EXT-...).
+            local_only = (
+                external_frontend
+                and frontend.external_traffic_policy == "Local"
+                and local_pod is None
+            )
             if local_only:
                 endpoints = tuple(e for e in endpoints if e.node == node.name)
             if not endpoints:

@@ -215,3 +215,12 @@ def test_pod_to_a_remote_node_port_is_natted_at_that_node() -> None:
     assert result.output.endswith("remote file exists\n")
     dnat = [e for e in net.trace if e.kind == "dnat" and e.dport == 8080]
     assert [e.where for e in dnat] == ["node-2"]
+
+
+def test_pods_reach_a_local_traffic_policy_lb_from_any_node() -> None:
+    cluster = web_cluster("Local")
+    cluster.delete("NetworkPolicy", "default/from-internet")
+    cluster.add(Pod("client", "default", node="node-1"))  # web-1 is on node-2
+    net = Network(cluster, seed=1)
+    lb = net.load_balancer_ip("default/web")
+    assert net.exec("default/client", f"wget -q --spider -T 1 http://{lb}/").exit_code == 0

@@ -44,6 +44,14 @@ def register(subparsers: Any) -> None:
         help="a destination port to probe, e.g. 80 or 53/UDP (repeatable; default: every "
         "port the policies mention plus a control port)",
     )
+    verify.add_argument(
+        "--external",
+        action="append",
+        default=[],
+        metavar="IP",
+        help="an IPv4 host outside the cluster to probe to and from every pod (repeatable; "
+        "it exists only inside the run's namespaces)",
+    )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.add_argument(
         "--timeout", type=float, default=1.0, help="seconds per probe attempt (default 1.0)"
@@ -96,7 +104,9 @@ def run_verify(args: argparse.Namespace) -> int:
     ports = [parse_port(text) for text in args.port]
     profile = _profile(args.profile)
     cluster = load_cluster(args.paths)
-    report = verify(cluster, ports or None, profile=profile, timeout=args.timeout)
+    report = verify(
+        cluster, ports or None, profile=profile, timeout=args.timeout, externals=args.external
+    )
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
     else:

@@ -18,21 +18,22 @@ Teardown runs from ``finally``, ``atexit`` and SIGTERM/SIGHUP handlers.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import itertools
 import os
 import re
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
 
-from netsim.addr import ip_version
+from netsim.addr import ip_to_int, ip_version
 from netsim.dataplane.render import host_interface
 from netsim.dataplane.system import ip_batch, list_netns, nft, run, write_sysctl
 from netsim.errors import UnsupportedError
-from netsim.model import Cluster, Pod
+from netsim.model import Cluster
 
 NETNS_PREFIX = "netsim"
 GATEWAY_IP = "169.254.1.1"
@@ -95,10 +96,14 @@ class Harness:
     are listed in ``skipped``.
     """
 
-    def __init__(self, cluster: Cluster, run_id: str | None = None) -> None:
+    def __init__(
+        self, cluster: Cluster, run_id: str | None = None, externals: Sequence[str] = ()
+    ) -> None:
         self.cluster = cluster
         self.run_id = run_id or new_run_id()
         self.pods: dict[str, PodPlumbing] = {}
+        self.externals: dict[str, PodPlumbing] = {}
+        self._external_ips = sorted(set(externals), key=ip_to_int)
         self.nodes: dict[str, NodePlumbing] = {}
         self.underlay: str | None = None
         self.skipped: list[str] = []
@@ -128,21 +133,47 @@ class Harness:
                 host_interface(pod.key),
                 pod_mac(index + 1),
             )
+        taken = {p.ip for p in pods} | {n.ip for n in self.cluster.nodes.values()}
+        for index, ip in enumerate(self._external_ips):
+            if ip_version(ip) != 4 or ip in taken:
+                raise UnsupportedError(
+                    f"external host {ip}: the dataplane check supports IPv4 addresses that "
+                    "belong to no pod and no node"
+                )
+            if not self.nodes:
+                raise UnsupportedError("external hosts need at least one pod (and so one node)")
+            self.externals[ip] = PodPlumbing(
+                ip,
+                ip,
+                next(iter(self.nodes)),
+                f"{self.run_id}-x{index}",
+                "ext" + hashlib.sha1(ip.encode()).hexdigest()[:12],
+                pod_mac(len(pods) + index + 1),
+            )
         if len(self.nodes) > 1:
             self.underlay = f"{self.run_id}-ul"
+
+    @property
+    def endpoints(self) -> dict[str, PodPlumbing]:
+        """Pods (by ``ns/name``) and external hosts (by IP): everything that can be probed.
+
+        An external host is a namespace behind the first node, standing for an
+        address outside the cluster; it lives only inside this run's namespaces.
+        """
+        return {**self.pods, **self.externals}
 
     @property
     def namespaces(self) -> list[str]:
         """Every namespace name this harness creates, in creation order."""
         names = [n.netns for n in self.nodes.values()]
-        names += [p.netns for p in self.pods.values()]
+        names += [p.netns for p in self.endpoints.values()]
         if self.underlay:
             names.append(self.underlay)
         return names
 
     def pod_for_ip(self, ip: str) -> PodPlumbing | None:
-        """The plumbed pod with address ``ip``, if any."""
-        for plumbing in self.pods.values():
+        """The plumbed pod or external host with address ``ip``, if any."""
+        for plumbing in self.endpoints.values():
             if plumbing.ip == ip:
                 return plumbing
         return None
@@ -158,7 +189,7 @@ class Harness:
         ip_batch(None, [f"netns add {name}" for name in names])
         for node in self.nodes.values():
             self._build_node(node)
-        for pod in self.pods.values():
+        for pod in self.endpoints.values():
             ip_batch(
                 pod.netns,
                 [
@@ -175,7 +206,7 @@ class Harness:
 
     def _build_node(self, node: NodePlumbing) -> None:
         lines = ["link set lo up", f"addr add {node.ip}/32 dev lo"]
-        for pod in self.pods.values():
+        for pod in self.endpoints.values():
             if pod.node != node.name:
                 continue
             lines += [
@@ -211,7 +242,7 @@ class Harness:
                 node_lines.append(f"route add {other.ip}/32 dev ul0 src {node.ip}")
                 node_lines += [
                     f"route add {pod.ip}/32 via {other.ip} dev ul0"
-                    for pod in self.pods.values()
+                    for pod in self.endpoints.values()
                     if pod.node == other.name
                 ]
             ip_batch(node.netns, node_lines)
@@ -253,11 +284,6 @@ class Harness:
         tb: TracebackType | None,
     ) -> None:
         self.teardown()
-
-
-def harness_pod(harness: Harness, pod: Pod) -> PodPlumbing:
-    """The plumbing of a model pod in ``harness``."""
-    return harness.pods[pod.key]
 
 
 # ---------------------------------------------------------------- cleanup

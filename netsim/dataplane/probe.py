@@ -54,7 +54,10 @@ def kernel_has_sctp() -> bool:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Probe:
-    """One connection attempt: from pod ``src`` to pod ``dst`` (``ns/name``) on a port."""
+    """One connection attempt from ``src`` to ``dst`` on a port.
+
+    Each end is a pod (``ns/name``) or an external host (its IP).
+    """
 
     src: str
     dst: str
@@ -161,9 +164,9 @@ class Prober:
     def open(self) -> None:
         """Open a namespace handle and the listeners of every pod."""
         self._home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-        for key, pod in self.harness.pods.items():
+        for key, pod in self.harness.endpoints.items():
             self._ns_fds[key] = os.open(NETNS_DIR / pod.netns, os.O_RDONLY)
-        for key in self.harness.pods:
+        for key in self.harness.endpoints:
             self._enter(key)
             try:
                 self._open_listeners(key)
@@ -210,9 +213,15 @@ class Prober:
 
     # ---------------------------------------------------------------- probes
     def all_probes(self) -> list[Probe]:
-        """Every (source pod, destination pod, port), sources and destinations in key order."""
+        """Every (source pod, destination pod, port), then each pod to and from each
+        external host; sources and destinations in key order."""
         keys = sorted(self.harness.pods)
-        return [Probe(s, d, proto, n) for proto, n in self.ports for s in keys for d in keys]
+        probes = [Probe(s, d, proto, n) for proto, n in self.ports for s in keys for d in keys]
+        for ext in sorted(self.harness.externals):
+            for proto, n in self.ports:
+                probes += [Probe(ext, pod, proto, n) for pod in keys]
+                probes += [Probe(pod, ext, proto, n) for pod in keys]
+        return probes
 
     def run(self, probes: Sequence[Probe] | None = None) -> dict[Probe, ProbeResult]:
         """Run ``probes`` (default: all) concurrently; return each one's result."""
@@ -252,7 +261,7 @@ class Prober:
         return results
 
     def _start(self, probe: Probe, number: int) -> _Attempt:
-        dst_ip = self.harness.pods[probe.dst].ip
+        dst_ip = self.harness.endpoints[probe.dst].ip
         attempt = _Attempt(probe, number, time.monotonic() + self.timeout)
         self._counter += 1
         if probe.protocol == "SCTP" and self.sctp_mode == "raw":

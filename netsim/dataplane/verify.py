@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from netsim.addr import ip_to_int
 from netsim.dataplane.harness import Harness
 from netsim.dataplane.probe import DEFAULT_TIMEOUT, Port, Probe, Prober, ProbeResult
 from netsim.dataplane.render import NodeRuleset, render_cluster
@@ -24,7 +25,7 @@ from netsim.dataplane.system import nft, require_capabilities
 from netsim.errors import NetsimError
 from netsim.model import Cluster
 from netsim.model.netpol import PROTOCOLS
-from netsim.policy.endpoint import Endpoint, pod_endpoint
+from netsim.policy.endpoint import Endpoint, ip_endpoint, pod_endpoint
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.explain import explain
 from netsim.policy.profile import UPSTREAM, Profile
@@ -173,6 +174,7 @@ class VerifyReport:
     skipped: tuple[str, ...] = field(default=())
     reason_mismatches: tuple[ReasonMismatch, ...] = ()
     reasons: ReasonTally = ReasonTally()
+    externals: tuple[str, ...] = ()
 
     @property
     def agreed(self) -> bool:
@@ -204,8 +206,9 @@ class VerifyReport:
         """The human-readable report (tables only for ports with mismatches)."""
         total = len(self.expected)
         lines = [
-            f"dataplane: {len(self.pods)} pods on {len(self.nodes)} node(s), "
-            f"{len(self.ports)} port(s), {total} probes",
+            f"dataplane: {len(self.pods)} pods on {len(self.nodes)} node(s)"
+            + (f", {len(self.externals)} external host(s)" if self.externals else "")
+            + f", {len(self.ports)} port(s), {total} probes",
         ]
         lines += [f"note: {note}" for note in self.notes]
         bad_ports = sorted({(m.protocol, m.port) for m in self.mismatches})
@@ -246,6 +249,7 @@ class VerifyReport:
             "pods": list(self.pods),
             "nodes": list(self.nodes),
             "skipped": list(self.skipped),
+            "externals": list(self.externals),
             "ports": [f"{p}/{n}" for p, n in self.ports],
             "probes": len(self.expected),
             "tables": tables,
@@ -321,7 +325,9 @@ def kernel_decisions(harness: Harness, rulesets: dict[str, NodeRuleset]) -> dict
 
 
 def _endpoint(cluster: Cluster, key: str, profile: Profile) -> Endpoint:
-    return pod_endpoint(cluster, cluster.pod(key), profile)
+    if key in cluster.pods:
+        return pod_endpoint(cluster, cluster.pod(key), profile)
+    return ip_endpoint(cluster, key)
 
 
 def compare_reasons(
@@ -340,7 +346,7 @@ def compare_reasons(
     checked = same = other = 0
     bad: list[ReasonMismatch] = []
     for probe in allowed:
-        src, dst = harness.pods[probe.src].ip, harness.pods[probe.dst].ip
+        src, dst = harness.endpoints[probe.src].ip, harness.endpoints[probe.dst].ip
         decision = engine.decide(src, dst, probe.protocol, probe.port)
         for direction, side in (("egress", decision.egress), ("ingress", decision.ingress)):
             ref = kernel.get((direction, src, dst, probe.protocol, probe.port))
@@ -360,7 +366,7 @@ def compare_reasons(
                     ref.rule,
                     policy.rules(ref.direction)[ref.rule],
                     _endpoint(cluster, remote, profile),
-                    cluster.pod(probe.dst),
+                    cluster.pods.get(probe.dst),
                     probe.protocol,
                     probe.port,
                     profile,
@@ -417,10 +423,13 @@ def verify(
     profile: Profile = UPSTREAM,
     timeout: float = DEFAULT_TIMEOUT,
     rulesets: dict[str, NodeRuleset] | None = None,
+    externals: Sequence[str] = (),
 ) -> VerifyReport:
     """Build ``cluster`` for real, probe every pod pair on ``ports``, compare with netsim.
 
-    ``ports`` defaults to :func:`default_ports`. ``rulesets`` replaces the
+    ``ports`` defaults to :func:`default_ports`. ``externals`` are IPv4
+    addresses of hosts outside the cluster, each probed to and from every pod
+    (they exist only inside this run's namespaces). ``rulesets`` replaces the
     renderer's output (for tests that break a rule on purpose). Raises
     :class:`~netsim.dataplane.system.DataplaneUnavailable` (exit 77) when the
     machine cannot do it.
@@ -431,7 +440,7 @@ def verify(
     engine = PolicyEngine(cluster, profile)
     rendered = rulesets if rulesets is not None else render_cluster(cluster, profile)
     notes: list[str] = []
-    with Harness(cluster) as harness:
+    with Harness(cluster, externals=externals) as harness:
         harness.load_rules({name: rs.text(trace=True) for name, rs in rendered.items()})
         with Prober(harness, chosen, timeout=timeout) as prober:
             ready = time.monotonic()
@@ -444,8 +453,8 @@ def verify(
             expected: dict[Probe, bool] = {}
             wrong: list[Probe] = []
             for probe, result in sorted(observed.items()):
-                src = harness.pods[probe.src].ip
-                dst = harness.pods[probe.dst].ip
+                src = harness.endpoints[probe.src].ip
+                dst = harness.endpoints[probe.dst].ip
                 expected[probe] = engine.allowed(src, dst, probe.protocol, probe.port)
                 if expected[probe] != result.connected:
                     wrong.append(probe)
@@ -500,4 +509,5 @@ def verify(
         skipped,
         reason_mismatches,
         tally,
+        tuple(sorted(externals, key=ip_to_int)),
     )

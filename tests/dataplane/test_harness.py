@@ -40,9 +40,11 @@ def ours(harness: Harness) -> list[str]:
 def test_builds_pods_and_nodes_and_leaves_root_namespace_alone() -> None:
     cluster = two_node_cluster()
     before = root_state()
-    with Harness(cluster) as harness:
+    with Harness(cluster, externals=["192.0.2.7"]) as harness:
         assert sorted(ours(harness)) == sorted(harness.namespaces)
-        assert len(harness.namespaces) == 3 + 2 + 1  # pods, nodes, underlay
+        assert len(harness.namespaces) == 3 + 1 + 2 + 1  # pods, external, nodes, underlay
+        # The external host's address, too, lives only inside the run's namespaces.
+        assert "192.0.2.7" not in "".join(root_state())
         pod = harness.pods["x/a"]
         assert pod.netns.startswith(harness.run_id)
         routes = run(["ip", "-n", pod.netns, "route", "show"])

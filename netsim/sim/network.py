@@ -26,7 +26,16 @@ node's conntrack entry and skip policy. Denied packets are dropped silently
 
 A packet's whole path is computed when it is sent (the state of that instant
 applies to it) and it is delivered after the sum of the link latencies; each
-interface it crosses records it at the time it would cross it.
+interface it crosses records it at the time it would cross it. IPv4
+neighbours are resolved with ARP frames (request flooded by the bridge,
+reply unicast, at most ``unres_qlen`` = 3 packets queued meanwhile); IPv6
+neighbours are known without NDP frames.
+
+Differences from a real node that a reader of traces may meet: kube-proxy's
+REJECT for a Service without endpoints is a TCP RST from the Service address
+(iptables sends ICMP port-unreachable; connect() fails with ECONNREFUSED
+either way); external-traffic and hairpin masquerading use the node's IP and
+the bridge address respectively.
 """
 
 from __future__ import annotations

@@ -56,17 +56,24 @@ class CidrTrie(Generic[V]):
 
     def __init__(self) -> None:
         self._values: dict[Prefix, V] = {}
-        self._tables: dict[int, tuple[list[int], list[V | None]]] | None = None
+        self._stale()
+
+    def _stale(self) -> None:
+        # None makes bisect raise TypeError, which triggers the (lazy) rebuild
+        self._bounds4: list[int] | None = None
+        self._values4: list[V | None] = []
+        self._bounds6: list[int] | None = None
+        self._values6: list[V | None] = []
 
     def insert(self, prefix: Prefix, value: V) -> None:
         """Add or replace ``prefix``'s value."""
         self._values[prefix] = value
-        self._tables = None
+        self._stale()
 
     def delete(self, prefix: Prefix) -> None:
         """Remove ``prefix``; raise KeyError if absent."""
         del self._values[prefix]
-        self._tables = None
+        self._stale()
 
     def __len__(self) -> int:
         return len(self._values)
@@ -78,30 +85,46 @@ class CidrTrie(Generic[V]):
         """The value stored for exactly ``prefix`` (no longest-prefix search)."""
         return self._values.get(prefix)
 
-    def _build(self) -> dict[int, tuple[list[int], list[V | None]]]:
-        tables: dict[int, tuple[list[int], list[V | None]]] = {}
-        for version in (4, 6):
-            bounds: list[int] = []
-            values: list[V | None] = []
-            family = [p for p in self._values if p.version == version]
-            for start, stack in _intervals(family):
-                bounds.append(start)
-                values.append(self._values[stack[-1]] if stack else None)
-            tables[version] = (bounds, values)
-        self._tables = tables
-        return tables
+    def _family(self, version: int) -> tuple[list[int], list[V | None]]:
+        bounds: list[int] = []
+        values: list[V | None] = []
+        family = [p for p in self._values if p.version == version]
+        for start, stack in _intervals(family):
+            bounds.append(start)
+            values.append(self._values[stack[-1]] if stack else None)
+        return bounds, values
+
+    def _build(self) -> None:
+        self._bounds4, self._values4 = self._family(4)
+        self._bounds6, self._values6 = self._family(6)
+
+    def lookup4(self, address: int) -> V | None:
+        """IPv4 longest-prefix match: the value of the longest prefix containing ``address``."""
+        try:
+            return self._values4[bisect_right(self._bounds4, address) - 1]  # type: ignore[arg-type]
+        except TypeError:
+            self._build()
+            return self._values4[bisect_right(self._bounds4, address) - 1]  # type: ignore[arg-type]
+
+    def lookup6(self, address: int) -> V | None:
+        """IPv6 longest-prefix match."""
+        try:
+            return self._values6[bisect_right(self._bounds6, address) - 1]  # type: ignore[arg-type]
+        except TypeError:
+            self._build()
+            return self._values6[bisect_right(self._bounds6, address) - 1]  # type: ignore[arg-type]
 
     def lookup(self, version: int, address: int) -> V | None:
-        """The value of the longest prefix containing ``address``, or None."""
-        tables = self._tables if self._tables is not None else self._build()
-        bounds, values = tables[version]
-        return values[bisect_right(bounds, address) - 1]
+        """The value of the longest prefix containing ``address`` (IPv4 or IPv6), or None."""
+        return self.lookup4(address) if version == 4 else self.lookup6(address)
 
     def lookup_many4(self, addresses: npt.NDArray[np.uint32]) -> list[V | None]:
         """Vectorised IPv4 lookup: one ``searchsorted`` over an array of addresses."""
-        tables = self._tables if self._tables is not None else self._build()
-        bounds, values = tables[4]
-        idx = np.searchsorted(np.asarray(bounds, dtype=np.uint64), addresses, side="right") - 1
+        if self._bounds4 is None:
+            self._build()
+        bounds = np.asarray(self._bounds4, dtype=np.uint64)
+        idx = np.searchsorted(bounds, addresses.astype(np.uint64), side="right") - 1
+        values = self._values4
         return [values[i] for i in idx.tolist()]
 
 

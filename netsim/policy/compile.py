@@ -42,10 +42,12 @@ class SubjectSpec:
 
 @dataclass(frozen=True, slots=True)
 class PeerSpec:
-    """A selector peer of a policy in ``namespace`` (§10-§12).
+    """A selector peer (§10-§12): ``pod_selector`` within ``namespace`` or ``namespace_selector``.
 
-    ``namespace_selector`` None means the policy's own namespace;
-    ``pod_selector`` None means every pod of the selected namespaces.
+    ``namespace_selector`` None means the policy's own ``namespace``; with a
+    namespace selector ``namespace`` is empty, so equal peers of different
+    namespaces' policies share one spec. ``pod_selector`` None means every pod
+    of the selected namespaces.
     """
 
     namespace: str
@@ -203,7 +205,9 @@ class PolicyTables:
             self._next_block += 1
             self.blocks.add(block, peer.ip_block.cidr, peer.ip_block.except_)
             return CompiledPeer(block=block)
-        return CompiledPeer(PeerSpec(policy.namespace, peer.pod_selector, peer.namespace_selector))
+        # with a namespaceSelector the policy's own namespace plays no part: share the spec
+        scope = policy.namespace if peer.namespace_selector is None else ""
+        return CompiledPeer(PeerSpec(scope, peer.pod_selector, peer.namespace_selector))
 
     # ------------------------------------------------------------------ specs
     def _selector_terms(self, selector: LabelSelector) -> tuple[Term, ...]:
@@ -252,6 +256,8 @@ class PolicyTables:
         if spec.pod_selector is None:
             return ids.in_namespaces(namespaces)
         terms = self._selector_terms(spec.pod_selector)
+        if len(namespaces) == len(ids.namespace_ids):
+            return ids.pods.select(terms)  # every namespace
         if any(op in ("=", "In", "Exists") for op, _, _ in terms) or len(namespaces) > 1:
             namespace_of = ids.namespace_of
             return {i for i in ids.pods.select(terms) if namespace_of[i] in namespaces}

@@ -267,3 +267,37 @@ def test_counters_and_label_change_mid_run() -> None:
         == 1
     )
     assert counters.as_dict()["packets"] == counters.packets > 0
+
+
+def test_runs_are_identical_across_interpreters_and_hash_seeds(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib, sys\n"
+        "sys.path.insert(0, 'tests')\n"
+        "from sim.clusters import walkthrough_cluster, default_deny\n"
+        "from netsim.sim.network import Network\n"
+        "c = walkthrough_cluster(same_node=False)\n"
+        "net = Network(c, seed=5)\n"
+        "out = net.exec('default/busybox', 'wget --spider -T 1 nginx').output\n"
+        "c.add(default_deny())\n"
+        "out += net.exec('default/busybox', 'wget --spider -T 3 nginx').output\n"
+        "net.write_pcap(sys.argv[1])\n"
+        "print(hashlib.sha256(out.encode() + open(sys.argv[1], 'rb').read()).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / f"{hash_seed}.pcap")],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1

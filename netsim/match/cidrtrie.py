@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -117,6 +118,14 @@ class CidrTrie(Generic[V]):
     def lookup(self, version: int, address: int) -> V | None:
         """The value of the longest prefix containing ``address`` (IPv4 or IPv6), or None."""
         return self.lookup4(address) if version == 4 else self.lookup6(address)
+
+    def lookup_all(self, version: int, addresses: Iterable[int]) -> list[V | None]:
+        """Longest-prefix match for many addresses of one family, iterated in C (``map``)."""
+        if self._bounds4 is None or self._bounds6 is None:
+            self._build()
+        bounds = self._bounds4 if version == 4 else self._bounds6
+        shifted = [None, *(self._values4 if version == 4 else self._values6)]
+        return list(map(shifted.__getitem__, map(partial(bisect_right, bounds), addresses)))
 
     def lookup_many4(self, addresses: npt.NDArray[np.uint32]) -> list[V | None]:
         """Vectorised IPv4 lookup: one ``searchsorted`` over an array of addresses."""

@@ -452,7 +452,11 @@ def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
         out.print(f"wget: server returned error: {lines[0]}")
         return 1
     if spider:
-        conn.close()
+        # busybox closes after the headers; the unread body makes the kernel send RST.
+        if body:
+            conn.reset()
+        else:
+            conn.close()
         if not quiet:
             out.print("remote file exists")
         return 0

@@ -141,6 +141,12 @@ class TcpConn:
             self._send_segment(FIN | ACK)
             self._maybe_done()
 
+    def reset(self) -> None:
+        """Close with RST, as Linux does when a socket is closed with unread data."""
+        if self.state not in ("CLOSED", "SYN_SENT"):
+            self._emit(RST | ACK, self.snd_nxt)
+        self._close("closed", notify=False)
+
     def abort(self) -> None:
         """Forget the connection without sending anything (the process died)."""
         self._close("closed", notify=False)

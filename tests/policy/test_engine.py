@@ -1,4 +1,4 @@
-"""PolicyEngine API behaviour (docs/CONTRACTS.md); equality with the reference is in test_properties."""
+"""PolicyEngine API behaviour (docs/CONTRACTS.md); equality with the reference: test_properties."""
 
 from __future__ import annotations
 

@@ -1,0 +1,89 @@
+"""``netsim matrix``: truth tables as upstream prints them, JSON, summary, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from netsim.cli import main
+
+MANIFESTS = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: x, labels: {team: red}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: y}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x, labels: {app: a}}
+spec:
+  containers: [{name: c, image: nginx, ports: [{name: dns, containerPort: 53, protocol: UDP}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: x, labels: {app: b}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: y, labels: {app: a}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-from-x-a, namespace: x}
+spec:
+  podSelector: {}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: a}}}]
+"""
+
+
+@pytest.fixture
+def manifests(tmp_path: Path) -> Path:
+    path = tmp_path / "cluster.yaml"
+    path.write_text(MANIFESTS, encoding="utf-8")
+    return path
+
+
+def test_truth_table(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["matrix", str(manifests)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "port 80/TCP:"
+    assert [line.split("\t") for line in lines[1:]] == [
+        ["-", "x/a", "x/b", "y/a"],
+        ["x/a", ".", ".", "."],
+        ["x/b", "X", ".", "."],
+        ["y/a", "X", "X", "."],
+    ]
+
+
+def test_json_and_ports(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["matrix", str(manifests), "--port", "80", "--port", "53/udp", "--json"]) == 0
+    verdicts = json.loads(capsys.readouterr().out)
+    assert len(verdicts) == 2 * 3 * 3
+    assert {"from": "y/a", "to": "x/b", "port": 53, "protocol": "UDP", "allowed": False} in verdicts
+    assert {"from": "x/a", "to": "x/b", "port": 80, "protocol": "TCP", "allowed": True} in verdicts
+
+
+def test_summary_and_profile(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["matrix", str(manifests), "--summary"]) == 0
+    out = capsys.readouterr().out
+    assert "y\tx\t0\t2" in out  # y/a reaches neither pod of x
+    assert "x\tx\t3\t1" in out
+    assert "by identity:" in out and "x{app=a}" in out
+    assert main(["matrix", str(manifests), "--profile", "flannel"]) == 0
+    assert "X" not in capsys.readouterr().out.split("\n", 1)[1]
+
+
+def test_errors_exit_2(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["matrix", str(manifests.parent / "missing.yaml")]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    with pytest.raises(SystemExit) as exc:
+        main(["matrix", str(manifests), "--port", "80/ICMP"])
+    assert exc.value.code == 2

@@ -171,6 +171,12 @@ class Harness:
             names.append(self.underlay)
         return names
 
+    def address(self, key: str) -> str:
+        """The IP of a probe end: a pod, an external host, or ``svc:ns/name`` (its ClusterIP)."""
+        if key.startswith("svc:"):
+            return self.cluster.service(key[4:]).cluster_ip
+        return self.endpoints[key].ip
+
     def pod_for_ip(self, ip: str) -> PodPlumbing | None:
         """The plumbed pod or external host with address ``ip``, if any."""
         for plumbing in self.endpoints.values():

@@ -212,13 +212,17 @@ class Prober:
             self._home = -1
 
     # ---------------------------------------------------------------- probes
-    def all_probes(self) -> list[Probe]:
+    def all_probes(self, ports: Sequence[Port] | None = None) -> list[Probe]:
         """Every (source pod, destination pod, port), then each pod to and from each
-        external host; sources and destinations in key order."""
+        external host; sources and destinations in key order.
+
+        ``ports`` defaults to every port listened on.
+        """
+        chosen = sorted(set(ports)) if ports is not None else self.ports
         keys = sorted(self.harness.pods)
-        probes = [Probe(s, d, proto, n) for proto, n in self.ports for s in keys for d in keys]
+        probes = [Probe(s, d, proto, n) for proto, n in chosen for s in keys for d in keys]
         for ext in sorted(self.harness.externals):
-            for proto, n in self.ports:
+            for proto, n in chosen:
                 probes += [Probe(ext, pod, proto, n) for pod in keys]
                 probes += [Probe(pod, ext, proto, n) for pod in keys]
         return probes
@@ -261,7 +265,7 @@ class Prober:
         return results
 
     def _start(self, probe: Probe, number: int) -> _Attempt:
-        dst_ip = self.harness.endpoints[probe.dst].ip
+        dst_ip = self.harness.address(probe.dst)
         attempt = _Attempt(probe, number, time.monotonic() + self.timeout)
         self._counter += 1
         if probe.protocol == "SCTP" and self.sctp_mode == "raw":

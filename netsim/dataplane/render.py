@@ -19,6 +19,10 @@ Selectors are resolved to the pod IPs they match now, as CNIs resolve them to
 ipsets; named ports are resolved against the destination pod (the pod itself
 for ingress, each remote pod for egress) with the same protocol. Every rule's
 comment is ``ns/policy/direction/rule index``.
+
+Services: a ``services`` chain at the ``prerouting`` nat hook DNATs each
+ClusterIP:port to a backend pod's targetPort, as kube-proxy does, so the
+forward chains (and so policy) see the backend pod and its port (SEMANTICS §29).
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from netsim.addr import ip_to_int
+from netsim.errors import LookupFailed
 from netsim.model import Cluster, Labels, Namespace, NetworkPolicy, Pod, PolicyPeer, PolicyPort
 from netsim.model.netpol import Direction
+from netsim.policy.endpoint import ServiceTarget, service_targets
 from netsim.policy.profile import UPSTREAM, Profile
 from netsim.policy.verdict import RuleRef
 
@@ -98,12 +104,45 @@ class PodChain:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceRule:
+    """One ClusterIP DNAT rule, as kube-proxy writes it: Service address and port -> backend.
+
+    ``clients`` restricts the rule to those source IPs (empty: any source). With
+    several backends, each client pod is sent to one fixed backend
+    (:func:`service_backend`), so every probe's backend is known; kube-proxy
+    picks at random per connection.
+    """
+
+    service: str
+    cluster_ip: str
+    protocol: str
+    port: int
+    backend: str
+    backend_ip: str
+    target_port: int
+    clients: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """The rule as ``nft -f`` input."""
+        proto = self.protocol.lower()
+        match = f"ip daddr {self.cluster_ip} {proto} dport {self.port}"
+        if self.clients:
+            match += f" ip saddr {_addresses(self.clients)}"
+        return (
+            f"{match} counter dnat ip to {self.backend_ip}:{self.target_port} "
+            f'comment "svc {self.service} {self.port}/{self.protocol} -> {self.backend}"'
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class NodeRuleset:
-    """Everything one node enforces: the chains of its isolated pods, in pod order."""
+    """Everything one node enforces: the chains of its isolated pods, in pod order,
+    and the Service DNAT rules (the same on every node, as kube-proxy's are)."""
 
     node: str
     chains: tuple[PodChain, ...]
     filter_icmp: bool = False
+    services: tuple[ServiceRule, ...] = ()
 
     def traced(self) -> list[tuple[str, PodChain, NftRule]]:
         """Every policy rule with the name of its trace set (``t0``, ``t1``, ...), in order."""
@@ -135,6 +174,13 @@ class NodeRuleset:
         ordered += [c for c in self.chains if c.direction == "ingress"]
         lines += [f"    {chain.jump}" for chain in ordered]
         lines.append("  }")
+        if self.services:
+            lines += [
+                "  chain services {",
+                "    type nat hook prerouting priority dstnat; policy accept;",
+            ]
+            lines += [f"    {rule.text()}" for rule in self.services]
+            lines.append("  }")
         for chain in self.chains:
             lines.append(f"  chain {chain.name} {{")
             lines.append(
@@ -313,6 +359,68 @@ class _Renderer:
         ]
 
 
+def service_clients(cluster: Cluster) -> list[str]:
+    """The pod IPs that may use a Service, in ``ns/name`` order (hostNetwork pods left out)."""
+    return [p.ip for p in cluster.sorted_pods() if p.ip and not p.host_network]
+
+
+def service_backends(cluster: Cluster, key: str, protocol: str, port: int) -> list[ServiceTarget]:
+    """A Service port's backends (pods with their resolved targetPort), in pod order.
+
+    Empty when the Service has no such port, no endpoint, or a hostNetwork
+    endpoint (node addresses are not plumbed as pods).
+    """
+    try:
+        targets = service_targets(cluster, key, port, protocol)
+    except LookupFailed:
+        return []
+    if any(t.backend.host_network for t in targets):
+        return []
+    return sorted(targets, key=lambda t: t.backend.key)
+
+
+def service_backend(
+    cluster: Cluster, key: str, protocol: str, port: int, client_ip: str
+) -> ServiceTarget | None:
+    """The backend the rendered DNAT rules send ``client_ip`` to (None: no backend).
+
+    The ``i``-th client pod (in ``ns/name`` order) goes to backend ``i mod n``;
+    any other source goes to the first backend.
+    """
+    backends = service_backends(cluster, key, protocol, port)
+    if not backends:
+        return None
+    clients = service_clients(cluster)
+    index = clients.index(client_ip) if client_ip in clients else 0
+    return backends[index % len(backends)]
+
+
+def render_services(cluster: Cluster) -> tuple[ServiceRule, ...]:
+    """The DNAT rules of every ClusterIP Service port with at least one backend."""
+    rules: list[ServiceRule] = []
+    clients = service_clients(cluster)
+    for key, service in sorted(cluster.services.items()):
+        if not service.cluster_ip or service.cluster_ip == "None":
+            continue
+        for sport in service.ports:
+            backends = service_backends(cluster, key, sport.protocol, sport.port)
+            if not backends:
+                continue
+            common = (key, service.cluster_ip, sport.protocol, sport.port)
+            if len(backends) > 1:
+                for i, target in enumerate(backends):
+                    mine = tuple(ip for j, ip in enumerate(clients) if j % len(backends) == i)
+                    if mine:
+                        rules.append(
+                            ServiceRule(
+                                *common, target.backend.key, target.backend.ip, target.port, mine
+                            )
+                        )
+            first = backends[0]
+            rules.append(ServiceRule(*common, first.backend.key, first.backend.ip, first.port))
+    return tuple(rules)
+
+
 def render_node(cluster: Cluster, node: str, profile: Profile = UPSTREAM) -> NodeRuleset:
     """Render what ``node`` enforces: a chain per isolated local pod and direction."""
     renderer = _Renderer(cluster, profile)
@@ -325,7 +433,7 @@ def render_node(cluster: Cluster, node: str, profile: Profile = UPSTREAM) -> Nod
                 chain = renderer.chain(pod, direction)
                 if chain is not None:
                     chains.append(chain)
-    return NodeRuleset(node, tuple(chains), profile.filter_icmp)
+    return NodeRuleset(node, tuple(chains), profile.filter_icmp, render_services(cluster))
 
 
 def render_cluster(cluster: Cluster, profile: Profile = UPSTREAM) -> dict[str, NodeRuleset]:

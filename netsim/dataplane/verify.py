@@ -20,7 +20,12 @@ from typing import Any
 from netsim.addr import ip_to_int
 from netsim.dataplane.harness import Harness
 from netsim.dataplane.probe import DEFAULT_TIMEOUT, Port, Probe, Prober, ProbeResult
-from netsim.dataplane.render import NodeRuleset, render_cluster
+from netsim.dataplane.render import (
+    NodeRuleset,
+    render_cluster,
+    service_backend,
+    service_backends,
+)
 from netsim.dataplane.system import nft, require_capabilities
 from netsim.errors import NetsimError
 from netsim.model import Cluster
@@ -211,7 +216,12 @@ class VerifyReport:
             + f", {len(self.ports)} port(s), {total} probes",
         ]
         lines += [f"note: {note}" for note in self.notes]
-        bad_ports = sorted({(m.protocol, m.port) for m in self.mismatches})
+        services = sum(1 for p in self.expected if p.dst.startswith("svc:"))
+        if services:
+            lines.append(f"{services} of the probes go through a Service's ClusterIP (DNAT)")
+        bad_ports = sorted(
+            {(m.protocol, m.port) for m in self.mismatches if not m.dst.startswith("svc:")}
+        )
         for port in bad_ports:
             lines.append(f"kernel truth table {port[0]}/{port[1]} (! = disagrees with netsim):")
             lines.append(self.table(port))
@@ -253,6 +263,18 @@ class VerifyReport:
             "ports": [f"{p}/{n}" for p, n in self.ports],
             "probes": len(self.expected),
             "tables": tables,
+            "service_probes": [
+                {
+                    "from": p.src,
+                    "to": p.dst,
+                    "protocol": p.protocol,
+                    "port": p.port,
+                    "kernel": self.observed[p].connected,
+                    "netsim": allowed,
+                }
+                for p, allowed in sorted(self.expected.items())
+                if p.dst.startswith("svc:")
+            ],
             "mismatches": [
                 {
                     "from": m.src,
@@ -293,10 +315,17 @@ class VerifyReport:
         }
 
 
-def explain_text(engine: PolicyEngine, probe: Probe) -> str:
-    """netsim's explanation of a probe (``netsim explain``'s text), indented."""
-    found = explain(engine, probe.src, probe.dst, probe.protocol, probe.port, engine.profile)
-    return found.render(engine.profile).replace("\n", "\n  ")
+def explain_text(engine: PolicyEngine, probe: Probe, dst: str, port: int) -> str:
+    """netsim's explanation (``netsim explain``'s text) of a probe to ``dst``:``port``.
+
+    For a probe through a Service, ``dst``/``port`` are the backend the kernel
+    used and its targetPort.
+    """
+    found = explain(engine, probe.src, dst, probe.protocol, port, engine.profile)
+    text = found.render(engine.profile).replace("\n", "\n  ")
+    if probe.dst != dst:
+        text = f"(via {probe.dst} port {probe.port}, DNAT to {dst}:{port}) {text}"
+    return text
 
 
 FlowKey = tuple[str, str, str, str, int]
@@ -346,10 +375,11 @@ def compare_reasons(
     checked = same = other = 0
     bad: list[ReasonMismatch] = []
     for probe in allowed:
-        src, dst = harness.endpoints[probe.src].ip, harness.endpoints[probe.dst].ip
-        decision = engine.decide(src, dst, probe.protocol, probe.port)
+        src = harness.endpoints[probe.src].ip
+        dst_key, dst, port = effective(cluster, harness, probe)
+        decision = engine.decide(src, dst, probe.protocol, port)
         for direction, side in (("egress", decision.egress), ("ingress", decision.ingress)):
-            ref = kernel.get((direction, src, dst, probe.protocol, probe.port))
+            ref = kernel.get((direction, src, dst, probe.protocol, port))
             if side.reason != "rule" and ref is None:
                 continue
             checked += 1
@@ -358,7 +388,7 @@ def compare_reasons(
                 continue
             if ref is not None and side.reason == "rule":
                 policy = cluster.policies[ref.policy]
-                remote = probe.dst if direction == "egress" else probe.src
+                remote = dst_key if direction == "egress" else probe.src
                 matched = rule_matches(
                     cluster,
                     policy,
@@ -366,9 +396,9 @@ def compare_reasons(
                     ref.rule,
                     policy.rules(ref.direction)[ref.rule],
                     _endpoint(cluster, remote, profile),
-                    cluster.pods.get(probe.dst),
+                    cluster.pods.get(dst_key),
                     probe.protocol,
-                    probe.port,
+                    port,
                     profile,
                 )
                 if matched is not None:
@@ -416,6 +446,45 @@ def moved_rules(
     return tuple(moved)
 
 
+def effective(cluster: Cluster, harness: Harness, probe: Probe) -> tuple[str, str, int]:
+    """Where a probe really goes: (destination key, IP, port), after Service DNAT.
+
+    Policy sees the backend pod and its targetPort (SEMANTICS §3.21, §5.29).
+    """
+    if probe.dst.startswith("svc:"):
+        src_ip = harness.endpoints[probe.src].ip
+        target = service_backend(cluster, probe.dst[4:], probe.protocol, probe.port, src_ip)
+        assert target is not None
+        return target.backend.key, target.backend.ip, target.port
+    return probe.dst, harness.endpoints[probe.dst].ip, probe.port
+
+
+def _key_port(cluster: Cluster, harness: Harness, probe: Probe) -> tuple[str, int]:
+    key, _, port = effective(cluster, harness, probe)
+    return key, port
+
+
+def service_probes(cluster: Cluster, harness: Harness) -> tuple[list[Probe], list[Port]]:
+    """Every pod to every ClusterIP Service port with a backend, and the backends' ports.
+
+    A pod is not probed through a Service whose chosen backend is itself (hairpin:
+    implementation-defined, SEMANTICS §5.28).
+    """
+    probes: list[Probe] = []
+    listen: set[Port] = set()
+    for key, service in sorted(cluster.services.items()):
+        if not service.cluster_ip or service.cluster_ip == "None":
+            continue
+        for sport in service.ports:
+            backends = service_backends(cluster, key, sport.protocol, sport.port)
+            listen.update((sport.protocol, t.port) for t in backends)
+            for client, plumbing in sorted(harness.pods.items()):
+                target = service_backend(cluster, key, sport.protocol, sport.port, plumbing.ip)
+                if target is not None and target.backend.key != client:
+                    probes.append(Probe(client, f"svc:{key}", sport.protocol, sport.port))
+    return probes, sorted(listen)
+
+
 def verify(
     cluster: Cluster,
     ports: Sequence[Port] | None = None,
@@ -442,9 +511,11 @@ def verify(
     notes: list[str] = []
     with Harness(cluster, externals=externals) as harness:
         harness.load_rules({name: rs.text(trace=True) for name, rs in rendered.items()})
-        with Prober(harness, chosen, timeout=timeout) as prober:
+        via_services, backend_ports = service_probes(cluster, harness)
+        listen = sorted({*chosen, *backend_ports})
+        with Prober(harness, listen, timeout=timeout) as prober:
             ready = time.monotonic()
-            observed = prober.run()
+            observed = prober.run(prober.all_probes(chosen) + via_services)
             probed = time.monotonic()
             if prober.sctp_mode == "raw":
                 notes.append(
@@ -454,8 +525,8 @@ def verify(
             wrong: list[Probe] = []
             for probe, result in sorted(observed.items()):
                 src = harness.endpoints[probe.src].ip
-                dst = harness.endpoints[probe.dst].ip
-                expected[probe] = engine.allowed(src, dst, probe.protocol, probe.port)
+                _, dst, port = effective(cluster, harness, probe)
+                expected[probe] = engine.allowed(src, dst, probe.protocol, port)
                 if expected[probe] != result.connected:
                     wrong.append(probe)
             kernel = kernel_decisions(harness, rendered)
@@ -476,7 +547,7 @@ def verify(
                         observed[probe].connected,
                         observed[probe].outcome
                         + ("" if again.connected == observed[probe].connected else ", flaky"),
-                        explain_text(engine, probe),
+                        explain_text(engine, probe, *_key_port(cluster, harness, probe)),
                         moved_rules(before, after),
                     )
                 )

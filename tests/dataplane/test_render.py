@@ -7,7 +7,7 @@ not from the renderer's output.
 from __future__ import annotations
 
 from netsim.addr import Prefix
-from netsim.dataplane.render import host_interface, render_cluster, render_node
+from netsim.dataplane.render import host_interface, render_cluster, render_node, service_backend
 from netsim.model import (
     Cluster,
     ContainerPort,
@@ -21,6 +21,8 @@ from netsim.model import (
     PolicyPeer,
     PolicyPort,
     PolicyRule,
+    Service,
+    ServicePort,
 )
 from netsim.policy.profile import Profile
 
@@ -40,7 +42,7 @@ def cluster_with(*objects: object) -> Cluster:
         Pod(
             "a",
             "x",
-            Labels.of(app="a"),
+            Labels.of(app="a", tier="web"),
             ip="10.244.1.11",
             container_ports=(ContainerPort(80, "TCP", "http"), ContainerPort(53, "UDP", "dns")),
         )
@@ -49,7 +51,7 @@ def cluster_with(*objects: object) -> Cluster:
         Pod(
             "b",
             "x",
-            Labels.of(app="b"),
+            Labels.of(app="b", tier="web"),
             ip="10.244.1.12",
             container_ports=(ContainerPort(8080, "TCP", "http"),),
         )
@@ -220,3 +222,38 @@ def test_ruleset_text_is_nft_input() -> None:
     assert text.startswith("# node node-1\ntable inet netsim {\n")
     assert "ct state established,related accept" in text.splitlines()[4]
     assert 'counter drop comment "x/a/ingress: isolated, no rule matched"' in text
+
+
+def test_service_dnat_to_the_target_port_resolved_per_backend() -> None:
+    # SEMANTICS §3.21/§5.29: traffic to clusterIP:port is DNATed to a backend pod's
+    # targetPort; a named targetPort resolves on each backend, and a pod without it is
+    # no endpoint of that port (x/b's "http" is 8080, y/c is in another namespace).
+    web = Service(
+        "web",
+        "x",
+        (ServicePort(8000, "http"),),
+        selector=Labels.of(tier="web"),
+        cluster_ip="10.100.0.10",
+    )
+    cluster = cluster_with(web)
+    rules = render_node(cluster, "node-1").services
+    # Two backends: clients alternate between them in pod order; others go to the first.
+    assert [(r.backend, r.target_port, r.clients) for r in rules] == [
+        ("x/a", 80, ("10.244.1.11", "10.244.1.13")),
+        ("x/b", 8080, ("10.244.1.12",)),
+        ("x/a", 80, ()),
+    ]
+    assert rules[-1].text() == (
+        "ip daddr 10.100.0.10 tcp dport 8000 counter dnat ip to 10.244.1.11:80 "
+        'comment "svc x/web 8000/TCP -> x/a"'
+    )
+    text = render_node(cluster, "node-1").text()
+    assert "type nat hook prerouting priority dstnat; policy accept;" in text
+    assert service_backend(cluster, "x/web", "TCP", 8000, "10.244.1.12") is not None
+
+
+def test_service_without_endpoints_gets_no_dnat() -> None:
+    lonely = Service("none", "x", (ServicePort(80, 80),), selector=Labels.of(app="zzz"))
+    cluster = cluster_with(lonely)
+    assert render_node(cluster, "node-1").services == ()
+    assert "chain services" not in render_node(cluster, "node-1").text()

@@ -16,7 +16,7 @@ from netsim.dataplane.probe import Probe
 from netsim.dataplane.render import render_cluster
 from netsim.dataplane.verify import default_ports, parse_port, verify
 from netsim.errors import NetsimError
-from netsim.model import PolicyPort, PolicyRule
+from netsim.model import Labels, PolicyPort, PolicyRule, Service, ServicePort
 from netsim.model.load import load_cluster
 
 from .clusters import two_node_cluster
@@ -143,24 +143,22 @@ def _conformance() -> list[Path]:
 def _probes(case: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     """The case's probes between pods and IPv4 external hosts, and those hosts' IPs.
 
-    Probes to or from an IPv6 host are left out (the harness's pods are IPv4).
+    Probes through a Service (``svc:``) are kept: verify probes every Service
+    port from every pod. Probes to or from an IPv6 host or a node are left out
+    (the harness's pods are IPv4; node traffic never crosses a node's forward hook).
     """
     pods = {f"{p['namespace']}/{p['name']}" for p in case["cluster"].get("pods", [])}
     hosts = {p.get("ip") for p in case["cluster"].get("pods", []) if p.get("hostNetwork")}
+    hosts |= {n.get("ip") for n in case["cluster"].get("nodes", [])}
     probes, externals = [], set()
     for probe in case["expect"]:
         ends = [str(probe["from"]), str(probe["to"])]
-        outside = [end for end in ends if end not in pods]
+        outside = [end for end in ends if end not in pods and not end.startswith("svc:")]
         if any(":" in end or end in hosts for end in outside):
             continue
         externals.update(outside)
         probes.append(probe)
     return probes, sorted(externals)
-
-
-def _has_service_or_node_probe(case: dict[str, Any]) -> bool:
-    ends = [str(e[k]) for e in case["expect"] for k in ("from", "to")]
-    return any(end.startswith(("svc:", "node:")) for end in ends)
 
 
 @pytest.mark.dataplane
@@ -169,11 +167,10 @@ def test_conformance_case(path: Path, tmp_path: Path) -> None:
     from conformance.convert import load_case, write_manifests
 
     case = load_case(path)
-    if _has_service_or_node_probe(case):
-        pytest.skip("has svc:/node: probes (Services are not rendered yet)")
     probes, externals = _probes(case)
     cluster = load_cluster([write_manifests(case, tmp_path / "case.yaml")])
-    ports = sorted({(str(e.get("protocol", "TCP")), int(e["port"])) for e in probes})
+    direct = [e for e in probes if not str(e["to"]).startswith("svc:")]
+    ports = sorted({(str(e.get("protocol", "TCP")), int(e["port"])) for e in direct})
     report = verify(cluster, ports, timeout=FAST, externals=externals)
     assert report.agreed, report.render()
     wrong = [
@@ -197,3 +194,24 @@ def test_random_clusters_agree(seed: int) -> None:
     report = verify(cluster, list(PROBE_PORTS), timeout=FAST)
     rules = "\n".join(rs.text() for rs in render_cluster(cluster).values())
     assert report.agreed, f"seed {seed}\n{report.render()}\n{rules}"
+
+
+@pytest.mark.dataplane
+def test_service_dnat_happens_before_policy() -> None:
+    # SEMANTICS §5.29 / recipe 09: policy sees the backend pod and its targetPort, so
+    # x/a's rule "namespace y on http (TCP 80)" admits y/a via Service port 8080 (DNAT at
+    # y/a's node, node-2, then forwarded to node-1), and x/b stays denied.
+    cluster = two_node_cluster()
+    cluster.add(
+        Service(
+            "web", "x", (ServicePort(8080, "http"),), selector=Labels.of(pod="a"), cluster_ip=""
+        )
+    )
+    report = verify(cluster, [("TCP", 80)], timeout=FAST)
+    assert report.agreed, report.render()
+    seen = {p: r.connected for p, r in report.observed.items()}
+    assert seen[Probe("y/a", "svc:x/web", "TCP", 8080)]
+    assert not seen[Probe("x/b", "svc:x/web", "TCP", 8080)]
+    # No hairpin probe: x/a is the only backend.
+    assert Probe("x/a", "svc:x/web", "TCP", 8080) not in seen
+    assert "2 of the probes go through a Service's ClusterIP" in report.render()

@@ -807,8 +807,10 @@ class Network:
         if host is not None:
             if host.node == node.name:
                 if frame.dst_mac == node.bridge_mac or frame.dst_mac != host.mac:
-                    frame.src_mac = node.bridge_mac
+                    frame.src_mac = node.bridge_mac  # routed by the node
                     frame.dst_mac = host.mac
+                elif node.fdb.get(host.mac) != host.key:
+                    self._flood(node, frame, host, delay + self._veth)  # unknown unicast
                 delay += self._veth
                 self._cap(host.iface, frame, delay)
                 self._deliver(host, frame, delay)
@@ -836,6 +838,16 @@ class Network:
             self._deliver(ext, frame, delay)
             return
         self._drop(node.name, frame, "no-route", delay)
+
+    def _flood(self, node: NodeState, frame: Frame, target: Host, delay: float) -> None:
+        """A bridged frame to a MAC the fdb does not know goes out of every other port.
+
+        The other pods' stacks discard it (not their MAC); their captures see it.
+        """
+        source = node.fdb.get(frame.src_mac)
+        for key in sorted(node.ports):
+            if key != target.key and key != source:
+                self._cap(node.ports[key].iface, frame, delay)
 
     def _to_node(self, node: NodeState, target: NodeState, frame: Frame, delay: float) -> None:
         frame.ttl -= 1

@@ -301,3 +301,22 @@ def test_runs_are_identical_across_interpreters_and_hash_seeds(tmp_path: Path) -
         )
         digests.add(done.stdout.strip())
     assert len(digests) == 1
+
+
+def test_bridge_learns_macs_and_floods_unknown_unicast() -> None:
+    cluster = walkthrough_cluster(same_node=True)
+    net = Network(cluster, seed=1)
+    server = cluster.pods["default/nginx-701339712-e0qfq"]
+    assert net.exec("default/busybox", f"wget -q --spider -T 1 {server.ip}").exit_code == 0
+    node = net.nodes["node-1"]
+    client = net.hosts["default/busybox"]
+    # ARP and traffic taught the bridge where both pods are.
+    assert node.fdb[client.mac] == "default/busybox"
+    assert node.fdb[net.hosts[server.key].mac] == server.key
+    bystander = "default/busybox-access eth0"
+    seen_before = len(net.captured(bystander))
+    del node.fdb[net.hosts[server.key].mac]  # as if the entry aged out
+    assert net.exec("default/busybox", f"wget -q --spider -T 1 {server.ip}").exit_code == 0
+    flooded = net.captured(bystander)[seen_before:]
+    assert flooded and flooded[0].frame.dst == net.hosts[server.key].ip
+    assert node.fdb[net.hosts[server.key].mac] == server.key, "relearned from the reply"

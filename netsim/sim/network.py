@@ -142,7 +142,7 @@ class Network:
         self.by_ip: dict[int, Host] = {}
         self.node_by_ip: dict[int, NodeState] = {}
         self.external: dict[int, Host] = {}
-        self._ip_text: dict[int, str] = {}
+        self._ip_text: dict[tuple[int, int], str] = {}
         self._order = 0
         if dns and f"{DNS_NAMESPACE}/{DNS_SERVICE}" not in cluster.services:
             cluster.ensure_namespace(DNS_NAMESPACE)
@@ -435,10 +435,10 @@ class Network:
 
     # ------------------------------------------------------------ helpers
     def _text(self, ip: int, version: int) -> str:
-        text = self._ip_text.get(ip)
+        text = self._ip_text.get((version, ip))
         if text is None:
             text = int_to_ip(ip, version)
-            self._ip_text[ip] = text
+            self._ip_text[(version, ip)] = text
         return text
 
     def _cap(self, iface: str, frame: Frame, delay: float) -> None:

@@ -52,6 +52,9 @@ def register(subparsers: Any) -> None:
         help="an IPv4 host outside the cluster to probe to and from every pod (repeatable; "
         "it exists only inside the run's namespaces)",
     )
+    verify.add_argument(
+        "--nodes", action="store_true", help="also probe every node to and from every pod"
+    )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.add_argument(
         "--timeout", type=float, default=1.0, help="seconds per probe attempt (default 1.0)"
@@ -105,7 +108,12 @@ def run_verify(args: argparse.Namespace) -> int:
     profile = _profile(args.profile)
     cluster = load_cluster(args.paths)
     report = verify(
-        cluster, ports or None, profile=profile, timeout=args.timeout, externals=args.external
+        cluster,
+        ports or None,
+        profile=profile,
+        timeout=args.timeout,
+        externals=args.external,
+        nodes=args.nodes,
     )
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))

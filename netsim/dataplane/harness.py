@@ -103,6 +103,7 @@ class Harness:
         self.run_id = run_id or new_run_id()
         self.pods: dict[str, PodPlumbing] = {}
         self.externals: dict[str, PodPlumbing] = {}
+        self.node_ends: dict[str, PodPlumbing] = {}
         self._external_ips = sorted(set(externals), key=ip_to_int)
         self.nodes: dict[str, NodePlumbing] = {}
         self.underlay: str | None = None
@@ -150,8 +151,22 @@ class Harness:
                 "ext" + hashlib.sha1(ip.encode()).hexdigest()[:12],
                 pod_mac(len(pods) + index + 1),
             )
+        for name, plumbing in self.nodes.items():
+            self.node_ends[f"node:{name}"] = PodPlumbing(
+                f"node:{name}", plumbing.ip, name, plumbing.netns, "", ""
+            )
         if len(self.nodes) > 1:
             self.underlay = f"{self.run_id}-ul"
+
+    @property
+    def probe_ends(self) -> dict[str, PodPlumbing]:
+        """Every end a probe can start or stop at: pods, external hosts and nodes.
+
+        A node end (``node:NAME``) is the node namespace itself, with the node's
+        IP: traffic from it to its own pods never crosses the forward hook, as
+        node-local traffic is always allowed (SEMANTICS §5.26).
+        """
+        return {**self.endpoints, **self.node_ends}
 
     @property
     def endpoints(self) -> dict[str, PodPlumbing]:
@@ -172,10 +187,11 @@ class Harness:
         return names
 
     def address(self, key: str) -> str:
-        """The IP of a probe end: a pod, an external host, or ``svc:ns/name`` (its ClusterIP)."""
+        """The IP of a probe end: a pod, an external host, ``node:NAME`` or ``svc:ns/name``
+        (its ClusterIP)."""
         if key.startswith("svc:"):
             return self.cluster.service(key[4:]).cluster_ip
-        return self.endpoints[key].ip
+        return self.probe_ends[key].ip
 
     def pod_for_ip(self, ip: str) -> PodPlumbing | None:
         """The plumbed pod or external host with address ``ip``, if any."""

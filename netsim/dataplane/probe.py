@@ -164,9 +164,9 @@ class Prober:
     def open(self) -> None:
         """Open a namespace handle and the listeners of every pod."""
         self._home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-        for key, pod in self.harness.endpoints.items():
+        for key, pod in self.harness.probe_ends.items():
             self._ns_fds[key] = os.open(NETNS_DIR / pod.netns, os.O_RDONLY)
-        for key in self.harness.endpoints:
+        for key in self.harness.probe_ends:
             self._enter(key)
             try:
                 self._open_listeners(key)

@@ -375,7 +375,7 @@ def compare_reasons(
     checked = same = other = 0
     bad: list[ReasonMismatch] = []
     for probe in allowed:
-        src = harness.endpoints[probe.src].ip
+        src = harness.address(probe.src)
         dst_key, dst, port = effective(cluster, harness, probe)
         decision = engine.decide(src, dst, probe.protocol, port)
         for direction, side in (("egress", decision.egress), ("ingress", decision.ingress)):
@@ -452,11 +452,11 @@ def effective(cluster: Cluster, harness: Harness, probe: Probe) -> tuple[str, st
     Policy sees the backend pod and its targetPort (SEMANTICS §3.21, §5.29).
     """
     if probe.dst.startswith("svc:"):
-        src_ip = harness.endpoints[probe.src].ip
+        src_ip = harness.address(probe.src)
         target = service_backend(cluster, probe.dst[4:], probe.protocol, probe.port, src_ip)
         assert target is not None
         return target.backend.key, target.backend.ip, target.port
-    return probe.dst, harness.endpoints[probe.dst].ip, probe.port
+    return probe.dst, harness.address(probe.dst), probe.port
 
 
 def _key_port(cluster: Cluster, harness: Harness, probe: Probe) -> tuple[str, int]:
@@ -493,12 +493,14 @@ def verify(
     timeout: float = DEFAULT_TIMEOUT,
     rulesets: dict[str, NodeRuleset] | None = None,
     externals: Sequence[str] = (),
+    nodes: bool = False,
 ) -> VerifyReport:
     """Build ``cluster`` for real, probe every pod pair on ``ports``, compare with netsim.
 
     ``ports`` defaults to :func:`default_ports`. ``externals`` are IPv4
     addresses of hosts outside the cluster, each probed to and from every pod
-    (they exist only inside this run's namespaces). ``rulesets`` replaces the
+    (they exist only inside this run's namespaces). ``nodes`` also probes
+    every node to and from every pod. ``rulesets`` replaces the
     renderer's output (for tests that break a rule on purpose). Raises
     :class:`~netsim.dataplane.system.DataplaneUnavailable` (exit 77) when the
     machine cannot do it.
@@ -515,7 +517,16 @@ def verify(
         listen = sorted({*chosen, *backend_ports})
         with Prober(harness, listen, timeout=timeout) as prober:
             ready = time.monotonic()
-            observed = prober.run(prober.all_probes(chosen) + via_services)
+            probes = prober.all_probes(chosen) + via_services
+            if nodes:
+                probes += [
+                    probe
+                    for end in sorted(harness.node_ends)
+                    for proto, number in chosen
+                    for pod in sorted(harness.pods)
+                    for probe in (Probe(end, pod, proto, number), Probe(pod, end, proto, number))
+                ]
+            observed = prober.run(probes)
             probed = time.monotonic()
             if prober.sctp_mode == "raw":
                 notes.append(
@@ -524,7 +535,7 @@ def verify(
             expected: dict[Probe, bool] = {}
             wrong: list[Probe] = []
             for probe, result in sorted(observed.items()):
-                src = harness.endpoints[probe.src].ip
+                src = harness.address(probe.src)
                 _, dst, port = effective(cluster, harness, probe)
                 expected[probe] = engine.allowed(src, dst, probe.protocol, port)
                 if expected[probe] != result.connected:
@@ -564,7 +575,7 @@ def verify(
                 "not probed (hostNetwork pods are node traffic): " + ", ".join(harness.skipped)
             )
         pods = tuple(sorted(harness.pods))
-        nodes = tuple(sorted(harness.nodes))
+        node_names = tuple(sorted(harness.nodes))
         skipped = tuple(harness.skipped)
     engine.close()
     end = time.monotonic()
@@ -576,7 +587,7 @@ def verify(
         tuple(mismatches),
         tuple(notes),
         Timings(ready - start, probed - ready, end - start),
-        nodes,
+        node_names,
         skipped,
         reason_mismatches,
         tally,

@@ -144,16 +144,18 @@ def _probes(case: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     """The case's probes between pods and IPv4 external hosts, and those hosts' IPs.
 
     Probes through a Service (``svc:``) are kept: verify probes every Service
-    port from every pod. Probes to or from an IPv6 host or a node are left out
-    (the harness's pods are IPv4; node traffic never crosses a node's forward hook).
+    port from every pod. A node's IP becomes ``node:NAME``. Probes to or from an
+    IPv6 host are left out (the harness's pods are IPv4).
     """
     pods = {f"{p['namespace']}/{p['name']}" for p in case["cluster"].get("pods", [])}
     hosts = {p.get("ip") for p in case["cluster"].get("pods", []) if p.get("hostNetwork")}
-    hosts |= {n.get("ip") for n in case["cluster"].get("nodes", [])}
+    nodes = {n.get("ip"): f"node:{n['name']}" for n in case["cluster"].get("nodes", [])}
     probes, externals = [], set()
     for probe in case["expect"]:
+        probe = {**probe, "from": nodes.get(probe["from"], probe["from"])}
+        probe["to"] = nodes.get(probe["to"], probe["to"])
         ends = [str(probe["from"]), str(probe["to"])]
-        outside = [end for end in ends if end not in pods and not end.startswith("svc:")]
+        outside = [end for end in ends if end not in pods and not end.startswith(("svc:", "node:"))]
         if any(":" in end or end in hosts for end in outside):
             continue
         externals.update(outside)
@@ -171,7 +173,10 @@ def test_conformance_case(path: Path, tmp_path: Path) -> None:
     cluster = load_cluster([write_manifests(case, tmp_path / "case.yaml")])
     direct = [e for e in probes if not str(e["to"]).startswith("svc:")]
     ports = sorted({(str(e.get("protocol", "TCP")), int(e["port"])) for e in direct})
-    report = verify(cluster, ports, timeout=FAST, externals=externals)
+    with_nodes = any(
+        str(e["from"]).startswith("node:") or str(e["to"]).startswith("node:") for e in probes
+    )
+    report = verify(cluster, ports, timeout=FAST, externals=externals, nodes=with_nodes)
     assert report.agreed, report.render()
     wrong = [
         e

@@ -102,22 +102,27 @@ namespace_selectors = selectors(
 )
 
 
-@st.composite
-def ip_blocks(draw: st.DrawFn) -> IPBlock:
-    """An ipBlock whose excepts lie strictly inside its cidr (as the apiserver requires)."""
-    cidr = Prefix.parse(draw(st.sampled_from(CIDRS)))
-    inside = [
-        Prefix.parse(c) for c in CIDRS if cidr.contains(Prefix.parse(c)) and Prefix.parse(c) != cidr
-    ]
-    excepts = draw(st.lists(st.sampled_from(inside), max_size=2, unique=True)) if inside else []
-    return IPBlock(cidr, tuple(excepts))
+def _ip_block_choices() -> list[IPBlock]:
+    """Every ipBlock over :data:`CIDRS` with up to two excepts strictly inside its cidr."""
+    out = []
+    for text in CIDRS:
+        cidr = Prefix.parse(text)
+        inside = [Prefix.parse(c) for c in CIDRS if cidr.contains(Prefix.parse(c))]
+        inside = [e for e in inside if e != cidr]
+        out.append(IPBlock(cidr))
+        out += [IPBlock(cidr, (e,)) for e in inside]
+        out += [IPBlock(cidr, (e, f)) for e in inside for f in inside if e.network < f.network]
+    return out
 
+
+ip_blocks = st.sampled_from(_ip_block_choices())
+"""An ipBlock whose excepts lie strictly inside its cidr (as the apiserver requires)."""
 
 peers = st.one_of(
     st.builds(PolicyPeer, pod_selector=pod_selectors),
     st.builds(PolicyPeer, namespace_selector=namespace_selectors),
     st.builds(PolicyPeer, pod_selector=pod_selectors, namespace_selector=namespace_selectors),
-    st.builds(PolicyPeer, ip_block=ip_blocks()),
+    st.builds(PolicyPeer, ip_block=ip_blocks),
 )
 
 protocols = st.sampled_from(("TCP", "UDP", "SCTP"))
@@ -134,18 +139,30 @@ rules = st.builds(
 )
 
 
+subject_selectors = st.one_of(st.just(LabelSelector()), pod_selectors)
+"""Policy podSelectors: often ``{}`` so that policies isolate something."""
+policy_types = st.sampled_from((None, ("Ingress",), ("Egress",), ("Ingress", "Egress")))
+rule_lists = st.lists(rules, max_size=3).map(tuple)
+pod_labels = labels(POD_LABEL_KEYS, POD_LABEL_VALUES)
+namespace_labels = labels(NS_LABEL_KEYS, NS_LABEL_VALUES)
+container_port_lists = st.lists(st.sampled_from(CONTAINER_PORTS), max_size=3, unique=True)
+node_names = st.sampled_from([n.name for n in NODES])
+host_network = st.sampled_from((False,) * 9 + (True,))
+indexes = st.integers(0, 11)
+
+
 @st.composite
 def policies(draw: st.DrawFn, namespaces: tuple[str, ...], name: str) -> NetworkPolicy:
     """A valid, defaulted policy in one of ``namespaces``, with every policyTypes variant."""
-    ingress = tuple(draw(st.lists(rules, max_size=3)))
-    egress = tuple(draw(st.lists(rules, max_size=3)))
-    types = draw(st.sampled_from((None, ("Ingress",), ("Egress",), ("Ingress", "Egress"))))
+    ingress = draw(rule_lists)
+    egress = draw(rule_lists)
+    types = draw(policy_types)
     if types is None:  # SEMANTICS §6: defaulting
         types = ("Ingress", "Egress") if egress else ("Ingress",)
     return NetworkPolicy(
         name=name,
-        namespace=draw(st.sampled_from(namespaces)),
-        pod_selector=draw(pod_selectors),
+        namespace=namespaces[draw(indexes) % len(namespaces)],
+        pod_selector=draw(subject_selectors),
         policy_types=types,
         ingress=ingress,
         egress=egress,
@@ -157,30 +174,27 @@ def pods(draw: st.DrawFn, namespaces: tuple[str, ...], name: str) -> Pod:
     """A pod with random labels, named container ports, node and (rarely) hostNetwork."""
     return Pod(
         name=name,
-        namespace=draw(st.sampled_from(namespaces)),
-        labels=draw(labels(POD_LABEL_KEYS, POD_LABEL_VALUES)),
-        node=draw(st.sampled_from([n.name for n in NODES])),
-        container_ports=tuple(
-            draw(st.lists(st.sampled_from(CONTAINER_PORTS), max_size=3, unique=True))
-        ),
-        host_network=draw(st.sampled_from((False,) * 9 + (True,))),
+        namespace=namespaces[draw(indexes) % len(namespaces)],
+        labels=draw(pod_labels),
+        node=draw(node_names),
+        container_ports=tuple(draw(container_port_lists)),
+        host_network=draw(host_network),
     )
+
+
+namespace_sets = st.lists(st.sampled_from(NAMESPACES), min_size=1, max_size=3, unique=True)
 
 
 @st.composite
 def worlds(draw: st.DrawFn, max_pods: int = 6, max_policies: int = 4) -> World:
     """A random cluster: 1-3 namespaces (pods may sit in an undeclared one), pods, policies."""
-    declared = draw(st.lists(st.sampled_from(NAMESPACES), min_size=1, max_size=3, unique=True))
-    spaces = tuple(
-        Namespace(n, draw(labels(NS_LABEL_KEYS, NS_LABEL_VALUES))) for n in sorted(declared)
-    )
-    pod_namespaces = tuple(sorted(declared)) + (("w",) if draw(st.booleans()) else ())
+    declared = tuple(sorted(draw(namespace_sets)))
+    spaces = tuple(Namespace(n, draw(namespace_labels)) for n in declared)
+    pod_namespaces = declared + (("w",) if draw(st.booleans()) else ())
     n_pods = draw(st.integers(1, max_pods))
     pod_list = tuple(draw(pods(pod_namespaces, f"p{i}")) for i in range(n_pods))
     n_policies = draw(st.integers(0, max_policies))
-    policy_list = tuple(
-        draw(policies(tuple(sorted(declared)), f"np{i}")) for i in range(n_policies)
-    )
+    policy_list = tuple(draw(policies(declared, f"np{i}")) for i in range(n_policies))
     return World(spaces, pod_list, policy_list)
 
 

@@ -13,14 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import (
     NODES,
-    NS_LABEL_KEYS,
-    NS_LABEL_VALUES,
-    POD_LABEL_KEYS,
-    POD_LABEL_VALUES,
     PROBE_PORTS,
     World,
     build_cluster,
-    labels,
+    namespace_labels,
+    pod_labels,
     policies,
     probe_addresses,
     worlds,
@@ -76,7 +73,7 @@ def assert_agree(
     assert (engine.matrix(ports) == reference.matrix(ports)).all()
 
 
-@examples(1000)
+@examples(2000)
 @given(worlds(), st.sampled_from(PROFILES), port_subsets)
 def test_compiled_equals_reference(
     world: World, profile: Profile, ports: tuple[tuple[str, int], ...]
@@ -106,10 +103,10 @@ def operations(draw: st.DrawFn, world: World) -> list[tuple[str, object]]:
         )
         if kind in ("relabel-pod", "delete-pod") and world.pods:
             pod = draw(st.sampled_from(world.pods))
-            ops.append((kind, (pod.key, draw(labels(POD_LABEL_KEYS, POD_LABEL_VALUES)))))
+            ops.append((kind, (pod.key, draw(pod_labels))))
         elif kind == "add-pod":
             ns = draw(st.sampled_from(namespaces))
-            pod = Pod(f"new{i}", ns, draw(labels(POD_LABEL_KEYS, POD_LABEL_VALUES)), node="node-2")
+            pod = Pod(f"new{i}", ns, draw(pod_labels), node="node-2")
             ops.append((kind, pod))
         elif kind == "add-policy":
             ops.append((kind, draw(policies(namespaces, f"np{draw(st.integers(0, 5))}"))))
@@ -117,7 +114,7 @@ def operations(draw: st.DrawFn, world: World) -> list[tuple[str, object]]:
             ops.append((kind, draw(st.sampled_from(world.policies)).key))
         elif kind == "relabel-ns":
             ns = draw(st.sampled_from(namespaces))
-            ops.append((kind, Namespace(ns, draw(labels(NS_LABEL_KEYS, NS_LABEL_VALUES)))))
+            ops.append((kind, Namespace(ns, draw(namespace_labels))))
     return ops
 
 
@@ -138,7 +135,7 @@ def apply(cluster: Cluster, op: tuple[str, object]) -> None:
         cluster.apply(arg)  # type: ignore[arg-type]
 
 
-@examples(300)
+@examples(600)
 @given(st.data(), worlds(), st.sampled_from(PROFILES), port_subsets)
 def test_incremental_equals_from_scratch(
     data: st.DataObject, world: World, profile: Profile, ports: tuple[tuple[str, int], ...]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from netsim.cli import main
+from netsim.model import Labels, Namespace
 from netsim.model.cluster import Cluster
 from netsim.model.load import load_cluster
 from netsim.policy.endpoint import service_targets
@@ -107,3 +108,31 @@ def test_cli_matrix(case: tuple[dict[str, Any], Path], capsys: pytest.CaptureFix
     for p in pod_probes:
         key = (p["from"], p["to"], p["port"], p["protocol"])
         assert table[key] is p["allowed"], key
+
+
+def test_engine_following_changes(case: tuple[dict[str, Any], Path]) -> None:
+    """The same probes with the engine attached before loading, after namespace relabels.
+
+    Every namespace loses its labels and gets them back (SEMANTICS §25: label
+    changes are re-evaluated), so the verdicts come from incremental updates.
+    """
+    data, path = case
+    cluster = Cluster()
+    engine = PolicyEngine(cluster)
+    load_cluster([path], cluster)
+    original = dict(cluster.namespaces)
+    for name in sorted(original):
+        cluster.apply(Namespace(name, Labels()))  # keeps only kubernetes.io/metadata.name
+    reference = ReferenceEvaluator(cluster)
+    for probe in data["expect"]:
+        src = source_ip(cluster, str(probe["from"]))
+        for dst, port in destinations(cluster, probe):
+            protocol = str(probe["protocol"])
+            expected = reference.allowed(src, dst, protocol, port)
+            assert engine.allowed(src, dst, protocol, port) is expected
+    for _, ns in sorted(original.items()):
+        cluster.apply(ns)
+    for probe in data["expect"]:
+        src = source_ip(cluster, str(probe["from"]))
+        for dst, port in destinations(cluster, probe):
+            assert engine.allowed(src, dst, str(probe["protocol"]), port) is probe["allowed"]

@@ -7,8 +7,11 @@ port is not an endpoint of that Service port, as the EndpointSlice
 controller does). ClusterIP, NodePort (on every node's IP) and LoadBalancer
 (on the Service's load-balancer IP) frontends are kept apart because their
 NAT differs: with ``externalTrafficPolicy: Cluster`` external traffic is
-SNATed to the receiving node (the client IP is lost); with ``Local`` only
-endpoints on the receiving node are used and the client IP is kept.
+SNATed to the receiving node's IP in POSTROUTING, after that node's policy
+checks (an endpoint pod on the receiving node is checked against the client
+IP; one on another node sees the receiving node's IP: the client IP is
+lost); with ``Local`` only endpoints on the receiving node are used and the
+client IP is kept. netsim.sim.network applies the NAT in that order.
 
 The ``default/kubernetes`` Service has no selector; its endpoint is the
 apiserver on the first node (the control plane, hostNetwork, port 6443), as

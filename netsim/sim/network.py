@@ -24,6 +24,22 @@ target port, for the first packet of a flow only. Later packets match the
 node's conntrack entry and skip policy. Denied packets are dropped silently
 (as Calico does), with a trace event naming the reason and rule.
 
+Source NAT comes after policy on the node that does it, as in kube-proxy's
+iptables mode with Calico: kube-proxy only *marks* a packet for masquerade
+in PREROUTING (with its DNAT); the MASQUERADE runs in POSTROUTING, after
+Calico's workload policy in the filter FORWARD chain. So an external client
+of a NodePort/LoadBalancer Service with ``externalTrafficPolicy: Cluster``
+is seen by the ingress policy of an endpoint pod on the receiving node with
+its own (client) IP; an endpoint pod on another node is reached by a packet
+the receiving node has already SNATed, so its ingress policy sees the
+receiving node's IP, which is not the pod's own node (no node-local
+exception): an ipBlock covering the client does not match it, one covering
+that node's IP does (the documented "client IP is lost"). Either way an
+external client never passes an ingress default-deny. With ``Local`` there
+is no SNAT and policy always sees the client IP. Pods leaving the pod
+network for external IPs are masqueraded the same way, after their egress
+policy.
+
 A packet's whole path is computed when it is sent (the state of that instant
 applies to it) and it is delivered after the sum of the link latencies; each
 interface it crosses records it at the time it would cross it. IPv4
@@ -425,10 +441,10 @@ class Network:
                 return False
         dst_host = self.by_ip.get(dst)
         if dst_host is not None and dst_host.node == node.name:
-            snat_src = entry.reply[3]
-            d = self.engine.ingress(
-                self._text(snat_src, version), self._text(dst, version), proto, port
-            )
+            # The source as policy saw it: a node masquerades only after its policy
+            # checks, so this is the original source (already the other node's IP for
+            # traffic that node SNATed before forwarding it here).
+            d = self.engine.ingress(self._text(src, version), self._text(dst, version), proto, port)
             if not d.allowed:
                 return False
         return True
@@ -651,7 +667,7 @@ class Network:
         local_pod = origin if origin is not None and origin.kind == "pod" else None
         kp = self.kube_proxy
         frontend: Frontend | None = None
-        external_frontend = False
+        external_frontend = external_snat = False
         if frame.dst in kp.vips or frame.dst == node.ip:
             frontend = kp.cluster_ips.get((frame.proto, frame.dst, frame.dport))
             if frontend is None:
@@ -689,9 +705,9 @@ class Network:
             )
             frame.dst, frame.dport = ep.ip, ep.port
             self._note("dnat", node.name, frame, frontend.service, delay)
-            if external_frontend and not local_only and local_pod is None:
-                frame.src = node.ip
-                self._note("snat", node.name, frame, "externalTrafficPolicy: Cluster", delay)
+            # kube-proxy marks it (KUBE-MARK-MASQ); the masquerade itself happens in
+            # POSTROUTING, after the policy checks below.
+            external_snat = external_frontend and not local_only and local_pod is None
             if local_pod is not None and frame.dst == local_pod.ip:
                 self._hairpin(node, frame, local_pod, key, delay)
                 return
@@ -724,7 +740,10 @@ class Network:
             if d.rule is not None:
                 rules.append(str(d.rule))
             self._note("policy-allow", f"{dst_host.key} ingress", frame, d.reason, delay, d)
-        if masquerade:
+        if external_snat:
+            frame.src = node.ip
+            self._note("snat", node.name, frame, "externalTrafficPolicy: Cluster", delay)
+        elif masquerade:
             frame.src = node.ip
         if not self._routable(frame):
             self._drop(node.name, frame, "no-route", delay)

@@ -75,9 +75,13 @@ def test_external_traffic_policy_cluster_snats_so_ipblock_no_longer_matches() ->
     assert drop.src == "172.18.0.2" and drop.reason.startswith("policy-ingress")
     snat = [e for e in net.trace if e.kind == "snat"]
     assert snat and snat[0].src == "172.18.0.2"
-    # Through node-2's own NodePort the source is node-2 itself: node-local traffic is allowed.
+    # Through node-2's own NodePort, node-2 checks web-1's ingress before it masquerades:
+    # the policy sees the client's IP, which the ipBlock covers.
     local = net.exec(client, f"wget --spider -T 1 http://172.18.0.3:{node_port}/")
     assert local.output.endswith("remote file exists\n")
+    allows = [e for e in net.trace if e.kind == "policy-allow"]
+    assert allows[-1].src == CLIENT_IP
+    assert str(allows[-1].rule) == "default/from-internet spec.ingress[0].from[0]"
 
 
 def test_external_traffic_policy_local_keeps_the_client_ip() -> None:
@@ -210,11 +214,28 @@ def test_pod_to_a_remote_node_port_is_natted_at_that_node() -> None:
     cluster.add(Pod("client", "default", node="node-1"))
     net = Network(cluster, seed=1, trace="all")
     node_port = net.node_port("default/web", 80)
-    result = net.exec("default/client", f"wget --spider -T 1 http://172.18.0.3:{node_port}/")
-    # node-2 DNATs and masquerades; from node-2's own IP the pod's ingress allows (node-local).
-    assert result.output.endswith("remote file exists\n")
+    url = f"http://172.18.0.3:{node_port}/"
+    result = net.exec("default/client", f"wget --spider -T 1 {url}")
+    # node-2 DNATs, checks web-1's ingress, then masquerades: the policy sees the client
+    # pod's IP (not node-2's, which the node-local exception would admit), and the
+    # from-internet ipBlock does not cover it.
+    assert result.output.endswith("wget: download timed out\n")
     dnat = [e for e in net.trace if e.kind == "dnat" and e.dport == 8080]
     assert [e.where for e in dnat] == ["node-2"]
+    drop = net.drops()[-1]
+    assert drop.where == "default/web-1 ingress" and drop.src == cluster.pods["default/client"].ip
+    # A rule for the client pod admits it.
+    cluster.add(
+        NetworkPolicy(
+            "from-client",
+            "default",
+            LabelSelector((("app", "web"),)),
+            ("Ingress",),
+            ingress=(PolicyRule(peers=(PolicyPeer(pod_selector=LabelSelector()),)),),
+        )
+    )
+    again = net.exec("default/client", f"wget --spider -T 1 {url}")
+    assert again.output.endswith("remote file exists\n")
 
 
 def test_pods_reach_a_local_traffic_policy_lb_from_any_node() -> None:

@@ -4,7 +4,8 @@ Hypothesis' derandomized runs draw many tiny clusters; this draws 50 clusters
 of 5 to 30 pods with every selector form (empty, matchLabels, each
 matchExpressions operator), namespace and pod peers alone and ANDed, ipBlock
 with except (pod /32s and subnets), literal, named, protocol-only and endPort
-ports, and every policyTypes form, for both directions. It reuses the
+ports, and every policyTypes form, for both directions; plus up to two
+ClusterIP Services (numeric or named targetPort) and one or two external hosts. It reuses the
 vocabularies of ``tests/strategies.py`` so both generators speak the same language.
 """
 
@@ -15,6 +16,7 @@ import random
 from strategies import (
     CIDRS,
     CONTAINER_PORTS,
+    EXTERNAL_IPS,
     NAMESPACES,
     NODES,
     NS_LABEL_KEYS,
@@ -37,6 +39,8 @@ from netsim.model import (
     PolicyPort,
     PolicyRule,
     Requirement,
+    Service,
+    ServicePort,
 )
 from netsim.model.netpol import PROTOCOLS
 
@@ -153,4 +157,21 @@ def random_cluster(seed: int, min_pods: int = 5, max_pods: int = 30) -> Cluster:
                 egress,
             )
         )
+    for index in range(rng.randint(0, 2)):
+        protocol = rng.choice(("TCP", "UDP"))
+        target: int | str = rng.choice((80, 53, 8080, "http", "dns", "web"))
+        cluster.add(
+            Service(
+                f"svc{index}",
+                rng.choice(NAMESPACES),
+                (ServicePort(rng.choice((8000, 8053)), target, protocol),),
+                selector=Labels.of(app=rng.choice(POD_LABEL_VALUES)),
+            )
+        )
     return cluster
+
+
+def random_externals(seed: int) -> list[str]:
+    """One or two of the strategies' external IPs, for the same seed as the cluster."""
+    rng = random.Random(seed + 1_000_003)
+    return sorted(rng.sample(EXTERNAL_IPS, rng.randint(1, 2)))

@@ -193,10 +193,11 @@ def test_conformance_case(path: Path, tmp_path: Path) -> None:
 def test_random_clusters_agree(seed: int) -> None:
     from strategies import PROBE_PORTS
 
-    from .generate import random_cluster
+    from .generate import random_cluster, random_externals
 
     cluster = random_cluster(seed)
-    report = verify(cluster, list(PROBE_PORTS), timeout=FAST)
+    externals = random_externals(seed)
+    report = verify(cluster, list(PROBE_PORTS), timeout=FAST, externals=externals, nodes=True)
     rules = "\n".join(rs.text() for rs in render_cluster(cluster).values())
     assert report.agreed, f"seed {seed}\n{report.render()}\n{rules}"
 

@@ -28,10 +28,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Any
 
 from netsim.addr import ip_to_int, ip_version
 from netsim.dataplane.render import host_interface
-from netsim.dataplane.system import ip_batch, list_netns, nft, run, write_sysctl
+from netsim.dataplane.system import DataplaneFailure, ip_batch, list_netns, nft, run, write_sysctl
 from netsim.errors import UnsupportedError
 from netsim.model import Cluster
 
@@ -289,7 +290,15 @@ class Harness:
         doomed = [name for name in self._created if name in existing]
         self._created = []
         if doomed:
-            run(["ip", "-force", "-batch", "-"], stdin="".join(f"netns del {n}\n" for n in doomed))
+            run(
+                ["ip", "-force", "-batch", "-"],
+                stdin="".join(f"netns del {n}\n" for n in doomed),
+                check=False,
+            )
+        _restore_signal_handlers()
+        left = sorted(set(doomed) & set(list_netns()))
+        if left:
+            raise DataplaneFailure(f"could not delete network namespaces: {', '.join(left)}")
 
     def __enter__(self) -> Harness:
         try:
@@ -317,7 +326,7 @@ def _teardown_all() -> None:
 
 
 atexit.register(_teardown_all)
-_HANDLERS_INSTALLED = False
+_PREVIOUS_HANDLERS: dict[signal.Signals, Any] = {}
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -326,14 +335,28 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def _install_signal_handlers() -> None:
-    """Make SIGTERM and SIGHUP unwind (so teardown runs), unless someone handles them."""
-    global _HANDLERS_INSTALLED
-    if _HANDLERS_INSTALLED or threading.current_thread() is not threading.main_thread():
+    """Make SIGTERM and SIGHUP unwind (so teardown runs), unless someone handles them.
+
+    The previous handlers come back when the last live harness is torn down.
+    """
+    if _PREVIOUS_HANDLERS or threading.current_thread() is not threading.main_thread():
         return
     for sig in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+        current = signal.getsignal(sig)
+        if current in (signal.SIG_DFL, None):
+            _PREVIOUS_HANDLERS[sig] = current
             signal.signal(sig, _on_signal)
-    _HANDLERS_INSTALLED = True
+
+
+def _restore_signal_handlers() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    with _LIVE_LOCK:
+        if _LIVE:
+            return
+    for sig, handler in list(_PREVIOUS_HANDLERS.items()):
+        signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+    _PREVIOUS_HANDLERS.clear()
 
 
 def run_namespaces() -> dict[str, list[str]]:
@@ -367,5 +390,9 @@ def clean_dead_runs(*, include_live: bool = False) -> list[str]:
         if include_live or not run_is_alive(run_id):
             doomed += names
     if doomed:
-        run(["ip", "-force", "-batch", "-"], stdin="".join(f"netns del {n}\n" for n in doomed))
-    return sorted(doomed)
+        run(
+            ["ip", "-force", "-batch", "-"],
+            stdin="".join(f"netns del {n}\n" for n in doomed),
+            check=False,
+        )
+    return sorted(set(doomed) - set(list_netns()))

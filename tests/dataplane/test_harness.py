@@ -142,3 +142,12 @@ def test_teardown_is_idempotent() -> None:
     harness.teardown()
     harness.teardown()
     assert ours(harness) == []
+
+
+def test_signal_handlers_are_restored_after_the_last_run() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with Harness(two_node_cluster()):
+        during = signal.getsignal(signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) == before
+    if before == signal.SIG_DFL:
+        assert during != signal.SIG_DFL  # a SIGTERM mid-run unwinds through teardown

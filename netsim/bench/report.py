@@ -177,8 +177,8 @@ PANELS: tuple[tuple[str, str, str, tuple[tuple[str, str, str], ...]], ...] = (
         "prefixes",
         "lookups per second",
         (
-            ("lpm", "trie", "netsim CidrTrie.lookup"),
-            ("lpm", "trie-batch", "netsim CidrTrie.lookup_many4 (numpy)"),
+            ("lpm", "trie", "netsim CidrTrie.lookup4, one call per address"),
+            ("lpm", "trie-batch", "netsim CidrTrie.lookup_all, one call for all"),
             ("lpm", "pytricia", "pytricia (C), baseline"),
         ),
     ),

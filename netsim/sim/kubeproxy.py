@@ -19,7 +19,9 @@ the apiserver itself maintains it.
 
 NodePorts and load-balancer IPs the manifests leave unset are allocated
 deterministically: NodePorts from 30000 upward and LB IPs from 198.51.100.0/24
-(TEST-NET-2), both in Service key order.
+(TEST-NET-2), the lowest free one, new Services in Service key order. An
+allocation stays with its Service (port) while it exists, so no two Services
+share one.
 """
 
 from __future__ import annotations
@@ -74,9 +76,7 @@ class KubeProxy:
         self.node_ports.clear()
         self.lb_ips.clear()
         self.vips.clear()
-        used_ports = {
-            p.node_port for s in cluster.services.values() for p in s.ports if p.node_port
-        }
+        used_ports, used_lb_ips = self._keep_allocations(cluster)
         next_port = NODE_PORT_BASE
         lb_base = ip_to_int(LB_POOL)
         lb_index = 0
@@ -86,10 +86,13 @@ class KubeProxy:
             endpoints_pods = cluster.endpoints(svc)
             lb_ip = ""
             if svc.type == "LoadBalancer":
-                lb_ip = svc.load_balancer_ip
-                if not lb_ip:
+                lb_ip = svc.load_balancer_ip or self.assigned_lb_ips.get(key, "")
+                while not lb_ip:
                     lb_index += 1
-                    lb_ip = self.assigned_lb_ips.setdefault(key, _int_to_v4(lb_base + lb_index))
+                    candidate = _int_to_v4(lb_base + lb_index)
+                    if candidate not in used_lb_ips:
+                        lb_ip = candidate
+                        used_lb_ips.add(lb_ip)
                 self.assigned_lb_ips[key] = lb_ip
             for sp in svc.ports:
                 proto = PROTO_NUMBERS[sp.protocol]
@@ -116,6 +119,41 @@ class KubeProxy:
                     _, lb = parse_ip(lb_ip)
                     self.vips.add(lb)
                     self.lb_ips[(proto, lb, sp.port)] = frontend
+
+    def _keep_allocations(self, cluster: Cluster) -> tuple[set[int], set[str]]:
+        """Keep the NodePorts and LB IPs allocated earlier; return every one in use.
+
+        An allocation stays with its Service port for as long as it exists (as
+        the apiserver and a cloud load balancer keep theirs), so a Service added
+        later never takes an address or port another one already has.
+        """
+        explicit_ports: set[int] = set()
+        auto_ports: set[tuple[str, int]] = set()
+        explicit_ips: set[str] = set()
+        auto_ips: set[str] = set()
+        for key, svc in cluster.services.items():
+            if svc.type not in ("NodePort", "LoadBalancer"):
+                continue
+            for sp in svc.ports:
+                if sp.node_port:
+                    explicit_ports.add(sp.node_port)
+                else:
+                    auto_ports.add((key, sp.port))
+            if svc.type == "LoadBalancer":
+                if svc.load_balancer_ip:
+                    explicit_ips.add(svc.load_balancer_ip)
+                else:
+                    auto_ips.add(key)
+        self.assigned_node_ports = {
+            k: v
+            for k, v in self.assigned_node_ports.items()
+            if k in auto_ports and v not in explicit_ports
+        }
+        self.assigned_lb_ips = {
+            k: v for k, v in self.assigned_lb_ips.items() if k in auto_ips and v not in explicit_ips
+        }
+        used_ports = explicit_ports | set(self.assigned_node_ports.values())
+        return used_ports, explicit_ips | set(self.assigned_lb_ips.values())
 
 
 def _apiserver(cluster: Cluster) -> tuple[str, int] | None:

@@ -245,3 +245,38 @@ def test_pods_reach_a_local_traffic_policy_lb_from_any_node() -> None:
     net = Network(cluster, seed=1)
     lb = net.load_balancer_ip("default/web")
     assert net.exec("default/client", f"wget -q --spider -T 1 http://{lb}/").exit_code == 0
+
+
+def test_services_added_one_by_one_never_share_an_lb_ip_or_node_port() -> None:
+    # "web" is exposed first, then "db", which sorts before it: each keeps its own
+    # allocation, and external clients reach the Service they address.
+    cluster = Cluster()
+    cluster.add_default_node()
+    cluster.ensure_namespace("default")
+    net = Network(cluster, seed=1)
+    client = net.add_external_host("client", CLIENT_IP)
+    for app in ("web", "db"):
+        cluster.add(Pod(app, "default", labels=Labels.of(app=app), image="nginx"))
+        cluster.add(
+            Service(
+                app,
+                "default",
+                ports=(ServicePort(80, 80),),
+                selector=Labels.of(app=app),
+                type="LoadBalancer",
+            )
+        )
+    lb = {app: net.load_balancer_ip(f"default/{app}") for app in ("web", "db")}
+    ports = {app: net.node_port(f"default/{app}", 80) for app in ("web", "db")}
+    assert lb["web"] != lb["db"]
+    assert ports["web"] != ports["db"]
+    cluster.add(NetworkPolicy("deny-db", "default", LabelSelector((("app", "db"),)), ("Ingress",)))
+    assert net.probe(client, lb["web"], 80) == "connected"
+    assert net.probe(client, lb["db"], 80) == "timeout"
+    node_ip = cluster.nodes["node-1"].ip
+    assert net.probe(client, node_ip, ports["web"]) == "connected"
+    assert net.probe(client, node_ip, ports["db"]) == "timeout"
+    # Allocations stay put when other Services come and go.
+    cluster.delete("Service", "default/web")
+    assert net.load_balancer_ip("default/db") == lb["db"]
+    assert net.node_port("default/db", 80) == ports["db"]

@@ -60,6 +60,7 @@ def register(subparsers: Any) -> None:
         "--timeout", type=float, default=1.0, help="seconds per probe attempt (default 1.0)"
     )
     verify.add_argument("--profile", default="upstream", help="CNI profile (default upstream)")
+    _render_mode(verify)
     verify.set_defaults(func=run_verify)
 
     render = actions.add_parser(
@@ -71,6 +72,7 @@ def register(subparsers: Any) -> None:
     _paths(render)
     render.add_argument("--node", help="only this node's ruleset")
     render.add_argument("--profile", default="upstream", help="CNI profile (default upstream)")
+    _render_mode(render)
     render.set_defaults(func=run_render)
 
     clean = actions.add_parser(
@@ -81,6 +83,16 @@ def register(subparsers: Any) -> None:
     )
     clean.add_argument("--all", action="store_true", help="also delete the namespaces of live runs")
     clean.set_defaults(func=run_clean)
+
+
+def _render_mode(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--render",
+        choices=("simple", "compiled"),
+        default="simple",
+        help="render rules from the policies (simple, the independent check) or from "
+        "netsim's compiled tables (compiled, a triage mode)",
+    )
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +126,7 @@ def run_verify(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         externals=args.external,
         nodes=args.nodes,
+        render=args.render,
     )
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
@@ -129,7 +142,14 @@ def run_render(args: argparse.Namespace) -> int:
     from netsim.model.load import load_cluster
 
     cluster = load_cluster(args.paths)
-    rulesets = render_cluster(cluster, _profile(args.profile))
+    profile = _profile(args.profile)
+    if args.render == "compiled":
+        from netsim.dataplane.compiled import render_compiled
+        from netsim.policy.engine import PolicyEngine
+
+        rulesets = render_compiled(PolicyEngine(cluster, profile))
+    else:
+        rulesets = render_cluster(cluster, profile)
     if args.node:
         if args.node not in rulesets:
             raise LookupFailed(f'nodes "{args.node}" not found (or it runs no pods)')

@@ -127,7 +127,7 @@ class ServiceRule:
         proto = self.protocol.lower()
         match = f"ip daddr {self.cluster_ip} {proto} dport {self.port}"
         if self.clients:
-            match += f" ip saddr {_addresses(self.clients)}"
+            match += f" ip saddr {addresses_clause(self.clients)}"
         return (
             f"{match} counter dnat ip to {self.backend_ip}:{self.target_port} "
             f'comment "svc {self.service} {self.port}/{self.protocol} -> {self.backend}"'
@@ -193,9 +193,24 @@ class NodeRuleset:
         return "\n".join(lines) + "\n"
 
 
-def _addresses(ips: Iterable[str]) -> str:
+def addresses_clause(ips: Iterable[str]) -> str:
+    """Addresses as an nft operand: one address, or an anonymous set in numeric order."""
     ordered = sorted(set(ips), key=ip_to_int)
     return ordered[0] if len(ordered) == 1 else "{ " + ", ".join(ordered) + " }"
+
+
+def icmp_rule(profile: Profile) -> NftRule:
+    """The first rule of a pod chain when the profile does not filter ICMP (SEMANTICS §3.22)."""
+    return NftRule(
+        "meta l4proto { icmp, ipv6-icmp }",
+        "return",
+        f"ICMP is not subject to policy (profile {profile.name})",
+    )
+
+
+def isolated_drop(pod: Pod, direction: Direction) -> NftRule:
+    """The last rule of an isolated pod's chain: nothing matched, drop."""
+    return NftRule("", "drop", f"{pod.key}/{direction}: isolated, no rule matched")
 
 
 def _family(cidr_text: str) -> str:
@@ -254,7 +269,7 @@ class _Renderer:
             joined = excepts[0] if len(excepts) == 1 else "{ " + ", ".join(excepts) + " }"
             parts.append(f"{fam} {side} != {joined}")
         if not self.profile.ipblock_matches_pod_ips and fam == "ip" and self.pod_ips:
-            parts.append(f"ip {side} != {_addresses(self.pod_ips)}")
+            parts.append(f"ip {side} != {addresses_clause(self.pod_ips)}")
         return " ".join(parts)
 
     # ------------------------------------------------------------------ ports
@@ -282,13 +297,7 @@ class _Renderer:
         rules: list[NftRule] = []
         notes: list[str] = []
         if not self.profile.filter_icmp:
-            rules.append(
-                NftRule(
-                    "meta l4proto { icmp, ipv6-icmp }",
-                    "return",
-                    f"ICMP is not subject to policy (profile {self.profile.name})",
-                )
-            )
+            rules.append(icmp_rule(self.profile))
         for policy in policies:
             for index, rule in enumerate(policy.rules(direction)):
                 comment = f"{policy.key}/{direction}/{index}"
@@ -306,7 +315,7 @@ class _Renderer:
                             notes.append(f"{comment} {ref.path}: matches no traffic here")
                         rules += made
         names = tuple(p.key for p in policies)
-        rules.append(NftRule("", "drop", f"{pod.key}/{direction}: isolated, no rule matched"))
+        rules.append(isolated_drop(pod, direction))
         return PodChain(
             pod.key, direction, host_interface(pod.key), names, tuple(rules), tuple(notes)
         )
@@ -337,7 +346,7 @@ class _Renderer:
                 selected = self.peer_pods(policy, peer)
                 if not selected:
                     return []
-                peer_match = f"ip {side} {_addresses(p.ip for p in selected)}"
+                peer_match = f"ip {side} {addresses_clause(p.ip for p in selected)}"
             match = " ".join(m for m in (peer_match, port_match) if m)
             return [NftRule(match, "return", comment, ref)]
         # Egress to a named port: it resolves on each destination pod, so group by number.
@@ -354,7 +363,7 @@ class _Renderer:
             if clause is not None:
                 by_clause.setdefault(clause, []).append(dst.ip)
         return [
-            NftRule(f"ip daddr {_addresses(ips)} {clause}", "return", comment, ref)
+            NftRule(f"ip daddr {addresses_clause(ips)} {clause}", "return", comment, ref)
             for clause, ips in sorted(by_clause.items())
         ]
 

@@ -15,9 +15,10 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from netsim.addr import ip_to_int
+from netsim.dataplane.compiled import render_compiled
 from netsim.dataplane.harness import Harness
 from netsim.dataplane.probe import DEFAULT_TIMEOUT, Port, Probe, Prober, ProbeResult
 from netsim.dataplane.render import (
@@ -37,6 +38,8 @@ from netsim.policy.profile import UPSTREAM, Profile
 from netsim.policy.reference import rule_matches
 from netsim.policy.verdict import RuleRef
 
+RenderMode = Literal["simple", "compiled"]
+"""Where the nftables rules come from: the policies (``simple``) or the compiled tables."""
 CONTROL_PORT = 9999
 """The preferred control port (one no policy mentions); the next free one below if taken."""
 _PORT_SPEC = re.compile(r"^(\d+)(?:/([A-Za-z]+))?$")
@@ -494,13 +497,16 @@ def verify(
     rulesets: dict[str, NodeRuleset] | None = None,
     externals: Sequence[str] = (),
     nodes: bool = False,
+    render: RenderMode = "simple",
 ) -> VerifyReport:
     """Build ``cluster`` for real, probe every pod pair on ``ports``, compare with netsim.
 
     ``ports`` defaults to :func:`default_ports`. ``externals`` are IPv4
     addresses of hosts outside the cluster, each probed to and from every pod
     (they exist only inside this run's namespaces). ``nodes`` also probes
-    every node to and from every pod. ``rulesets`` replaces the
+    every node to and from every pod. ``render="compiled"`` renders the rules
+    from netsim's compiled tables instead of the policies (triage: see
+    :mod:`~netsim.dataplane.compiled`). ``rulesets`` replaces the
     renderer's output (for tests that break a rule on purpose). Raises
     :class:`~netsim.dataplane.system.DataplaneUnavailable` (exit 77) when the
     machine cannot do it.
@@ -509,8 +515,14 @@ def verify(
     start = time.monotonic()
     chosen = sorted(set(ports)) if ports else default_ports(cluster)
     engine = PolicyEngine(cluster, profile)
-    rendered = rulesets if rulesets is not None else render_cluster(cluster, profile)
     notes: list[str] = []
+    if rulesets is not None:
+        rendered = rulesets
+    elif render == "compiled":
+        rendered = render_compiled(engine, externals)
+        notes.append("rules rendered from netsim's compiled tables (triage mode)")
+    else:
+        rendered = render_cluster(cluster, profile)
     with Harness(cluster, externals=externals) as harness:
         harness.load_rules({name: rs.text(trace=True) for name, rs in rendered.items()})
         via_services, backend_ports = service_probes(cluster, harness)

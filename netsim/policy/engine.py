@@ -1,14 +1,15 @@
 """The compiled policy engine: verdicts for the simulator's enforcement points.
 
 The API is docs/CONTRACTS.md's ``PolicyEngine``. Inside, every address maps
-(through a dict) to a *record*: the pod, node or external host it is, the
-pod's identity, and its *peer class*, the interned tuple (identity, named-port
-signature, ipBlock entries containing the IP) that is all a policy rule can
-see of a remote end. A side decision depends only on (subject identity, remote
-peer class, protocol, port), so it is computed once per such tuple from the
-:class:`~netsim.policy.compile.PolicyTables` and cached; ``allowed`` adds a
-flow-level cache in front. The cluster's changes update the tables
-incrementally and drop the derived caches (they refill on demand).
+(through a dict) to a :class:`Record`: the pod, node or external host it is,
+its identity, its named-port signature, the ipBlock entries containing its IP
+and, for a pod, its two *policy groups* (the policies selecting it that
+isolate egress, resp. ingress). Pods in one group decide alike, so a side
+decision is read from a :class:`SideEntry` built once per (group, protocol,
+port, destination named-port signature): the rules whose ports match, and
+the union of their peers for the bool fast path (``allowed``). Flow-level
+caches sit in front. The cluster's changes update the compiled tables
+incrementally and drop only the derived state they can affect.
 
 ``matrix`` works at peer-class level with numpy (per policy a vector over
 classes, OR-ed into the rows of the classes it selects) and expands to pods by
@@ -44,8 +45,8 @@ NOT_ISOLATED = SideDecision(True, "not-isolated")
 
 FLOW_CACHE_LIMIT = 1 << 16
 """Flow-level cache entries kept before the cache is emptied (bounds memory and update time)."""
-DECISION_CACHE_LIMIT = 1 << 20
-"""Cached side decisions kept before a change empties them all (bounds memory)."""
+ENTRY_CACHE_LIMIT = 1 << 18
+"""Side entries kept before a change empties them all (retired groups' entries are garbage)."""
 
 Progress = Callable[[str], None]
 
@@ -65,15 +66,33 @@ class PeerClass:
 
 
 @dataclass(frozen=True, slots=True)
-class SideEntry:
-    """What one policy group allows on one (protocol, port), for any remote end.
+class RuleEntry:
+    """A rule whose ports match one (protocol, port, destination): back-pointer and peers.
 
-    Named ports are already resolved (entries are per destination named-port
-    signature). A remote is allowed when ``everything`` (a matching rule has
-    no peers), when its identity is in one of ``identity_sets`` (live spec
-    member sets), or when its IP is in one of ``blocks``.
+    ``port`` is the index of the first matching ``ports`` term (None: the rule
+    has no ports); ``peers`` are (peer index, live member set or None, ipBlock
+    entry or None), empty when the rule has no ``from``/``to``.
     """
 
+    policy: str
+    index: int
+    port: int | None
+    peers: tuple[tuple[int, set[int] | None, int | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SideEntry:
+    """What one policy group allows on one (protocol, port, destination named ports).
+
+    ``policies`` are the group's policy keys (empty: not isolated); ``rules`` the
+    rules whose ports match, in (policy, rule) order, for the first-match
+    RuleRef. For the bool fast path: a remote is allowed when ``everything``
+    (not isolated, or a matching rule has no peers), when its identity is in
+    one of ``identity_sets``, or when its IP is in one of ``blocks``.
+    """
+
+    policies: tuple[str, ...]
+    rules: tuple[RuleEntry, ...]
     everything: bool
     identity_sets: tuple[set[int], ...]
     blocks: frozenset[int]
@@ -86,6 +105,23 @@ class SideEntry:
                 if identity in members:
                     return True
         return bool(self.blocks) and not self.blocks.isdisjoint(remote.blocks)
+
+    def decision(self, direction: Direction, remote: Record) -> SideDecision:
+        """The side decision, naming the first matching rule as the reference evaluator does."""
+        if not self.policies:
+            return NOT_ISOLATED
+        identity, blocks = remote.identity, remote.blocks
+        for rule in self.rules:
+            if not rule.peers:
+                ref = RuleRef(rule.policy, direction, rule.index, None, rule.port)
+                return SideDecision(True, "rule", ref, self.policies)
+            for j, members, block in rule.peers:
+                if (members is not None and identity in members) or (
+                    block is not None and block in blocks
+                ):
+                    ref = RuleRef(rule.policy, direction, rule.index, j, rule.port)
+                    return SideDecision(True, "rule", ref, self.policies)
+        return SideDecision(False, "no-rule-matched", None, self.policies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +162,7 @@ class PolicyEngine:
         self._identity_groups: dict[int, tuple[int, int]] = {}
         self._group_ids: dict[tuple[str, ...], int] = {}
         self._group_policies: list[list[CompiledPolicy]] = []
-        self._egress_cache: dict[tuple[int, int, str, int], SideDecision] = {}
-        self._ingress_cache: dict[tuple[int, int, int, str, int], SideDecision] = {}
+        self._decisions: dict[tuple[str, str, str, int], Decision] = {}
         self._flows: dict[tuple[str, str, str, int], bool] = {}
         self._egress_entries: dict[tuple[int, str, int, int], SideEntry] = {}
         self._ingress_entries: dict[tuple[int, str, int, int], SideEntry] = {}
@@ -197,7 +232,8 @@ class PolicyEngine:
         self._flows.clear()
         self._class_matrix.clear()
         self._pod_order = None
-        if len(self._egress_cache) + len(self._ingress_cache) > DECISION_CACHE_LIMIT:
+        self._decisions.clear()
+        if len(self._egress_entries) + len(self._ingress_entries) > ENTRY_CACHE_LIMIT:
             self._forget_decisions()
 
     def _forget_decisions(self) -> None:
@@ -205,8 +241,6 @@ class PolicyEngine:
         self._identity_groups.clear()
         self._group_ids.clear()
         self._group_policies.clear()
-        self._egress_cache.clear()
-        self._ingress_cache.clear()
         self._egress_entries.clear()
         self._ingress_entries.clear()
         self._classes.clear()
@@ -315,46 +349,6 @@ class PolicyEngine:
         return self._record(endpoint.ip)
 
     # -------------------------------------------------------------- decisions
-    def _evaluate(
-        self,
-        direction: Direction,
-        group: int,
-        remote: int,
-        named: NamedPorts,
-        protocol: str,
-        port: int,
-    ) -> SideDecision:
-        policies = self._group_policies[group]
-        if not policies:
-            return NOT_ISOLATED
-        keys = tuple(p.key for p in policies)
-        peer = self._class_list[remote]
-        members = self.tables.members
-        for policy in policies:
-            for rule in policy.rules(direction):
-                peer_index: int | None = None
-                if rule.peers:
-                    for j, candidate in enumerate(rule.peers):
-                        if candidate.block is not None:
-                            hit = candidate.block in peer.blocks
-                        elif candidate.spec is not None:
-                            hit = peer.identity >= 0 and peer.identity in members(candidate.spec)
-                        else:
-                            hit = False
-                        if hit:
-                            peer_index = j
-                            break
-                    else:
-                        continue
-                port_index: int | None = None
-                if rule.ports.terms:
-                    port_index = rule.ports.first_match(protocol, port, named)
-                    if port_index is None:
-                        continue
-                ref = RuleRef(policy.key, direction, rule.index, peer_index, port_index)
-                return SideDecision(True, "rule", ref, keys)
-        return SideDecision(False, "no-rule-matched", None, keys)
-
     def _named_ports(self, index: int) -> NamedPorts:
         return self._named[index] if index >= 0 else NO_NAMED_PORTS
 
@@ -370,13 +364,8 @@ class PolicyEngine:
             return LOOPBACK
         if profile.node_local_allowed and dst.kind == "node" and dst.node == src.node:
             return NODE_LOCAL
-        key = (src.egress, dst.cls, protocol, port)
-        found = self._egress_cache.get(key)
-        if found is None:
-            named = self._named_ports(dst.named)
-            found = self._evaluate("egress", src.egress, dst.cls, named, protocol, port)
-            self._egress_cache[key] = found
-        return found
+        entry = self._side_entry("egress", src.egress, protocol, port, dst.named)
+        return entry.decision("egress", dst)
 
     def _ingress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
         profile = self.profile
@@ -390,29 +379,32 @@ class PolicyEngine:
             return LOOPBACK
         if profile.node_local_allowed and src.kind == "node" and src.node == dst.node:
             return NODE_LOCAL
-        key = (dst.ingress, dst.named, src.cls, protocol, port)
-        found = self._ingress_cache.get(key)
-        if found is None:
-            named = self._named_ports(dst.named)
-            found = self._evaluate("ingress", dst.ingress, src.cls, named, protocol, port)
-            self._ingress_cache[key] = found
-        return found
+        entry = self._side_entry("ingress", dst.ingress, protocol, port, dst.named)
+        return entry.decision("ingress", src)
 
     # -------------------------------------------------------------------- API
     def egress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
         """The decision of the source's egress enforcement point."""
-        return self._egress(self._record(src_ip), self._record(dst_ip), protocol, dst_port)
+        return self.decide(src_ip, dst_ip, protocol, dst_port).egress
 
     def ingress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
         """The decision of the destination's ingress enforcement point."""
-        return self._ingress(self._record(src_ip), self._record(dst_ip), protocol, dst_port)
+        return self.decide(src_ip, dst_ip, protocol, dst_port).ingress
 
     def decide(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> Decision:
         """Both enforcement points' decisions for a new connection."""
-        src, dst = self._record(src_ip), self._record(dst_ip)
-        return Decision(
-            self._egress(src, dst, protocol, dst_port), self._ingress(src, dst, protocol, dst_port)
-        )
+        key = (src_ip, dst_ip, protocol, dst_port)
+        found = self._decisions.get(key)
+        if found is None:
+            src, dst = self._record(src_ip), self._record(dst_ip)
+            found = Decision(
+                self._egress(src, dst, protocol, dst_port),
+                self._ingress(src, dst, protocol, dst_port),
+            )
+            if len(self._decisions) >= FLOW_CACHE_LIMIT:
+                self._decisions.clear()
+            self._decisions[key] = found
+        return found
 
     def decide_endpoints(self, src: Endpoint, dst: Endpoint, protocol: str, port: int) -> Decision:
         """Like :meth:`decide` for resolved endpoints (a hostNetwork pod by name, a node)."""
@@ -446,19 +438,17 @@ class PolicyEngine:
         if src.identity >= 0 and not (
             self._node_local and dst.kind == "node" and dst.node == src.node
         ):
-            key = (src.egress, protocol, port, dst.named)
-            entry = self._egress_entries.get(key)
+            entry = self._egress_entries.get((src.egress, protocol, port, dst.named))
             if entry is None:
-                entry = self._egress_entries[key] = self._entry("egress", *key)
+                entry = self._side_entry("egress", src.egress, protocol, port, dst.named)
             if not entry.everything and not entry.admits(dst):
                 return False
         if dst.identity >= 0 and not (
             self._node_local and src.kind == "node" and src.node == dst.node
         ):
-            key = (dst.ingress, protocol, port, dst.named)
-            entry = self._ingress_entries.get(key)
+            entry = self._ingress_entries.get((dst.ingress, protocol, port, dst.named))
             if entry is None:
-                entry = self._ingress_entries[key] = self._entry("ingress", *key)
+                entry = self._side_entry("ingress", dst.ingress, protocol, port, dst.named)
             if not entry.everything and not entry.admits(src):
                 return False
         return True
@@ -472,19 +462,41 @@ class PolicyEngine:
         everything = not policies
         identity_sets: dict[int, set[int]] = {}
         blocks: set[int] = set()
+        rules: list[RuleEntry] = []
         for policy in policies:
             for rule in policy.rules(direction):
-                if not rule.ports.matches(protocol, port, named_ports):
+                port_index = rule.ports.first_match(protocol, port, named_ports)
+                if rule.ports.terms and port_index is None:
                     continue
+                peers: list[tuple[int, set[int] | None, int | None]] = []
                 if not rule.peers:
                     everything = True
-                for peer in rule.peers:
+                for j, peer in enumerate(rule.peers):
                     if peer.block is not None:
                         blocks.add(peer.block)
+                        peers.append((j, None, peer.block))
                     elif peer.spec is not None:
                         members = self.tables.members(peer.spec)
                         identity_sets[id(members)] = members
-        return SideEntry(everything, tuple(identity_sets.values()), frozenset(blocks))
+                        peers.append((j, members, None))
+                rules.append(RuleEntry(policy.key, rule.index, port_index, tuple(peers)))
+        return SideEntry(
+            tuple(p.key for p in policies),
+            tuple(rules),
+            everything,
+            tuple(identity_sets.values()),
+            frozenset(blocks),
+        )
+
+    def _side_entry(
+        self, direction: Direction, group: int, protocol: str, port: int, named: int
+    ) -> SideEntry:
+        entries = self._egress_entries if direction == "egress" else self._ingress_entries
+        key = (group, protocol, port, named)
+        entry = entries.get(key)
+        if entry is None:
+            entry = entries[key] = self._entry(direction, group, protocol, port, named)
+        return entry
 
     def selecting_policies(self, pod: Pod) -> list[CompiledPolicy]:
         """Every policy selecting ``pod`` (whatever its policyTypes), by key."""
@@ -666,11 +678,7 @@ class PolicyEngine:
         return result
 
     def _pair_allowed(self, a: Pod, b: Pod, protocol: str, port: int) -> bool:
-        s, d = self._pod_record(a), self._pod_record(b)
-        return (
-            self._egress(s, d, protocol, port).allowed
-            and self._ingress(s, d, protocol, port).allowed
-        )
+        return self._records_allowed(self._pod_record(a), self._pod_record(b), protocol, port)
 
     def _fill_special(
         self,
@@ -687,10 +695,7 @@ class PolicyEngine:
                     (records[i], records[j], (i, j)),
                     (records[j], records[i], (j, i)),
                 ):
-                    table[at] = (
-                        self._egress(s, d, protocol, port).allowed
-                        and self._ingress(s, d, protocol, port).allowed
-                    )
+                    table[at] = self._records_allowed(s, d, protocol, port)
 
     def named_ports(self, pod: Pod) -> Mapping[tuple[str, str], int]:
         """A pod's named ports as (name, protocol) -> number (first declaration wins)."""

@@ -171,11 +171,22 @@ def summary_text(engine: Any, ports: list[tuple[str, int]], tables: Any) -> str:
 
 
 def group_sums(table: Any, groups: Any, n_groups: int) -> Any:
-    """Sum a square bool table over row groups and column groups (no pair loop)."""
+    """Sum a square bool table over row groups and column groups (no pair loop).
+
+    Sorts rows and columns by group, then adds each contiguous run with
+    ``reduceat``; the result is indexed [row group, column group].
+    """
     import numpy as np
 
-    rows = np.zeros((n_groups, table.shape[1]), dtype=np.int64)
-    np.add.at(rows, groups, table.astype(np.int64))
     out = np.zeros((n_groups, n_groups), dtype=np.int64)
-    np.add.at(out.T, groups, rows.T)
+    if len(groups) == 0:
+        return out
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    present = ordered[starts]
+    grouped = table.take(order, axis=0).take(order, axis=1)
+    rows = np.add.reduceat(grouped, starts, axis=0, dtype=np.int32)
+    sums = np.add.reduceat(rows, starts, axis=1, dtype=np.int64)
+    out[np.ix_(present, present)] = sums
     return out

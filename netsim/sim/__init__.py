@@ -2,8 +2,8 @@
 
 ``netsim.sim.network.Network`` is the entry point; ``bench_packets`` drives a
 packet flood for throughput measurements. Import submodules directly: this
-package imports nothing heavy itself (scapy loads only when frames are
-rendered or DNS messages are built).
+package imports nothing heavy itself (scapy loads only when captured frames
+are rendered, to write a pcap; DNS messages are encoded without it).
 """
 
 from __future__ import annotations

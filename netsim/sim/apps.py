@@ -231,6 +231,10 @@ def resolve(net: Network, host: Host, name: str) -> Proc:
         # glibc: one socket and one pair of query ids per name; a retry resends them.
         answers: dict[int, tuple[int, tuple[str, ...]]] = {}
         ids = {QTYPE_A: net.rng.getrandbits(16), QTYPE_AAAA: net.rng.getrandbits(16)}
+        try:
+            queries = {qtype: dns_query(txid, candidate, qtype) for qtype, txid in ids.items()}
+        except ValueError:  # res_mkquery fails (a label over 63 octets...): nothing is sent
+            continue
         done = env.event()
 
         def on_reply(
@@ -250,7 +254,7 @@ def resolve(net: Network, host: Host, name: str) -> Proc:
         for _attempt in range(ATTEMPTS):
             for qtype in (QTYPE_A, QTYPE_AAAA):
                 if qtype not in answers:
-                    stack.send_udp(port, server, 53, dns_query(ids[qtype], candidate, qtype))
+                    stack.send_udp(port, server, 53, queries[qtype])
             yield env.any_of([done, env.timeout(TIMEOUT)])
             if len(answers) == 2:
                 break

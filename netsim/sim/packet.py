@@ -1,11 +1,18 @@
-"""Scapy at the edge: wire bytes of frames, DNS messages, and pcap files.
+"""Wire formats at the edge: bytes of frames, DNS messages, and pcap files.
 
-The only module of netsim that imports scapy (and only the layers it uses:
-``scapy.all`` takes seconds to import). Each flow direction gets a header
-template built once with scapy; every frame of that flow is rendered by
-copying the template and patching lengths, sequence numbers, flags, TTL and
-checksums as ints. Rendering happens only when a capture is written, so the
-data path itself never touches scapy.
+The only module of netsim that imports scapy, and only when a frame is
+rendered (a capture is written): scapy takes about half a second to import
+(``scapy.all`` seconds), which a run that writes no capture never pays. Each
+flow direction gets a header template built once with scapy; every frame of
+that flow is rendered by copying the template and patching lengths,
+sequence numbers, flags, TTL and checksums as ints. The data path itself
+never touches scapy.
+
+DNS messages travel in frame payloads on the data path (every name lookup),
+so they are encoded and decoded here with ``struct`` per RFC 1035 (section
+4.1): a 12-byte header, the question, and A/AAAA resource records, names
+written uncompressed (as scapy writes them), compression pointers followed
+when reading. The tests check the bytes against scapy's.
 """
 
 from __future__ import annotations
@@ -14,15 +21,9 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scapy.layers.dns import DNS, DNSQR, DNSRR
-from scapy.layers.inet import ICMP, IP, TCP, UDP
-from scapy.layers.inet6 import ICMPv6EchoReply, ICMPv6EchoRequest, IPv6
-from scapy.layers.l2 import ARP, Ether
-from scapy.layers.sctp import SCTP, SCTPChunkAbort, SCTPChunkInit, SCTPChunkInitAck
-from scapy.packet import Packet, Raw
-
-from netsim.addr import int_to_ip
+from netsim.addr import int_to_ip, parse_ip
 from netsim.sim.flow import (
     ETH_ARP,
     PROTO_ICMP,
@@ -32,6 +33,9 @@ from netsim.sim.flow import (
     PROTO_UDP,
     Frame,
 )
+
+if TYPE_CHECKING:
+    from scapy.packet import Packet
 
 QTYPE_A = 1
 QTYPE_AAAA = 28
@@ -136,6 +140,8 @@ class FrameRenderer:
         return bytes(header[:14]) + bytes(ip) + l4
 
     def _arp(self, frame: Frame) -> bytes:
+        from scapy.layers.l2 import ARP, Ether
+
         eth = Ether(src=mac_text(frame.src_mac), dst=mac_text(frame.dst_mac), type=ETH_ARP)
         target_mac = "00:00:00:00:00:00" if frame.flags == 1 else mac_text(frame.dst_mac)
         arp = ARP(
@@ -148,6 +154,12 @@ class FrameRenderer:
         return bytes(eth / arp)
 
     def _scapy(self, frame: Frame, header_only: bool = False) -> Packet:
+        from scapy.layers.inet import ICMP, IP, TCP, UDP
+        from scapy.layers.inet6 import ICMPv6EchoReply, ICMPv6EchoRequest, IPv6
+        from scapy.layers.l2 import Ether
+        from scapy.layers.sctp import SCTP, SCTPChunkAbort, SCTPChunkInit, SCTPChunkInitAck
+        from scapy.packet import Raw
+
         eth = Ether(src=mac_text(frame.src_mac), dst=mac_text(frame.dst_mac))
         src = int_to_ip(frame.src, frame.version)
         dst = int_to_ip(frame.dst, frame.version)
@@ -201,60 +213,155 @@ class DnsAnswer:
     addresses: tuple[str, ...]
 
 
+DNS_HEADER = struct.Struct("!HHHHHH")
+"""id, flags, QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT (RFC 1035 4.1.1)."""
+FLAG_QR = 0x8000
+FLAG_AA = 0x0400
+FLAG_RD = 0x0100
+FLAG_RA = 0x0080
+CLASS_IN = 1
+MAX_LABEL = 63
+MAX_NAME = 255
+MAX_POINTERS = 64
+"""A name with more compression pointers than this loops: the message is malformed."""
+
+
+class _Malformed(Exception):
+    """A DNS message that does not decode (truncated, looping pointers, bad lengths)."""
+
+
+def _encode_name(name: str) -> bytes:
+    """``name`` (no trailing dot; "" is the root) as length-prefixed labels and a 0 octet.
+
+    Raises ValueError for a name RFC 1035 cannot carry: an empty label, a label
+    longer than 63 octets or a name longer than 255 (glibc's res_mkquery
+    fails on those, and no query is sent).
+    """
+    out = bytearray()
+    if name:
+        for label in name.encode("utf-8").split(b"."):
+            if not 0 < len(label) <= MAX_LABEL:
+                raise ValueError(f"cannot encode DNS name {name!r}: bad label length")
+            out.append(len(label))
+            out += label
+    out.append(0)
+    if len(out) > MAX_NAME:
+        raise ValueError(f"cannot encode DNS name {name!r}: longer than 255 octets")
+    return bytes(out)
+
+
+def _decode_name(data: bytes, offset: int) -> tuple[str, int]:
+    """The name at ``offset`` (no trailing dot) and the offset just after it."""
+    labels: list[str] = []
+    end = -1
+    for _ in range(MAX_POINTERS):
+        if offset >= len(data):
+            raise _Malformed("name runs past the end")
+        length = data[offset]
+        if length & 0xC0 == 0xC0:  # compression pointer (RFC 1035 4.1.4)
+            if offset + 1 >= len(data):
+                raise _Malformed("truncated pointer")
+            if end < 0:
+                end = offset + 2
+            offset = ((length & 0x3F) << 8) | data[offset + 1]
+            continue
+        if length & 0xC0:
+            raise _Malformed("reserved label type")
+        offset += 1
+        if length == 0:
+            return ".".join(labels), (offset if end < 0 else end)
+        if offset + length > len(data):
+            raise _Malformed("label runs past the end")
+        labels.append(data[offset : offset + length].decode("ascii", "replace"))
+        offset += length
+    raise _Malformed("compression pointer loop")
+
+
+def _question(data: bytes, offset: int) -> tuple[str, int, int]:
+    """The question at ``offset``: (name, qtype, offset after it)."""
+    name, offset = _decode_name(data, offset)
+    if offset + 4 > len(data):
+        raise _Malformed("truncated question")
+    qtype, _qclass = struct.unpack_from("!HH", data, offset)
+    return name, qtype, offset + 4
+
+
 def dns_query(txid: int, name: str, qtype: int) -> bytes:
-    """Encode a recursive query for ``name`` (A or AAAA)."""
-    return bytes(DNS(id=txid, rd=1, qd=DNSQR(qname=name + ".", qtype=qtype)))
+    """Encode a recursive (RD) query for ``name`` (A or AAAA, class IN).
+
+    Raises ValueError when ``name`` cannot be encoded (see :func:`_encode_name`).
+    """
+    header = DNS_HEADER.pack(txid, FLAG_RD, 1, 0, 0, 0)
+    return header + _encode_name(name) + struct.pack("!HH", qtype, CLASS_IN)
 
 
 def dns_parse_query(payload: bytes) -> DnsQuestion | None:
-    """Decode a query; None when it is not a well-formed one-question query."""
+    """Decode a query (QR clear, at least one question; the first one is returned).
+
+    None when it is not a well-formed query: malformed input from the wire is
+    not an error of the caller.
+    """
     try:
-        msg = DNS(payload)
-        qd = msg.qd
-        if msg.qr or qd is None:
+        if len(payload) < DNS_HEADER.size:
             return None
-        question = qd[0] if isinstance(qd, list) else qd
-        name = question.qname.decode("ascii", "replace").rstrip(".")
-        return DnsQuestion(int(msg.id), name, int(question.qtype))
-    except Exception:  # malformed input from the wire is not an error of the caller
+        txid, flags, qdcount, _, _, _ = DNS_HEADER.unpack_from(payload)
+        if flags & FLAG_QR or qdcount == 0:
+            return None
+        name, qtype, _ = _question(payload, DNS_HEADER.size)
+        return DnsQuestion(txid, name, qtype)
+    except _Malformed:
         return None
 
 
 def dns_response(question: DnsQuestion, rcode: int, addresses: Sequence[str], ttl: int) -> bytes:
-    """Encode an authoritative answer to ``question`` with A/AAAA records for ``addresses``."""
-    fqdn = question.name + "."
-    answers = [
-        DNSRR(rrname=fqdn, type=question.qtype, rclass=1, ttl=ttl, rdata=address)
-        for address in addresses
+    """Encode an authoritative answer (QR AA RD RA) to ``question``: the question echoed,
+    then one A/AAAA record of class IN and ``ttl`` per address."""
+    flags = FLAG_QR | FLAG_AA | FLAG_RD | FLAG_RA | (rcode & 0xF)
+    name = _encode_name(question.name)
+    out = [
+        DNS_HEADER.pack(question.id, flags, 1, len(addresses), 0, 0),
+        name,
+        struct.pack("!HH", question.qtype, CLASS_IN),
     ]
-    msg = DNS(
-        id=question.id,
-        qr=1,
-        aa=1,
-        rd=1,
-        ra=1,
-        rcode=rcode,
-        qd=DNSQR(qname=fqdn, qtype=question.qtype),
-        an=answers,
-    )
-    return bytes(msg)
+    for address in addresses:
+        version, value = parse_ip(address)
+        rdata = value.to_bytes(4 if version == 4 else 16, "big")
+        out += [name, struct.pack("!HHIH", question.qtype, CLASS_IN, ttl, len(rdata)), rdata]
+    return b"".join(out)
 
 
 def dns_parse_response(payload: bytes) -> DnsAnswer | None:
-    """Decode a response; None when it is not a well-formed response."""
+    """Decode a response: the first question, the rcode and the A/AAAA addresses answered.
+
+    None when it is not a well-formed response (QR set, a question, records
+    within the message).
+    """
     try:
-        msg = DNS(payload)
-        if not msg.qr or msg.qd is None:
+        if len(payload) < DNS_HEADER.size:
             return None
-        qd = msg.qd[0] if isinstance(msg.qd, list) else msg.qd
+        txid, flags, qdcount, ancount, _, _ = DNS_HEADER.unpack_from(payload)
+        if not flags & FLAG_QR or qdcount == 0:
+            return None
+        name, qtype, offset = _question(payload, DNS_HEADER.size)
+        for _ in range(qdcount - 1):
+            _, _, offset = _question(payload, offset)
         addresses: list[str] = []
-        records = msg.an if isinstance(msg.an, list) else ([msg.an] if msg.an else [])
-        for record in records:
-            if int(record.type) in (QTYPE_A, QTYPE_AAAA):
-                addresses.append(str(record.rdata))
-        name = qd.qname.decode("ascii", "replace").rstrip(".")
-        return DnsAnswer(int(msg.id), name, int(qd.qtype), int(msg.rcode), tuple(addresses))
-    except Exception:  # malformed input from the wire is not an error of the caller
+        for _ in range(ancount):
+            _, offset = _decode_name(payload, offset)
+            if offset + 10 > len(payload):
+                raise _Malformed("truncated record")
+            rtype, _rclass, _ttl, rdlength = struct.unpack_from("!HHIH", payload, offset)
+            offset += 10
+            rdata = payload[offset : offset + rdlength]
+            if len(rdata) != rdlength:
+                raise _Malformed("truncated rdata")
+            offset += rdlength
+            if rtype == QTYPE_A and rdlength == 4:
+                addresses.append(int_to_ip(int.from_bytes(rdata, "big"), 4))
+            elif rtype == QTYPE_AAAA and rdlength == 16:
+                addresses.append(int_to_ip(int.from_bytes(rdata, "big"), 6))
+        return DnsAnswer(txid, name, qtype, flags & 0xF, tuple(addresses))
+    except _Malformed:
         return None
 
 

@@ -53,3 +53,19 @@ def test_answers() -> None:
     assert ask("web")[0] == RCODE_NXDOMAIN
     dns.external["example.com"] = "203.0.113.80"
     assert ask("example.com") == (RCODE_NOERROR, ["203.0.113.80"])
+
+
+def test_a_name_dns_cannot_carry_is_a_bad_address_without_a_query() -> None:
+    # A label over 63 octets (RFC 1035 2.3.4): res_mkquery fails, nothing goes on the wire.
+    from netsim.sim.network import Network
+
+    cluster = Cluster()
+    cluster.add_default_node()
+    cluster.ensure_namespace("default")
+    cluster.add(Pod("client", "default"))
+    net = Network(cluster, seed=1)
+    name = "a" * 64
+    result = net.exec("default/client", f"wget --spider -T 1 http://{name}/")
+    assert result.output == f"wget: bad address '{name}'\n"
+    assert result.exit_code == 1
+    assert net.captured("default/client eth0") == []

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import struct
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
-from scapy.layers.dns import DNS
+import pytest
+from scapy.layers.dns import DNS, DNSQR, DNSRR
 from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Ether
@@ -16,6 +21,8 @@ from netsim.sim.packet import (
     QTYPE_A,
     QTYPE_AAAA,
     RCODE_NXDOMAIN,
+    DnsAnswer,
+    DnsQuestion,
     FrameRenderer,
     dns_parse_query,
     dns_parse_response,
@@ -84,3 +91,112 @@ def test_pcap_has_simulated_nanosecond_timestamps(tmp_path: Path) -> None:
     packets = rdpcap(str(path))
     assert [float(p.time) for p in packets] == [0.0, 1.000000123]
     assert bytes(packets[1]) == frames[1]
+
+
+# ---------------------------------------------------------------- DNS wire format
+# netsim encodes DNS with struct (RFC 1035 4.1); scapy is the independent oracle.
+NAMES = ("nginx.default.svc.cluster.local", "x", "a-b.c1.example", "")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("qtype", [QTYPE_A, QTYPE_AAAA])
+def test_dns_query_bytes_are_what_scapy_builds(name: str, qtype: int) -> None:
+    expected = bytes(DNS(id=513, rd=1, qd=DNSQR(qname=name + ".", qtype=qtype)))
+    assert dns_query(513, name, qtype) == expected
+    parsed = DNS(expected)
+    assert parsed.qr == 0 and parsed.rd == 1 and parsed.qdcount == 1
+
+
+@pytest.mark.parametrize(
+    ("qtype", "rcode", "addresses"),
+    [
+        (QTYPE_A, 0, ["10.100.0.16"]),
+        (QTYPE_A, 0, ["10.244.1.2", "10.244.2.3"]),
+        (QTYPE_AAAA, 0, ["fd00:10:96::a", "2001:db8::1"]),
+        (QTYPE_AAAA, 0, []),
+        (QTYPE_A, RCODE_NXDOMAIN, []),
+    ],
+)
+def test_dns_response_bytes_are_what_scapy_builds(
+    qtype: int, rcode: int, addresses: list[str]
+) -> None:
+    question = DnsQuestion(0xBEEF, "web.default.svc.cluster.local", qtype)
+    fqdn = question.name + "."
+    expected = DNS(
+        id=question.id,
+        qr=1,
+        aa=1,
+        rd=1,
+        ra=1,
+        rcode=rcode,
+        qd=DNSQR(qname=fqdn, qtype=qtype),
+        an=[DNSRR(rrname=fqdn, type=qtype, rclass=1, ttl=30, rdata=a) for a in addresses],
+    )
+    data = dns_response(question, rcode, addresses, 30)
+    assert data == bytes(expected)
+    assert dns_parse_response(data) == DnsAnswer(
+        question.id, question.name, qtype, rcode, tuple(addresses)
+    )
+
+
+def test_dns_parse_follows_compression_pointers_and_skips_other_records() -> None:
+    fqdn = "a.b.c."
+    message = DNS(
+        id=3,
+        qr=1,
+        qd=DNSQR(qname=fqdn, qtype=QTYPE_A),
+        an=[
+            DNSRR(rrname=fqdn, type=QTYPE_A, rdata="1.2.3.4"),
+            DNSRR(rrname=fqdn, type=5, rdata="x.b.c."),  # CNAME: not an address
+            DNSRR(rrname=fqdn, type=QTYPE_A, rdata="5.6.7.8"),
+        ],
+    ).compress()
+    data = bytes(message)
+    assert b"\xc0\x0c" in data  # the records point back at the question's name
+    assert dns_parse_response(data) == DnsAnswer(3, "a.b.c", QTYPE_A, 0, ("1.2.3.4", "5.6.7.8"))
+
+
+def test_dns_parse_rejects_what_is_not_a_well_formed_message() -> None:
+    query = dns_query(9, "web", QTYPE_A)
+    response = dns_response(DnsQuestion(9, "web", QTYPE_A), 0, ["10.0.0.1"], 30)
+    assert dns_parse_query(query) == DnsQuestion(9, "web", QTYPE_A)
+    assert dns_parse_query(response) is None  # QR set: a response, not a query
+    assert dns_parse_response(query) is None  # QR clear
+    for cut in range(len(query)):
+        assert dns_parse_query(query[:cut]) is None
+    for cut in range(len(response)):
+        assert dns_parse_response(response[:cut]) is None
+    header = struct.pack("!HHHHHH", 9, 0x0100, 1, 0, 0, 0)
+    # A name that is a pointer to itself (offset 12) loops forever: malformed.
+    assert dns_parse_query(header + b"\xc0\x0c" + struct.pack("!HH", QTYPE_A, 1)) is None
+    no_question = struct.pack("!HHHHHH", 9, 0x0100, 0, 0, 0, 0)
+    assert dns_parse_query(no_question) is None
+
+
+@pytest.mark.parametrize("name", ["a" * 64 + ".example", "a..b", ".".join(["abcdefgh"] * 29)])
+def test_dns_query_refuses_names_rfc_1035_cannot_carry(name: str) -> None:
+    with pytest.raises(ValueError, match="cannot encode DNS name"):
+        dns_query(1, name, QTYPE_A)
+
+
+def test_dns_and_the_data_path_never_import_scapy() -> None:
+    # scapy costs about half a second to import; only rendering a capture needs it.
+    code = (
+        "import sys\n"
+        "from netsim.model import Cluster, Labels, Pod, Service, ServicePort\n"
+        "from netsim.sim.network import Network\n"
+        "c = Cluster(); c.add_default_node(); c.ensure_namespace('default')\n"
+        "c.add(Pod('web', 'default', labels=Labels.of(app='web'), image='nginx'))\n"
+        "c.add(Service('web', 'default', ports=(ServicePort(80, 80),),"
+        " selector=Labels.of(app='web')))\n"
+        "c.add(Pod('client', 'default'))\n"
+        "net = Network(c, seed=1)\n"
+        "assert net.exec('default/client', 'wget -q --spider web').exit_code == 0\n"
+        "assert 'scapy' not in sys.modules, 'scapy imported'\n"
+        "net.write_pcap(sys.argv[1])\n"
+        "assert 'scapy' in sys.modules\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        pcap = Path(tmp) / "run.pcap"
+        subprocess.run([sys.executable, "-c", code, str(pcap)], check=True, timeout=120)
+        assert any(p.haslayer(DNS) for p in rdpcap(str(pcap)))

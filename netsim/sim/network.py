@@ -36,9 +36,12 @@ receiving node's IP, which is not the pod's own node (no node-local
 exception): an ipBlock covering the client does not match it, one covering
 that node's IP does (the documented "client IP is lost"). Either way an
 external client never passes an ingress default-deny. With ``Local`` there
-is no SNAT and policy always sees the client IP. Pods leaving the pod
-network for external IPs are masqueraded the same way, after their egress
-policy.
+is no SNAT and policy always sees the client IP. Pods reaching a
+NodePort or LoadBalancer IP of a ``Cluster`` Service are masqueraded the
+same way (kube-proxy marks all traffic to external destinations), so an
+endpoint on another node sees the client pod's node, not the pod; pods
+leaving the pod network for external IPs are masqueraded after their
+egress policy.
 
 A packet's whole path is computed when it is sent (the state of that instant
 applies to it) and it is delivered after the sum of the link latencies; each
@@ -50,8 +53,9 @@ neighbours are known without NDP frames.
 Differences from a real node that a reader of traces may meet: kube-proxy's
 REJECT for a Service without endpoints is a TCP RST from the Service address
 (iptables sends ICMP port-unreachable; connect() fails with ECONNREFUSED
-either way); external-traffic and hairpin masquerading use the node's IP and
-the bridge address respectively.
+either way); external-frontend and hairpin masquerading use the node's IP
+and the bridge address respectively (MASQUERADE would pick the bridge
+address for an endpoint on the same node too; policy never sees it).
 """
 
 from __future__ import annotations
@@ -705,9 +709,11 @@ class Network:
             )
             frame.dst, frame.dport = ep.ip, ep.port
             self._note("dnat", node.name, frame, frontend.service, delay)
-            # kube-proxy marks it (KUBE-MARK-MASQ); the masquerade itself happens in
-            # POSTROUTING, after the policy checks below.
-            external_snat = external_frontend and not local_only and local_pod is None
+            # externalTrafficPolicy: Cluster: kube-proxy marks every packet to an external
+            # frontend (KUBE-EXT-...: "masquerade traffic for ... external destinations",
+            # pods' too); the MASQUERADE happens in POSTROUTING, after the policy checks
+            # below. With Local, pods short-circuit and outsiders keep their address.
+            external_snat = external_frontend and frontend.external_traffic_policy != "Local"
             if local_pod is not None and frame.dst == local_pod.ip:
                 self._hairpin(node, frame, local_pod, key, delay)
                 return

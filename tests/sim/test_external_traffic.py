@@ -14,7 +14,10 @@ plugin where the Kubernetes docs leave NAT ordering undefined):
   one for the receiving node's IP does;
 - ``Local``: no SNAT, the client IP is kept.
 
-In every case an ingress default-deny keeps the external client out. The load
+In every case an ingress default-deny keeps the external client out. Pods
+reaching the LB IP of a ``Cluster`` Service are masqueraded the same way
+(kube-proxy's KUBE-EXT chain marks all of its traffic); with ``Local`` they
+short-circuit to the Service and keep their address. The load
 balancer sends to the first node (by name) that may serve: node-1 for
 ``Cluster``, the node of a local endpoint for ``Local``.
 """
@@ -270,3 +273,59 @@ def test_recheck_uses_the_source_policy_saw_not_the_masqueraded_one() -> None:
     _, client_int = parse_ip(CLIENT_IP)
     node1 = net.nodes["node-1"]
     assert not [e for e in node1.conntrack.entries() if e.orig[1] == client_int]
+
+
+# ------------------------------------------------ pods through an external frontend
+def allow_client_pods() -> NetworkPolicy:
+    """app=web accepts ingress from pods labelled app=client only."""
+    peer = PolicyPeer(pod_selector=LabelSelector((("app", "client"),)))
+    return NetworkPolicy(
+        "allow-client",
+        "default",
+        LabelSelector((("app", "web"),)),
+        ("Ingress",),
+        ingress=(PolicyRule(peers=(peer,)),),
+    )
+
+
+@pytest.mark.parametrize("web_node", ["node-1", "node-2"])
+def test_pod_through_a_cluster_policy_lb_is_masqueraded_after_policy(web_node: str) -> None:
+    # kube-proxy masquerades all traffic to an external frontend of a Cluster Service,
+    # pods' too ("in case we cross nodes"): an endpoint on the client's node is checked
+    # against the client pod, one on another node against the client's node.
+    cluster = web_cluster("Cluster", web_node=web_node)
+    cluster.add(Pod("client", "default", labels=Labels.of(app="client"), node="node-1"))
+    cluster.add(allow_client_pods())
+    net = Network(cluster, seed=1)
+    lb = net.load_balancer_ip("default/web")
+    output = wget(net, "default/client", f"http://{lb}/")
+    if web_node == "node-1":
+        assert output.endswith(EXISTS)
+    else:
+        assert output.endswith(TIMED_OUT)
+        assert ingress_drops(net) == [(f"{WEB} ingress", node_ip(cluster, "node-1"))]
+    assert syn_sources(net) == ({node_ip(cluster, "node-1")} if web_node == "node-1" else set())
+
+
+def test_pod_through_a_cluster_policy_lb_to_another_node_matches_an_ipblock_for_its_node() -> None:
+    cluster = web_cluster("Cluster", web_node="node-2")
+    cluster.add(Pod("client", "default", labels=Labels.of(app="client"), node="node-1"))
+    cluster.add(allow_from(f"{node_ip(cluster, 'node-1')}/32"))
+    net = Network(cluster, seed=1)
+    lb = net.load_balancer_ip("default/web")
+    assert wget(net, "default/client", f"http://{lb}/").endswith(EXISTS)
+    # Through the ClusterIP there is no masquerade: the pod is itself, and the
+    # node's ipBlock does not cover it.
+    web_cluster_ip = cluster.services["default/web"].cluster_ip
+    assert wget(net, "default/client", f"http://{web_cluster_ip}/").endswith(TIMED_OUT)
+    assert ingress_drops(net) == [(f"{WEB} ingress", cluster.pods["default/client"].ip)]
+
+
+def test_pod_through_a_local_policy_lb_keeps_its_address() -> None:
+    cluster = web_cluster("Local", web_node="node-2")
+    cluster.add(Pod("client", "default", labels=Labels.of(app="client"), node="node-1"))
+    cluster.add(allow_client_pods())
+    net = Network(cluster, seed=1)
+    lb = net.load_balancer_ip("default/web")
+    assert wget(net, "default/client", f"http://{lb}/").endswith(EXISTS)
+    assert syn_sources(net) == {cluster.pods["default/client"].ip}

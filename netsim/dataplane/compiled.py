@@ -26,6 +26,7 @@ from netsim.dataplane.render import (
     host_interface,
     icmp_rule,
     isolated_drop,
+    render_node_ports,
     render_services,
 )
 from netsim.model import Pod
@@ -158,5 +159,12 @@ def render_compiled(engine: PolicyEngine, addresses: Sequence[str] = ()) -> dict
                     chain = compiled.chain(pod, direction)
                     if chain is not None:
                         chains.append(chain)
-        rulesets[node] = NodeRuleset(node, tuple(chains), engine.profile.filter_icmp, services)
+        rulesets[node] = NodeRuleset(
+            node,
+            tuple(chains),
+            engine.profile.filter_icmp,
+            services,
+            render_node_ports(cluster, node),
+            cluster.nodes[node].ip,
+        )
     return rulesets

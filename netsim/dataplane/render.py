@@ -134,6 +134,39 @@ class ServiceRule:
         )
 
 
+MASQUERADE_MARK = 0x4000
+"""The packet mark kube-proxy sets on traffic it will masquerade (KUBE-MARK-MASQ)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodePortRule:
+    """One NodePort DNAT rule on one node: ``node_ip``:``node_port`` -> backend.
+
+    With ``externalTrafficPolicy: Cluster`` (``masquerade``) the flow is marked and
+    SNATed to the node's IP in postrouting, after this node's policy checks; so a
+    backend on another node sees the node's IP, not the client's.
+    """
+
+    service: str
+    node_ip: str
+    protocol: str
+    node_port: int
+    backend: str
+    backend_ip: str
+    target_port: int
+    masquerade: bool
+
+    def text(self) -> str:
+        """The rule as ``nft -f`` input."""
+        proto = self.protocol.lower()
+        mark = f"meta mark set {MASQUERADE_MARK:#x} " if self.masquerade else ""
+        return (
+            f"ip daddr {self.node_ip} {proto} dport {self.node_port} counter {mark}"
+            f"dnat ip to {self.backend_ip}:{self.target_port} "
+            f'comment "nodeport {self.service} {self.node_port}/{self.protocol} -> {self.backend}"'
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class NodeRuleset:
     """Everything one node enforces: the chains of its isolated pods, in pod order,
@@ -143,6 +176,8 @@ class NodeRuleset:
     chains: tuple[PodChain, ...]
     filter_icmp: bool = False
     services: tuple[ServiceRule, ...] = ()
+    node_ports: tuple[NodePortRule, ...] = ()
+    node_ip: str = ""
 
     def traced(self) -> list[tuple[str, PodChain, NftRule]]:
         """Every policy rule with the name of its trace set (``t0``, ``t1``, ...), in order."""
@@ -174,13 +209,22 @@ class NodeRuleset:
         ordered += [c for c in self.chains if c.direction == "ingress"]
         lines += [f"    {chain.jump}" for chain in ordered]
         lines.append("  }")
-        if self.services:
+        if self.services or self.node_ports:
             lines += [
                 "  chain services {",
                 "    type nat hook prerouting priority dstnat; policy accept;",
             ]
             lines += [f"    {rule.text()}" for rule in self.services]
+            lines += [f"    {rule.text()}" for rule in self.node_ports]
             lines.append("  }")
+        if any(rule.masquerade for rule in self.node_ports):
+            lines += [
+                "  chain nodeport-masq {",
+                "    type nat hook postrouting priority srcnat; policy accept;",
+                f"    meta mark {MASQUERADE_MARK:#x} counter snat ip to {self.node_ip} "
+                'comment "kube-proxy masquerade (externalTrafficPolicy: Cluster)"',
+                "  }",
+            ]
         for chain in self.chains:
             lines.append(f"  chain {chain.name} {{")
             lines.append(
@@ -430,6 +474,70 @@ def render_services(cluster: Cluster) -> tuple[ServiceRule, ...]:
     return tuple(rules)
 
 
+def node_ports(cluster: Cluster) -> dict[tuple[str, str, int], int]:
+    """The NodePort of every NodePort/LoadBalancer Service port: (key, protocol, port) -> port.
+
+    A port the manifest leaves unset gets the lowest free one from 30000 up,
+    Services in key order, as netsim's simulated kube-proxy allocates them.
+    """
+    found: dict[tuple[str, str, int], int] = {}
+    wanted = [
+        (key, sp)
+        for key, svc in sorted(cluster.services.items())
+        if svc.type in ("NodePort", "LoadBalancer")
+        for sp in svc.ports
+    ]
+    used = {sp.node_port for _, sp in wanted if sp.node_port}
+    following = 30000
+    for key, sp in wanted:
+        number = sp.node_port
+        if not number:
+            while following in used:
+                following += 1
+            number = following
+            used.add(number)
+        found[(key, sp.protocol, sp.port)] = number
+    return found
+
+
+def node_port_backend(
+    cluster: Cluster, key: str, protocol: str, port: int, node: str
+) -> ServiceTarget | None:
+    """The backend a NodePort on ``node`` sends external clients to (None: none).
+
+    ``externalTrafficPolicy: Local`` uses only backends on ``node``; ``Cluster``
+    all of them; the first in pod order is chosen, so each probe's backend is known.
+    """
+    backends = service_backends(cluster, key, protocol, port)
+    if cluster.services[key].external_traffic_policy == "Local":
+        backends = [t for t in backends if t.backend.node == node]
+    return backends[0] if backends else None
+
+
+def render_node_ports(cluster: Cluster, node: str) -> tuple[NodePortRule, ...]:
+    """The NodePort DNAT rules of one node (on the node's own IP)."""
+    rules = []
+    node_ip = cluster.nodes[node].ip
+    for (key, protocol, port), number in sorted(node_ports(cluster).items()):
+        target = node_port_backend(cluster, key, protocol, port, node)
+        if target is None:
+            continue
+        masquerade = cluster.services[key].external_traffic_policy == "Cluster"
+        rules.append(
+            NodePortRule(
+                key,
+                node_ip,
+                protocol,
+                number,
+                target.backend.key,
+                target.backend.ip,
+                target.port,
+                masquerade,
+            )
+        )
+    return tuple(rules)
+
+
 def render_node(cluster: Cluster, node: str, profile: Profile = UPSTREAM) -> NodeRuleset:
     """Render what ``node`` enforces: a chain per isolated local pod and direction."""
     renderer = _Renderer(cluster, profile)
@@ -442,7 +550,14 @@ def render_node(cluster: Cluster, node: str, profile: Profile = UPSTREAM) -> Nod
                 chain = renderer.chain(pod, direction)
                 if chain is not None:
                     chains.append(chain)
-    return NodeRuleset(node, tuple(chains), profile.filter_icmp, render_services(cluster))
+    return NodeRuleset(
+        node,
+        tuple(chains),
+        profile.filter_icmp,
+        render_services(cluster),
+        render_node_ports(cluster, node),
+        cluster.nodes[node].ip,
+    )
 
 
 def render_cluster(cluster: Cluster, profile: Profile = UPSTREAM) -> dict[str, NodeRuleset]:

@@ -23,6 +23,8 @@ from netsim.dataplane.harness import Harness
 from netsim.dataplane.probe import DEFAULT_TIMEOUT, Port, Probe, Prober, ProbeResult
 from netsim.dataplane.render import (
     NodeRuleset,
+    node_port_backend,
+    node_ports,
     render_cluster,
     service_backend,
     service_backends,
@@ -222,6 +224,14 @@ class VerifyReport:
         services = sum(1 for p in self.expected if p.dst.startswith("svc:"))
         if services:
             lines.append(f"{services} of the probes go through a Service's ClusterIP (DNAT)")
+        node_port = sum(
+            1 for p in self.expected if p.dst.startswith("node:") and p.src in self.externals
+        )
+        if node_port:
+            lines.append(
+                f"{node_port} of the probes go from external hosts to a NodePort "
+                "(DNAT; SNAT to the node for externalTrafficPolicy: Cluster)"
+            )
         bad_ports = sorted(
             {(m.protocol, m.port) for m in self.mismatches if not m.dst.startswith("svc:")}
         )
@@ -318,16 +328,17 @@ class VerifyReport:
         }
 
 
-def explain_text(engine: PolicyEngine, probe: Probe, dst: str, port: int) -> str:
-    """netsim's explanation (``netsim explain``'s text) of a probe to ``dst``:``port``.
-
-    For a probe through a Service, ``dst``/``port`` are the backend the kernel
-    used and its targetPort.
-    """
-    found = explain(engine, probe.src, dst, probe.protocol, port, engine.profile)
+def explain_text(engine: PolicyEngine, probe: Probe, route: Route) -> str:
+    """netsim's explanation (``netsim explain``'s text) of a probe, after NAT (``route``)."""
+    found = explain(
+        engine, route.src_key, route.dst_key, probe.protocol, route.port, engine.profile
+    )
     text = found.render(engine.profile).replace("\n", "\n  ")
-    if probe.dst != dst:
-        text = f"(via {probe.dst} port {probe.port}, DNAT to {dst}:{port}) {text}"
+    if (route.src_key, route.dst_key, route.port) != (probe.src, probe.dst, probe.port):
+        text = (
+            f"({probe.src} -> {probe.dst} port {probe.port} is, after NAT, "
+            f"{route.src_key} -> {route.dst_key}:{route.port}) {text}"
+        )
     return text
 
 
@@ -359,6 +370,8 @@ def kernel_decisions(harness: Harness, rulesets: dict[str, NodeRuleset]) -> dict
 def _endpoint(cluster: Cluster, key: str, profile: Profile) -> Endpoint:
     if key in cluster.pods:
         return pod_endpoint(cluster, cluster.pod(key), profile)
+    if key.startswith("node:"):
+        return ip_endpoint(cluster, cluster.nodes[key[5:]].ip)
     return ip_endpoint(cluster, key)
 
 
@@ -378,8 +391,8 @@ def compare_reasons(
     checked = same = other = 0
     bad: list[ReasonMismatch] = []
     for probe in allowed:
-        src = harness.address(probe.src)
-        dst_key, dst, port = effective(cluster, harness, probe)
+        route = effective(cluster, harness, probe)
+        src, dst, port, dst_key = route.src_ip, route.dst_ip, route.port, route.dst_key
         decision = engine.decide(src, dst, probe.protocol, port)
         for direction, side in (("egress", decision.egress), ("ingress", decision.ingress)):
             ref = kernel.get((direction, src, dst, probe.protocol, port))
@@ -391,7 +404,7 @@ def compare_reasons(
                 continue
             if ref is not None and side.reason == "rule":
                 policy = cluster.policies[ref.policy]
-                remote = dst_key if direction == "egress" else probe.src
+                remote = dst_key if direction == "egress" else route.src_key
                 matched = rule_matches(
                     cluster,
                     policy,
@@ -449,22 +462,63 @@ def moved_rules(
     return tuple(moved)
 
 
-def effective(cluster: Cluster, harness: Harness, probe: Probe) -> tuple[str, str, int]:
-    """Where a probe really goes: (destination key, IP, port), after Service DNAT.
+@dataclass(frozen=True, slots=True)
+class Route:
+    """What policy sees of a probe after NAT: its source and destination ends and port.
 
-    Policy sees the backend pod and its targetPort (SEMANTICS §3.21, §5.29).
+    ``src_key``/``dst_key`` are pod keys, ``node:NAME`` or IPs.
     """
+
+    src_key: str
+    src_ip: str
+    dst_key: str
+    dst_ip: str
+    port: int
+
+
+def effective(cluster: Cluster, harness: Harness, probe: Probe) -> Route:
+    """Where a probe really goes, after Service DNAT and NodePort SNAT.
+
+    Policy sees the backend pod and its targetPort (SEMANTICS §3.21, §5.29). A
+    NodePort with ``externalTrafficPolicy: Cluster`` is SNATed to the receiving
+    node's IP after that node's checks: a backend on another node sees the node.
+    """
+    src_ip = harness.address(probe.src)
     if probe.dst.startswith("svc:"):
-        src_ip = harness.address(probe.src)
         target = service_backend(cluster, probe.dst[4:], probe.protocol, probe.port, src_ip)
         assert target is not None
-        return target.backend.key, target.backend.ip, target.port
-    return probe.dst, harness.address(probe.dst), probe.port
+        return Route(probe.src, src_ip, target.backend.key, target.backend.ip, target.port)
+    if probe.dst.startswith("node:") and probe.src in harness.externals:
+        node = probe.dst[5:]
+        for (key, protocol, port), number in node_ports(cluster).items():
+            if (protocol, number) != (probe.protocol, probe.port):
+                continue
+            target = node_port_backend(cluster, key, protocol, port, node)
+            if target is None:
+                continue
+            pod = target.backend
+            snat = cluster.services[key].external_traffic_policy == "Cluster"
+            if snat and pod.node != node:
+                return Route(probe.dst, cluster.nodes[node].ip, pod.key, pod.ip, target.port)
+            return Route(probe.src, src_ip, pod.key, pod.ip, target.port)
+    return Route(probe.src, src_ip, probe.dst, harness.address(probe.dst), probe.port)
 
 
-def _key_port(cluster: Cluster, harness: Harness, probe: Probe) -> tuple[str, int]:
-    key, _, port = effective(cluster, harness, probe)
-    return key, port
+def node_port_probes(cluster: Cluster, harness: Harness) -> tuple[list[Probe], list[Port]]:
+    """Every external host to every node's NodePorts that have a backend there.
+
+    The second value is the backends' ports (which must be listened on).
+    """
+    probes: list[Probe] = []
+    listen: set[Port] = set()
+    for (key, protocol, port), number in sorted(node_ports(cluster).items()):
+        for end, plumbing in sorted(harness.node_ends.items()):
+            target = node_port_backend(cluster, key, protocol, port, plumbing.node)
+            if target is None or target.backend.key not in harness.pods:
+                continue
+            listen.add((protocol, target.port))
+            probes += [Probe(ext, end, protocol, number) for ext in sorted(harness.externals)]
+    return probes, sorted(listen)
 
 
 def service_probes(cluster: Cluster, harness: Harness) -> tuple[list[Probe], list[Port]]:
@@ -526,10 +580,11 @@ def verify(
     with Harness(cluster, externals=externals) as harness:
         harness.load_rules({name: rs.text(trace=True) for name, rs in rendered.items()})
         via_services, backend_ports = service_probes(cluster, harness)
-        listen = sorted({*chosen, *backend_ports})
+        via_node_ports, node_port_backends = node_port_probes(cluster, harness)
+        listen = sorted({*chosen, *backend_ports, *node_port_backends})
         with Prober(harness, listen, timeout=timeout) as prober:
             ready = time.monotonic()
-            probes = prober.all_probes(chosen) + via_services
+            probes = prober.all_probes(chosen) + via_services + via_node_ports
             if nodes:
                 probes += [
                     probe
@@ -547,9 +602,10 @@ def verify(
             expected: dict[Probe, bool] = {}
             wrong: list[Probe] = []
             for probe, result in sorted(observed.items()):
-                src = harness.address(probe.src)
-                _, dst, port = effective(cluster, harness, probe)
-                expected[probe] = engine.allowed(src, dst, probe.protocol, port)
+                route = effective(cluster, harness, probe)
+                expected[probe] = engine.allowed(
+                    route.src_ip, route.dst_ip, probe.protocol, route.port
+                )
                 if expected[probe] != result.connected:
                     wrong.append(probe)
             kernel = kernel_decisions(harness, rendered)
@@ -570,7 +626,7 @@ def verify(
                         observed[probe].connected,
                         observed[probe].outcome
                         + ("" if again.connected == observed[probe].connected else ", flaky"),
-                        explain_text(engine, probe, *_key_port(cluster, harness, probe)),
+                        explain_text(engine, probe, effective(cluster, harness, probe)),
                         moved_rules(before, after),
                     )
                 )

@@ -5,7 +5,8 @@ of 5 to 30 pods with every selector form (empty, matchLabels, each
 matchExpressions operator), namespace and pod peers alone and ANDed, ipBlock
 with except (pod /32s and subnets), literal, named, protocol-only and endPort
 ports, and every policyTypes form, for both directions; plus up to two
-ClusterIP Services (numeric or named targetPort) and one or two external hosts. It reuses the
+ClusterIP or NodePort Services (numeric or named targetPort, either
+externalTrafficPolicy) and one or two external hosts. It reuses the
 vocabularies of ``tests/strategies.py`` so both generators speak the same language.
 """
 
@@ -166,6 +167,8 @@ def random_cluster(seed: int, min_pods: int = 5, max_pods: int = 30) -> Cluster:
                 rng.choice(NAMESPACES),
                 (ServicePort(rng.choice((8000, 8053)), target, protocol),),
                 selector=Labels.of(app=rng.choice(POD_LABEL_VALUES)),
+                type=rng.choice(("ClusterIP", "NodePort")),
+                external_traffic_policy=rng.choice(("Cluster", "Local")),
             )
         )
     return cluster

@@ -257,3 +257,24 @@ def test_service_without_endpoints_gets_no_dnat() -> None:
     cluster = cluster_with(lonely)
     assert render_node(cluster, "node-1").services == ()
     assert "chain services" not in render_node(cluster, "node-1").text()
+
+
+def test_node_port_dnat_and_masquerade() -> None:
+    # kube-proxy: NodePort on the node's IP, DNAT to a backend; with
+    # externalTrafficPolicy Cluster the flow is marked and SNATed in postrouting.
+    web = Service(
+        "web",
+        "x",
+        (ServicePort(8000, 80), ServicePort(8001, 80, node_port=31000)),
+        selector=Labels.of(app="a"),
+        type="NodePort",
+    )
+    ruleset = render_node(cluster_with(web), "node-1")
+    # Unset NodePorts take the lowest free port from 30000 (as netsim's kube-proxy does).
+    assert [(r.node_ip, r.node_port, r.backend_ip, r.target_port) for r in ruleset.node_ports] == [
+        ("172.18.0.2", 30000, "10.244.1.11", 80),
+        ("172.18.0.2", 31000, "10.244.1.11", 80),
+    ]
+    text = ruleset.text()
+    assert "ip daddr 172.18.0.2 tcp dport 30000 counter meta mark set 0x4000 dnat ip to" in text
+    assert "meta mark 0x4000 counter snat ip to 172.18.0.2" in text

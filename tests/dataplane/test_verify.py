@@ -12,11 +12,22 @@ from typing import Any
 
 import pytest
 
+from netsim.addr import Prefix
 from netsim.dataplane.probe import Probe
 from netsim.dataplane.render import render_cluster
 from netsim.dataplane.verify import default_ports, parse_port, verify
 from netsim.errors import NetsimError
-from netsim.model import Labels, PolicyPort, PolicyRule, Service, ServicePort
+from netsim.model import (
+    IPBlock,
+    Labels,
+    LabelSelector,
+    NetworkPolicy,
+    PolicyPeer,
+    PolicyPort,
+    PolicyRule,
+    Service,
+    ServicePort,
+)
 from netsim.model.load import load_cluster
 
 from .clusters import two_node_cluster
@@ -221,3 +232,37 @@ def test_service_dnat_happens_before_policy() -> None:
     # No hairpin probe: x/a is the only backend.
     assert Probe("x/a", "svc:x/web", "TCP", 8080) not in seen
     assert "2 of the probes go through a Service's ClusterIP" in report.render()
+
+
+@pytest.mark.dataplane
+@pytest.mark.parametrize("policy", ["Cluster", "Local"])
+def test_node_port_snat_hides_the_client_from_ip_block(policy: str) -> None:
+    # kube-proxy iptables mode, as netsim's simulator models it (SEMANTICS §5.29: SNAT
+    # relative to policy is plugin-defined): with externalTrafficPolicy Cluster a NodePort
+    # on node-2 whose backend x/a is on node-1 is SNATed to node-2's IP, so x/a's
+    # ipBlock rule for the client's /24 no longer matches; on node-1 (the backend's own
+    # node) the client IP is kept. With Local, only node-1 has an endpoint.
+    cluster = two_node_cluster()
+    block = IPBlock(Prefix.parse("192.0.2.0/24"))
+    rule = PolicyRule((PolicyPeer(ip_block=block),), (PolicyPort("TCP", 80),))
+    cluster.add(NetworkPolicy("allow-ext", "x", LabelSelector(), ingress=(rule,)))
+    cluster.add(
+        Service(
+            "web",
+            "x",
+            (ServicePort(8080, 80, node_port=30080),),
+            selector=Labels.of(pod="a"),
+            type="NodePort",
+            external_traffic_policy=policy,  # type: ignore[arg-type]
+        )
+    )
+    report = verify(cluster, [("TCP", 80)], timeout=FAST, externals=["192.0.2.7"])
+    assert report.agreed, report.render()
+    seen = {p: r.connected for p, r in report.observed.items()}
+    assert seen[Probe("192.0.2.7", "node:node-1", "TCP", 30080)]
+    if policy == "Cluster":
+        assert not seen[Probe("192.0.2.7", "node:node-2", "TCP", 30080)]
+    else:
+        assert Probe("192.0.2.7", "node:node-2", "TCP", 30080) not in seen
+    # Directly, the client reaches x/a (no NAT): the ipBlock matches.
+    assert seen[Probe("192.0.2.7", "x/a", "TCP", 80)]

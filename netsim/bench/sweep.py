@@ -423,13 +423,13 @@ def measure_shape(
     expected = shape.pods**2 / matrix_rate if matrix_rate else 0.0
     if shape.pods > config.matrix_max_pods:
         gib = shape.pods**2 / 2**30
-        rec.add("matrix", "engine", 0.0, note=f"skipped: the bool matrix alone is {gib:.0f} GiB")
+        rec.add("matrix", "engine", 0.0, note=f"skipped: {gib:.0f} GiB")
     elif expected > config.matrix_max_seconds:
         rec.add(
             "matrix",
             "engine",
             0.0,
-            note=f"skipped: about {expected:.0f} s at the last size's rate",
+            note=f"skipped: ~{expected:.0f} s",
         )
     else:
         ports = [("TCP", 8080)]

@@ -19,48 +19,36 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import itertools
-import os
 import re
 import signal
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
 from netsim.addr import ip_to_int, ip_version
 from netsim.dataplane.render import host_interface
-from netsim.dataplane.system import DataplaneFailure, ip_batch, list_netns, nft, run, write_sysctl
+from netsim.dataplane.system import (
+    NETNS_PREFIX,
+    DataplaneFailure,
+    ip_batch,
+    list_netns,
+    new_run_id,
+    nft,
+    process_start_time,
+    run,
+    write_sysctl,
+)
 from netsim.errors import UnsupportedError
 from netsim.model import Cluster
 
-NETNS_PREFIX = "netsim"
 GATEWAY_IP = "169.254.1.1"
 GATEWAY_MAC = "ee:ee:ee:ee:ee:ee"
 TABLE = "netsim"
 _RUN_NAME = re.compile(rf"^{NETNS_PREFIX}-(\d+)-(\d+)-(\d+)-")
-_SEQ = itertools.count(1)
 _LIVE: dict[str, Harness] = {}
 _LIVE_LOCK = threading.Lock()
-
-
-def _start_time(pid: int) -> int | None:
-    """The start time (clock ticks since boot) of process ``pid``, or None if it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # The command name (field 2) may contain spaces; the fields after it are fixed.
-    fields = stat.rsplit(")", 1)[1].split()
-    return int(fields[19])
-
-
-def new_run_id() -> str:
-    """A run id unique on this machine: ``netsim-<pid>-<start ticks>-<seq>``."""
-    pid = os.getpid()
-    return f"{NETNS_PREFIX}-{pid}-{_start_time(pid) or 0}-{next(_SEQ)}"
 
 
 def pod_mac(index: int) -> str:
@@ -376,7 +364,7 @@ def run_is_alive(run_id: str) -> bool:
     if not match:
         return False
     pid, start = int(match.group(1)), int(match.group(2))
-    return _start_time(pid) == start
+    return process_start_time(pid) == start
 
 
 def clean_dead_runs(*, include_live: bool = False) -> list[str]:

@@ -9,6 +9,7 @@ routing table. Entering a namespace uses ``setns(2)`` on the calling thread
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
 import shutil
 import subprocess
@@ -23,6 +24,27 @@ NETNS_DIR = Path("/run/netns")
 CLONE_NEWNET = 0x40000000
 UNAVAILABLE_EXIT = 77
 """Exit code for "this machine cannot run the check" (automake's SKIP code)."""
+
+
+NETNS_PREFIX = "netsim"
+_SEQ = itertools.count(1)
+
+
+def process_start_time(pid: int) -> int | None:
+    """The start time (clock ticks since boot) of process ``pid``, or None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may contain spaces; the fields after it are fixed.
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[19])
+
+
+def new_run_id() -> str:
+    """A run id unique on this machine: ``netsim-<pid>-<start ticks>-<seq>``."""
+    pid = os.getpid()
+    return f"{NETNS_PREFIX}-{pid}-{process_start_time(pid) or 0}-{next(_SEQ)}"
 
 
 class DataplaneUnavailable(NetsimError):
@@ -51,7 +73,7 @@ def missing_capabilities() -> list[str]:
     if not hasattr(os, "setns") and _libc_setns() is None:
         missing.append("setns(2) (neither os.setns nor libc setns)")
     if not missing:
-        probe = f"netsim-capcheck-{os.getpid()}"
+        probe = f"{new_run_id()}-cap"  # a run name, so `clean` finds it if we die here
         add = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
         if add.returncode != 0:
             missing.append(f"network namespaces ('ip netns add' failed: {add.stderr.strip()})")

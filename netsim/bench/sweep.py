@@ -187,6 +187,14 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "verdict_pod", "engine", pods=10_000, baseline="naive", at_least=3e6, ratio_at_least=100
     ),
+    Target(
+        "verdict_pod_repeat",
+        "engine",
+        pods=10_000,
+        baseline="naive",
+        at_least=3e6,
+        ratio_at_least=100,
+    ),
     Target("matrix", "engine", pods=10_000, at_least=5e7),
     Target("lpm", "trie", prefixes=10_000, baseline="pytricia", ratio_at_least=1.0),
     Target("compile", "engine", pods=150_000, at_most=5.0),
@@ -196,7 +204,12 @@ TARGETS: tuple[Target, ...] = (
     Target("e2e", "sim", at_least=5e4),
     Target("demo", "netsim", at_most=2.0),
 )
-"""The issue's targets (issue 6); every other figure is reported without one."""
+"""The issue's targets (issue 6); every other figure is reported without one.
+
+The single-verdict target is judged twice: on flows the engine has never been
+asked (``verdict_pod``) and on flows it has (``verdict_pod_repeat``), because
+the issue does not say which, and the two differ by an order of magnitude.
+"""
 
 
 def _fmt(x: float) -> str:

@@ -29,6 +29,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "big: the 150,000-pod figures (slow, memory hungry)")
 
 
+MODULE_ORDER = ("compile", "verdict", "matrix", "incremental", "lpm", "sim")
+"""Baselines are filed before the figures that divide by them (compile before incremental,
+verdict's naive rate before matrix)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the modules in MODULE_ORDER whatever order they were collected in."""
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.stem.removeprefix("test_bench_")
+        return MODULE_ORDER.index(name) if name in MODULE_ORDER else len(MODULE_ORDER)
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
 def ratios() -> Ratios:
     """The session's rate registry."""

@@ -57,7 +57,10 @@ def register(subparsers: Any) -> None:
     )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.add_argument(
-        "--timeout", type=float, default=1.0, help="seconds per probe attempt (default 1.0)"
+        "--timeout",
+        type=float,
+        default=1.0,
+        help="seconds per probe, split between the attempt and its one retry (default 1.0)",
     )
     verify.add_argument("--profile", default="upstream", help="CNI profile (default upstream)")
     _render_mode(verify)

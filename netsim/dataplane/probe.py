@@ -5,8 +5,8 @@ The prober opens, in every pod namespace, a listener on every probed
 that echoes. Clients are created by entering the source pod's namespace with
 ``setns`` on the calling thread (a socket stays in the namespace it was made
 in), so no process is spawned per probe. One selector loop drives listeners
-and clients; a probe that times out is retried once, so the whole phase costs
-about two timeouts however many probes there are.
+and clients; a probe that gets no answer within half its timeout is retried
+once, so the whole phase costs about one timeout however many probes there are.
 
 SCTP: where the kernel has no SCTP sockets (no ``sctp`` module, as on this
 project's CI machine), each pod gets a raw IPPROTO_SCTP socket that answers
@@ -102,7 +102,8 @@ class Prober:
     """Listeners in every pod of a built :class:`Harness`, and the probe loop.
 
     Use as a context manager: entering opens the listeners, leaving closes
-    every socket (before the harness deletes the namespaces).
+    every socket (before the harness deletes the namespaces). ``timeout`` is
+    per probe: each of its two attempts gets half.
     """
 
     def __init__(
@@ -266,7 +267,7 @@ class Prober:
 
     def _start(self, probe: Probe, number: int) -> _Attempt:
         dst_ip = self.harness.address(probe.dst)
-        attempt = _Attempt(probe, number, time.monotonic() + self.timeout)
+        attempt = _Attempt(probe, number, time.monotonic() + self.timeout / MAX_ATTEMPTS)
         self._counter += 1
         if probe.protocol == "SCTP" and self.sctp_mode == "raw":
             sport = 20000 + self._counter % 40000

@@ -80,7 +80,7 @@ def test_verify_rejects_a_bad_port(manifests: Path, capsys: pytest.CaptureFixtur
 
 @pytest.mark.dataplane
 def test_verify_agrees_exit_0_and_json(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["dataplane", "verify", "--timeout", "0.5", "--port", "80", "--port", "81"]
+    args = ["dataplane", "verify", "--timeout", "1.0", "--port", "80", "--port", "81"]
     assert main([*args, "--json", str(manifests)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["agreed"] is True

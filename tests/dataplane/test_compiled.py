@@ -45,6 +45,6 @@ def test_named_port_and_selector_rules() -> None:
 def test_kernel_running_compiled_rules_agrees(seed: int) -> None:
     from strategies import PROBE_PORTS
 
-    report = verify(random_cluster(seed), list(PROBE_PORTS), timeout=0.5, render="compiled")
+    report = verify(random_cluster(seed), list(PROBE_PORTS), timeout=1.0, render="compiled")
     assert report.agreed, report.render()
     assert any("compiled" in note for note in report.notes)

@@ -32,8 +32,8 @@ from netsim.model.load import load_cluster
 
 from .clusters import two_node_cluster
 
-FAST = 0.5
-"""Probe timeout for tests (local veths answer in well under a millisecond)."""
+FAST = 1.0
+"""Probe timeout for tests: 0.5 s per attempt (local veths answer in well under a millisecond)."""
 
 
 def test_parse_port() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 import pytest
@@ -14,6 +15,7 @@ from netsim.bench.sweep import (
     Sweep,
     SweepConfig,
     lpm_agrees,
+    measure_lpm,
     measure_shape,
     run_sweep,
     sweep_steps,
@@ -132,3 +134,12 @@ def test_quick_is_small() -> None:
 def test_our_trie_and_pytricia_agree_on_the_lpm_workload() -> None:
     pytest.importorskip("pytricia", reason="pytricia (the LPM baseline) is not installed")
     assert lpm_agrees(3_000, seed=4)
+
+
+def test_without_pytricia_lpm_is_reported_without_a_baseline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "pytricia", None)
+    results = measure_lpm(300, 0.001)
+    assert [(r.impl, r.baseline) for r in results] == [("trie", ""), ("trie-batch", "")]
+    assert results[0].note == "pytricia not installed: no baseline"

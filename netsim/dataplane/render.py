@@ -272,7 +272,8 @@ class _Renderer:
             for p in cluster.sorted_pods()
             if p.ip and (not p.host_network or profile.host_network == "pod")
         ]
-        self.pod_ips = sorted({p.ip for p in self.pods}, key=ip_to_int)
+        internal = {p.ip for p in self.pods} | {n.ip for n in cluster.nodes.values()}
+        self.internal_ips = sorted(internal, key=ip_to_int)
 
     # -------------------------------------------------------------- selection
     def namespace_labels(self, name: str) -> Labels:
@@ -312,8 +313,9 @@ class _Renderer:
         if excepts:
             joined = excepts[0] if len(excepts) == 1 else "{ " + ", ".join(excepts) + " }"
             parts.append(f"{fam} {side} != {joined}")
-        if not self.profile.ipblock_matches_pod_ips and fam == "ip" and self.pod_ips:
-            parts.append(f"ip {side} != {addresses_clause(self.pod_ips)}")
+        if not self.profile.ipblock_matches_pod_ips and fam == "ip" and self.internal_ips:
+            # external-only (Cilium): ipBlocks never match pods or nodes (SEMANTICS §2.14).
+            parts.append(f"ip {side} != {addresses_clause(self.internal_ips)}")
         return " ".join(parts)
 
     # ------------------------------------------------------------------ ports

@@ -266,3 +266,26 @@ def test_node_port_snat_hides_the_client_from_ip_block(policy: str) -> None:
         assert Probe("192.0.2.7", "node:node-2", "TCP", 30080) not in seen
     # Directly, the client reaches x/a (no NAT): the ipBlock matches.
     assert seen[Probe("192.0.2.7", "x/a", "TCP", 80)]
+
+
+@pytest.mark.dataplane
+@pytest.mark.parametrize(("seed", "name"), [(1, "cilium"), (2, "cilium"), (3, "flannel")])
+def test_random_clusters_agree_under_other_profiles(seed: int, name: str) -> None:
+    # cilium: ipBlocks never match pods or nodes; flannel: no policy is enforced.
+    from strategies import PROBE_PORTS
+
+    from netsim.policy.profile import profile_named
+
+    from .generate import random_cluster, random_externals
+
+    cluster = random_cluster(seed)
+    report = verify(
+        cluster,
+        list(PROBE_PORTS),
+        profile=profile_named(name),
+        timeout=FAST,
+        externals=random_externals(seed),
+    )
+    assert report.agreed, report.render()
+    if name == "flannel":
+        assert all(r.connected for r in report.observed.values())

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from netsim.cli import main
+from netsim.dataplane.system import list_netns
 
 MANIFESTS = """\
 apiVersion: v1
@@ -97,3 +102,28 @@ def test_verify_agrees_exit_0_and_json(manifests: Path, capsys: pytest.CaptureFi
 @pytest.mark.dataplane
 def test_clean_says_when_there_is_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dataplane", "clean"]) == 0
+
+
+@pytest.mark.dataplane
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_verify_leaves_nothing(manifests: Path, sig: signal.Signals) -> None:
+    # A long probe phase (x/b -> x/a on 81 is dropped, 10 s per probe), interrupted once
+    # its namespaces exist.
+    command = ["dataplane", "verify", "--timeout", "10", "--port", "81", str(manifests)]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "netsim", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    prefix = f"netsim-{child.pid}-"
+    deadline = time.monotonic() + 20
+    while not any(n.startswith(prefix) for n in list_netns()):
+        assert child.poll() is None and time.monotonic() < deadline, "verify never built"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    child.send_signal(sig)
+    _, err = child.communicate(timeout=30)
+    assert child.returncode != 0
+    assert "Traceback" not in err
+    assert not [n for n in list_netns() if n.startswith(prefix)]

@@ -7,7 +7,9 @@ namespace per node routes at layer 3 (a ``/32`` route per local pod on its
 ``cali*`` veth) and holds that node's nftables table. With several nodes, each
 node's ``ul0`` joins an underlay bridge in one more namespace, and every node
 routes the other nodes' pods via their node IP. Neighbour entries are static,
-so no ARP is needed on pod links.
+so no ARP is needed on pod links. An external host (an address outside the
+cluster) is one more such namespace, behind the first node; its address, like
+the pods', exists only inside this run's namespaces.
 
 Names carry a run id ``netsim-<pid>-<start>-<seq>`` (pid, the process start
 time in clock ticks, a per-process counter), so parallel runs never collide
@@ -181,13 +183,6 @@ class Harness:
         if key.startswith("svc:"):
             return self.cluster.service(key[4:]).cluster_ip
         return self.probe_ends[key].ip
-
-    def pod_for_ip(self, ip: str) -> PodPlumbing | None:
-        """The plumbed pod or external host with address ``ip``, if any."""
-        for plumbing in self.endpoints.values():
-            if plumbing.ip == ip:
-                return plumbing
-        return None
 
     # ----------------------------------------------------------------- build
     def build(self) -> None:

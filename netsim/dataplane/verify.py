@@ -2,10 +2,14 @@
 
 :func:`verify` builds the cluster as namespaces (:mod:`~netsim.dataplane.harness`),
 loads the rules of the simple renderer (:mod:`~netsim.dataplane.render`), probes
-every pod pair on every port (:mod:`~netsim.dataplane.probe`) and compares each
-cell with :class:`~netsim.policy.engine.PolicyEngine`. Each disagreement is
-probed once more alone, between two counter snapshots, to name the nft rule
-that decided it.
+(:mod:`~netsim.dataplane.probe`) every pod pair on every port, every ClusterIP
+Service port from every pod, every NodePort from each external host, and
+optionally external hosts and nodes to and from every pod, and compares each
+probe with :class:`~netsim.policy.engine.PolicyEngine` on the flow as policy sees
+it after NAT. Reasons are compared too: per-rule nft trace sets record which
+rule let each flow through, and it must be the rule ``netsim explain`` names or
+one netsim agrees also matches. Each verdict disagreement is probed once more
+alone, between two counter snapshots, to name the nft rule that decided it.
 """
 
 from __future__ import annotations
@@ -254,7 +258,8 @@ class VerifyReport:
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict: ports, pods, per-port kernel/netsim tables, mismatches, timings."""
+        """A JSON-ready dict: ports, pods, per-port kernel/netsim tables of the pod pairs,
+        ``other_probes`` (Services, NodePorts, external hosts, nodes), mismatches, timings."""
         tables = {}
         for protocol, number in self.ports:
             rows_k, rows_n = [], []
@@ -276,7 +281,7 @@ class VerifyReport:
             "ports": [f"{p}/{n}" for p, n in self.ports],
             "probes": len(self.expected),
             "tables": tables,
-            "service_probes": [
+            "other_probes": [
                 {
                     "from": p.src,
                     "to": p.dst,
@@ -286,7 +291,7 @@ class VerifyReport:
                     "netsim": allowed,
                 }
                 for p, allowed in sorted(self.expected.items())
-                if p.dst.startswith("svc:")
+                if p.src not in self.pods or p.dst not in self.pods
             ],
             "mismatches": [
                 {

@@ -123,8 +123,10 @@ class Mismatch:
         ]
         if self.kernel_rules:
             lines += [f"  kernel: {rule}" for rule in self.kernel_rules]
+        elif self.kernel:
+            lines.append("  kernel: no pod chain rule counted this probe (no chain: accepted)")
         else:
-            lines.append("  kernel: no netsim rule counted this probe (default accept)")
+            lines.append("  kernel: no pod chain rule counted this probe (lost elsewhere)")
         return "\n".join(lines)
 
 

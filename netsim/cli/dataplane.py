@@ -57,6 +57,11 @@ def register(subparsers: Any) -> None:
     )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.add_argument(
+        "--tables",
+        action="store_true",
+        help="print the kernel's truth table of every port (. allowed, X denied, ! mismatch)",
+    )
+    verify.add_argument(
         "--timeout",
         type=float,
         default=1.0,
@@ -134,7 +139,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
     else:
-        print(report.render())
+        print(report.render(tables=args.tables))
     return 0 if report.agreed else EXIT_MISMATCH
 
 

@@ -218,8 +218,9 @@ class VerifyReport:
             lines.append(src.ljust(width) + " " + " ".join(cells))
         return "\n".join(lines)
 
-    def render(self) -> str:
-        """The human-readable report (tables only for ports with mismatches)."""
+    def render(self, *, tables: bool = False) -> str:
+        """The human-readable report; the kernel's truth tables of the pod pairs for
+        every port with ``tables``, else only for ports with a mismatch."""
         total = len(self.expected)
         lines = [
             f"dataplane: {len(self.pods)} pods on {len(self.nodes)} node(s)"
@@ -238,10 +239,11 @@ class VerifyReport:
                 f"{node_port} of the probes go from external hosts to a NodePort "
                 "(DNAT; SNAT to the node for externalTrafficPolicy: Cluster)"
             )
-        bad_ports = sorted(
-            {(m.protocol, m.port) for m in self.mismatches if not m.dst.startswith("svc:")}
-        )
-        for port in bad_ports:
+        pods = set(self.pods)
+        shown = sorted({(m.protocol, m.port) for m in self.mismatches if {m.src, m.dst} <= pods})
+        if tables:
+            shown = list(self.ports)
+        for port in shown:
             lines.append(f"kernel truth table {port[0]}/{port[1]} (! = disagrees with netsim):")
             lines.append(self.table(port))
         lines += [m.render() for m in self.mismatches]

@@ -95,8 +95,12 @@ def test_verify_agrees_exit_0_and_json(manifests: Path, capsys: pytest.CaptureFi
     # only; x/b is not isolated; a pod always reaches itself.
     assert report["tables"]["TCP/80"] == {"kernel": ["..", ".."], "netsim": ["..", ".."]}
     assert report["tables"]["TCP/81"] == {"kernel": ["..", "X."], "netsim": ["..", "X."]}
-    assert main([*args, str(manifests)]) == 0
-    assert "AGREE: 8/8 probes match netsim" in capsys.readouterr().out
+    assert main([*args, "--tables", str(manifests)]) == 0
+    out = capsys.readouterr().out
+    assert "AGREE: 8/8 probes match netsim" in out
+    assert "kernel truth table TCP/81 (! = disagrees with netsim):\n" in out
+    # Upstream's layout: a header of destinations, one row per source.
+    assert "\n    x/a x/b\nx/a   .   .\nx/b   X   .\n" in out
 
 
 @pytest.mark.dataplane

@@ -13,6 +13,8 @@ import json
 import sys
 from typing import Any
 
+from netsim.cli.matrix import add_profile_argument, parse_port
+
 EXIT_MISMATCH = 1
 
 
@@ -38,8 +40,10 @@ def register(subparsers: Any) -> None:
     _paths(verify)
     verify.add_argument(
         "--port",
+        dest="ports",
         action="append",
         default=[],
+        type=parse_port,
         metavar="PORT[/PROTO]",
         help="a destination port to probe, e.g. 80 or 53/UDP (repeatable; default: every "
         "port the policies mention plus a control port)",
@@ -48,6 +52,7 @@ def register(subparsers: Any) -> None:
         "--external",
         action="append",
         default=[],
+        type=_ipv4,
         metavar="IP",
         help="an IPv4 host outside the cluster to probe to and from every pod (repeatable; "
         "it exists only inside the run's namespaces)",
@@ -67,7 +72,7 @@ def register(subparsers: Any) -> None:
         default=1.0,
         help="seconds per probe, split between the attempt and its one retry (default 1.0)",
     )
-    verify.add_argument("--profile", default="upstream", help="CNI profile (default upstream)")
+    add_profile_argument(verify)
     _render_mode(verify)
     verify.set_defaults(func=run_verify)
 
@@ -79,7 +84,7 @@ def register(subparsers: Any) -> None:
     )
     _paths(render)
     render.add_argument("--node", help="only this node's ruleset")
-    render.add_argument("--profile", default="upstream", help="CNI profile (default upstream)")
+    add_profile_argument(render)
     _render_mode(render)
     render.set_defaults(func=run_render)
 
@@ -91,6 +96,15 @@ def register(subparsers: Any) -> None:
     )
     clean.add_argument("--all", action="store_true", help="also delete the namespaces of live runs")
     clean.set_defaults(func=run_clean)
+
+
+def _ipv4(text: str) -> str:
+    """An IPv4 address for argparse (external hosts are IPv4, as the harness's pods)."""
+    from netsim.addr import ip_version, is_ip
+
+    if not is_ip(text) or ip_version(text) != 4:
+        raise argparse.ArgumentTypeError(f"not an IPv4 address: {text!r}")
+    return text.strip()
 
 
 def _render_mode(parser: argparse.ArgumentParser) -> None:
@@ -109,28 +123,17 @@ def _paths(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _profile(name: str) -> Any:
-    from netsim.errors import NetsimError
-    from netsim.policy.profile import profile_named
-
-    try:
-        return profile_named(name)
-    except ValueError as exc:
-        raise NetsimError(str(exc)) from None
-
-
 def run_verify(args: argparse.Namespace) -> int:
     """Load the manifests, verify against the kernel, print the report; return the exit code."""
-    from netsim.dataplane.verify import parse_port, verify
+    from netsim.dataplane.verify import verify
     from netsim.model.load import load_cluster
+    from netsim.policy.profile import profile_named
 
-    ports = [parse_port(text) for text in args.port]
-    profile = _profile(args.profile)
     cluster = load_cluster(args.paths)
     report = verify(
         cluster,
-        ports or None,
-        profile=profile,
+        args.ports or None,
+        profile=profile_named(args.profile),
         timeout=args.timeout,
         externals=args.external,
         nodes=args.nodes,
@@ -148,9 +151,10 @@ def run_render(args: argparse.Namespace) -> int:
     from netsim.dataplane.render import render_cluster
     from netsim.errors import LookupFailed
     from netsim.model.load import load_cluster
+    from netsim.policy.profile import profile_named
 
     cluster = load_cluster(args.paths)
-    profile = _profile(args.profile)
+    profile = profile_named(args.profile)
     if args.render == "compiled":
         from netsim.dataplane.compiled import render_compiled
         from netsim.policy.engine import PolicyEngine

@@ -34,9 +34,7 @@ from netsim.dataplane.render import (
     service_backends,
 )
 from netsim.dataplane.system import nft, require_capabilities
-from netsim.errors import NetsimError
 from netsim.model import Cluster
-from netsim.model.netpol import PROTOCOLS
 from netsim.policy.endpoint import Endpoint, ip_endpoint, pod_endpoint
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.explain import explain
@@ -48,19 +46,6 @@ RenderMode = Literal["simple", "compiled"]
 """Where the nftables rules come from: the policies (``simple``) or the compiled tables."""
 CONTROL_PORT = 9999
 """The preferred control port (one no policy mentions); the next free one below if taken."""
-_PORT_SPEC = re.compile(r"^(\d+)(?:/([A-Za-z]+))?$")
-
-
-def parse_port(text: str) -> Port:
-    """Parse ``80`` or ``53/UDP`` into (protocol, port); protocol defaults to TCP."""
-    match = _PORT_SPEC.match(text.strip())
-    protocol = (match.group(2) or "TCP").upper() if match else ""
-    if not match or protocol not in PROTOCOLS or not 1 <= int(match.group(1)) <= 65535:
-        raise NetsimError(
-            f"invalid --port {text!r}: want PORT or PORT/PROTOCOL with PORT in 1-65535 "
-            "and PROTOCOL one of TCP, UDP, SCTP"
-        )
-    return protocol, int(match.group(1))
 
 
 def default_ports(cluster: Cluster) -> list[Port]:

@@ -79,8 +79,11 @@ def test_verify_exits_77_saying_what_is_missing(
 
 
 def test_verify_rejects_a_bad_port(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["dataplane", "verify", "--port", "80/ICMP", str(manifests)]) == 2
-    assert "invalid --port '80/ICMP'" in capsys.readouterr().err
+    # The same --port syntax as netsim matrix (PORT or PORT/PROTOCOL).
+    with pytest.raises(SystemExit) as exc:
+        main(["dataplane", "verify", "--port", "80/ICMP", str(manifests)])
+    assert exc.value.code == 2
+    assert "unsupported protocol 'ICMP'" in capsys.readouterr().err
 
 
 @pytest.mark.dataplane
@@ -131,3 +134,12 @@ def test_interrupted_verify_leaves_nothing(manifests: Path, sig: signal.Signals)
     assert child.returncode != 0
     assert "Traceback" not in err
     assert not [n for n in list_netns() if n.startswith(prefix)]
+
+
+def test_verify_rejects_a_bad_external_host(
+    manifests: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["dataplane", "verify", "--external", "2001:db8::1", str(manifests)])
+    assert exc.value.code == 2
+    assert "not an IPv4 address: '2001:db8::1'" in capsys.readouterr().err

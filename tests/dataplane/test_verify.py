@@ -15,8 +15,7 @@ import pytest
 from netsim.addr import Prefix
 from netsim.dataplane.probe import Probe
 from netsim.dataplane.render import render_cluster
-from netsim.dataplane.verify import default_ports, parse_port, verify
-from netsim.errors import NetsimError
+from netsim.dataplane.verify import default_ports, verify
 from netsim.model import (
     IPBlock,
     Labels,
@@ -34,15 +33,6 @@ from .clusters import two_node_cluster
 
 FAST = 1.0
 """Probe timeout for tests: 0.5 s per attempt (local veths answer in well under a millisecond)."""
-
-
-def test_parse_port() -> None:
-    assert parse_port("80") == ("TCP", 80)
-    assert parse_port("53/udp") == ("UDP", 53)
-    assert parse_port("90/SCTP") == ("SCTP", 90)
-    for bad in ("0", "70000", "80/ICMP", "http", "80/"):
-        with pytest.raises(NetsimError):
-            parse_port(bad)
 
 
 def test_default_ports_cover_literals_ranges_named_and_control() -> None:

@@ -93,8 +93,14 @@ class PodChain:
 
     @property
     def name(self) -> str:
-        """The nft chain name, ``ingress-<ns>/<pod>`` or ``egress-<ns>/<pod>``."""
-        return f"{self.direction}-{self.pod}"
+        """The nft chain name, ``ingress-<ns>/<pod>`` or ``egress-<ns>/<pod>``.
+
+        A name past nft's 255 characters is shortened with a hash of the pod key.
+        """
+        name = f"{self.direction}-{self.pod}"
+        if len(name) > 255:
+            name = f"{self.direction}-{hashlib.sha1(self.pod.encode()).hexdigest()}"
+        return name
 
     @property
     def jump(self) -> str:

@@ -54,6 +54,18 @@ def host_interface(pod_key: str) -> str:
     return "cali" + hashlib.sha1(pod_key.encode()).hexdigest()[:11]
 
 
+COMMENT_MAX = 127
+"""nftables keeps at most 128 bytes of a rule comment (with its terminating NUL)."""
+
+
+def comment_clause(text: str) -> str:
+    """``comment "TEXT"``, shortened (ending in ``...``) to what nft accepts."""
+    data = text.encode()
+    if len(data) > COMMENT_MAX:
+        text = data[: COMMENT_MAX - 3].decode(errors="ignore") + "..."
+    return f'comment "{text}"'
+
+
 @dataclass(frozen=True, slots=True)
 class NftRule:
     """One nftables rule of a pod chain: ``match`` text, ``verdict``, and what it came from.
@@ -77,7 +89,7 @@ class NftRule:
         head = f"{self.match} " if self.match else ""
         if trace_set:
             head += f"add @{trace_set} {{ {TRACE_KEY} }} "
-        return f'{head}counter {self.verdict} comment "{self.comment}"'
+        return f"{head}counter {self.verdict} {comment_clause(self.comment)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +146,8 @@ class ServiceRule:
         match = f"ip daddr {self.cluster_ip} {proto} dport {self.port}"
         if self.clients:
             match += f" ip saddr {addresses_clause(self.clients)}"
-        return (
-            f"{match} counter dnat ip to {self.backend_ip}:{self.target_port} "
-            f'comment "svc {self.service} {self.port}/{self.protocol} -> {self.backend}"'
+        return f"{match} counter dnat ip to {self.backend_ip}:{self.target_port} " + comment_clause(
+            f"svc {self.service} {self.port}/{self.protocol} -> {self.backend}"
         )
 
 
@@ -169,7 +180,9 @@ class NodePortRule:
         return (
             f"ip daddr {self.node_ip} {proto} dport {self.node_port} counter {mark}"
             f"dnat ip to {self.backend_ip}:{self.target_port} "
-            f'comment "nodeport {self.service} {self.node_port}/{self.protocol} -> {self.backend}"'
+            + comment_clause(
+                f"nodeport {self.service} {self.node_port}/{self.protocol} -> {self.backend}"
+            )
         )
 
 

@@ -278,3 +278,14 @@ def test_node_port_dnat_and_masquerade() -> None:
     text = ruleset.text()
     assert "ip daddr 172.18.0.2 tcp dport 30000 counter meta mark set 0x4000 dnat ip to" in text
     assert "meta mark 0x4000 counter snat ip to 172.18.0.2" in text
+
+
+def test_long_names_fit_nft_limits() -> None:
+    # Policy names may be 253 characters; nft keeps 128-byte comments and 256-byte names.
+    name = "p" * 253
+    cluster = cluster_with(NetworkPolicy(name, "x", ALL, ingress=(PolicyRule(),)))
+    ruleset = render_node(cluster, "node-1")
+    rule = next(r for c in ruleset.chains for r in c.rules if r.ref is not None)
+    comment = rule.text().split("comment ", 1)[1]
+    assert len(comment.encode()) <= 127 + 2 and comment.endswith('..."')
+    assert rule.comment == f"x/{name}/ingress/0"  # the full text stays in the model

@@ -53,6 +53,7 @@ class _Compiled:
         self.addresses = sorted(known, key=ip_to_int)
 
     def identity(self, pod: Pod) -> int | None:
+        """The pod\'s identity in the compiled tables."""
         return self.tables.identities.get(pod.namespace, pod.labels)
 
     def peer_ips(self, peer: CompiledPeer) -> list[str]:
@@ -66,9 +67,11 @@ class _Compiled:
         ]
 
     def named(self, pod: Pod, name: str, protocol: str) -> int | None:
+        """A named port resolved on ``pod`` as the engine resolves it."""
         return self.engine.named_ports(pod).get((name, protocol))
 
     def rules(self, pod: Pod, direction: Direction, key: str, rule: CompiledRule) -> list[NftRule]:
+        """The nft rules of one compiled rule in ``pod``'s chain."""
         side = "saddr" if direction == "ingress" else "daddr"
         comment = f"{key}/{direction}/{rule.index}"
         peers: list[tuple[int | None, list[str] | None]] = (
@@ -124,6 +127,7 @@ class _Compiled:
         return made
 
     def chain(self, pod: Pod, direction: Direction) -> PodChain | None:
+        """The chain of a pod isolated in ``direction`` per the compiled tables."""
         policies = [p for p in self.engine.selecting_policies(pod) if p.isolates(direction)]
         if not policies:
             return None

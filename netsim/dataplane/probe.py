@@ -235,6 +235,7 @@ class Prober:
         results: dict[Probe, ProbeResult] = {}
 
         def finish(attempt: _Attempt, outcome: str) -> None:
+            """Close an attempt; a first timeout queues the one retry."""
             flying.pop(id(attempt), None)
             self._drop(attempt)
             if outcome == "timeout" and attempt.number < MAX_ATTEMPTS:

@@ -300,6 +300,7 @@ class _Renderer:
         return (self.cluster.namespaces.get(name) or Namespace(name)).labels
 
     def selects(self, policy: NetworkPolicy, pod: Pod) -> bool:
+        """SEMANTICS §1.1: the policy's podSelector, in its own namespace."""
         return pod.namespace == policy.namespace and policy.pod_selector.matches(pod.labels)
 
     def peer_pods(self, policy: NetworkPolicy, peer: PolicyPeer) -> list[Pod]:
@@ -317,6 +318,7 @@ class _Renderer:
         return found
 
     def in_block(self, peer: PolicyPeer, pod: Pod) -> bool:
+        """Whether a pod\'s IP is in the peer\'s ipBlock (never, for external-only profiles)."""
         assert peer.ip_block is not None
         if not self.profile.ipblock_matches_pod_ips:
             return False
@@ -324,6 +326,7 @@ class _Renderer:
         return peer.ip_block.contains_ip(address.version, int(address))
 
     def block_clause(self, peer: PolicyPeer, side: str) -> str:
+        """The nft match of an ipBlock peer: cidr, minus excepts (and internal IPs if asked)."""
         assert peer.ip_block is not None
         cidr = str(peer.ip_block.cidr)
         fam = _family(cidr)
@@ -352,6 +355,7 @@ class _Renderer:
 
     # ------------------------------------------------------------------ chains
     def chain(self, pod: Pod, direction: Direction) -> PodChain | None:
+        """The chain of a pod isolated in ``direction``; None when no policy isolates it."""
         policies = [
             p
             for _, p in sorted(self.cluster.policies.items())

@@ -8,6 +8,19 @@ oracle the compiled engine is tested against.
 When several rules allow a connection, the one reported is the first in
 (policy ``ns/name``, rule index, peer index, port index) order; the compiled
 engine reports the same one.
+
+Where Kubernetes leaves the behaviour to the plugin, the choice is a
+:class:`~netsim.policy.profile.Profile` switch:
+
+- ``ipblock_matches_pod_ips`` False (Cilium): an ipBlock matches only hosts
+  outside the cluster, neither pod nor node IPs ("CIDR rules do not apply to
+  traffic where both sides of the connection are either managed by Cilium or
+  use an IP belonging to a node in the cluster", Cilium docs).
+- ``filter_icmp`` True: ICMP (any non-TCP/UDP/SCTP protocol) is subject to
+  policy, and since a ``ports`` entry names TCP, UDP or SCTP only, it is
+  admitted only by rules without ``ports`` (§16 "all ports and protocols").
+- hostNetwork pods: see :mod:`netsim.policy.endpoint` (by IP they are always
+  node traffic).
 """
 
 from __future__ import annotations

@@ -133,6 +133,7 @@ class PolicyTables:
         self.policies: dict[str, CompiledPolicy] = {}
         self.by_namespace: dict[str, list[CompiledPolicy]] = {}
         self._members: dict[Spec, set[int]] = {}
+        self._subjects: dict[str, set[int]] = {}
         self._refs: dict[Spec, int] = {}
         self._scoped: dict[str, set[Spec]] = {}
         self._global: set[PeerSpec] = set()
@@ -148,10 +149,11 @@ class PolicyTables:
     def selecting(self, ident: int, direction: Direction) -> list[CompiledPolicy]:
         """The policies that select identity ``ident`` and isolate ``direction``, by key."""
         namespace = self.identities.namespace_of[ident]
+        subjects = self._subjects
         return [
             p
             for p in self.by_namespace.get(namespace, ())
-            if p.isolates(direction) and ident in self._members[p.subject]
+            if p.isolates(direction) and ident in subjects[p.key]
         ]
 
     def selected_by(self, ident: int) -> list[CompiledPolicy]:
@@ -177,6 +179,7 @@ class PolicyTables:
         )
         for spec in compiled.specs():
             self._acquire(spec)
+        self._subjects[policy.key] = self._members[compiled.subject]
         self.policies[policy.key] = compiled
         group = self.by_namespace.setdefault(policy.namespace, [])
         group.append(compiled)
@@ -186,6 +189,7 @@ class PolicyTables:
     def remove_policy(self, key: str) -> None:
         """Forget one policy, its ipBlock entries and the specs only it used."""
         compiled = self.policies.pop(key)
+        del self._subjects[key]
         self.by_namespace[compiled.namespace].remove(compiled)
         for spec in compiled.specs():
             self._release(spec)

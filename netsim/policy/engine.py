@@ -49,6 +49,8 @@ ENTRY_CACHE_LIMIT = 1 << 18
 """Side entries kept before a change empties them all (retired groups' entries are garbage)."""
 
 Progress = Callable[[str], None]
+GroupRule = tuple[str, int, PortSet, tuple[tuple[int, set[int] | None, int | None], ...]]
+"""(policy key, rule index, ports, peers); a peer: (index, member set or None, ipBlock or None)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,8 @@ class Record:
     ``egress``/``ingress`` are the pod's policy groups (-1 for non-pods): the
     interned lists of policies that select it and isolate that direction.
     Pods with equal groups decide alike, whatever their labels.
+    ``egress_named``/``ingress_named`` say whether that group's rules use named
+    ports (only then does the destination's named-port signature matter).
     """
 
     kind: str
@@ -142,6 +146,8 @@ class Record:
     blocks: frozenset[int]
     egress: int = -1
     ingress: int = -1
+    egress_named: bool = False
+    ingress_named: bool = False
 
 
 class PolicyEngine:
@@ -153,6 +159,9 @@ class PolicyEngine:
         self.tables = PolicyTables(profile)
         self._pod_identity: dict[str, int] = {}
         self._pod_by_ip: dict[str, Pod] = {}
+        self._identity_ips: dict[int, set[str]] = {}
+        self._parsed: dict[str, tuple[int, int]] = {}
+        self._group_rules: dict[tuple[Direction, int], tuple[GroupRule, ...]] = {}
         self._node_by_ip: dict[str, str] = {}
         self._signatures: dict[tuple[tuple[str, str, int], ...], int] = {}
         self._named: list[dict[tuple[str, str], int]] = []
@@ -162,6 +171,7 @@ class PolicyEngine:
         self._identity_groups: dict[int, tuple[int, int]] = {}
         self._group_ids: dict[tuple[str, ...], int] = {}
         self._group_policies: list[list[CompiledPolicy]] = []
+        self._group_named: list[tuple[bool, bool]] = []
         self._decisions: dict[tuple[str, str, str, int], Decision] = {}
         self._flows: dict[tuple[str, str, str, int], bool] = {}
         self._egress_entries: dict[tuple[int, str, int, int], SideEntry] = {}
@@ -189,22 +199,35 @@ class PolicyEngine:
     def _on_change(self, change: Change) -> None:
         """Update the tables, then drop exactly the derived state the change can affect.
 
-        Cached decisions are keyed by policy group and peer class. A policy
-        change retires the groups containing it (their ids are never reused)
-        and re-resolves addresses (groups, ipBlock entries); a pod change
-        re-resolves its addresses only (a new identity gets new classes). Only
-        a namespace relabel, which changes what existing classes match, drops
-        every cached decision.
+        Side entries are keyed by policy group. A policy change retires the
+        groups containing it (their ids are never reused) and re-resolves the
+        addresses of the pods it selects or selected (or every address, when
+        it has ipBlocks); a pod change re-resolves its own addresses only.
+        Only a namespace relabel, which changes what existing entries match,
+        drops every entry.
         """
         old, new = change.old, change.new
         if change.kind == "NetworkPolicy":
+            affected: set[int] = set()
+            blocks = False
             if old is not None:
+                compiled = self.tables.policies[change.key]
+                affected |= self.tables.members(compiled.subject)
+                blocks = bool(compiled.blocks())
                 self.tables.remove_policy(change.key)
             if new is not None:
-                self.tables.add_policy(new)  # type: ignore[arg-type]
+                compiled = self.tables.add_policy(new)  # type: ignore[arg-type]
+                affected |= self.tables.members(compiled.subject)
+                blocks = blocks or bool(compiled.blocks())
             self._retire_groups(change.key)
-            self._records.clear()
-            self._identity_groups.clear()
+            if blocks:  # the ipBlock entries of addresses may change: re-resolve them all
+                self._records.clear()
+                self._identity_groups.clear()
+            else:  # only the pods the policy selects (selected) change policy groups
+                for ident in affected:
+                    self._identity_groups.pop(ident, None)
+                    for ip in self._identity_ips.get(ident, ()):
+                        self._records.pop(ip, None)
         elif change.kind == "Pod":
             for pod in (old, new):
                 if isinstance(pod, Pod):
@@ -241,23 +264,41 @@ class PolicyEngine:
         self._identity_groups.clear()
         self._group_ids.clear()
         self._group_policies.clear()
+        self._group_named.clear()
         self._egress_entries.clear()
         self._ingress_entries.clear()
+        self._group_rules.clear()
         self._classes.clear()
         self._class_list.clear()
 
     def _add_pod(self, pod: Pod) -> None:
+        ident: int | None = None
         if selectable(pod, self.profile):
-            self._pod_identity[pod.key] = self.tables.add_pod_identity(pod.namespace, pod.labels)
+            ident = self.tables.add_pod_identity(pod.namespace, pod.labels)
+            self._pod_identity[pod.key] = ident
         if pod.ip and not pod.host_network:
             self._pod_by_ip[pod.ip] = pod
+            if ident is not None:
+                self._identity_ips.setdefault(ident, set()).add(pod.ip)
 
     def _remove_pod(self, pod: Pod) -> None:
         ident = self._pod_identity.pop(pod.key, None)
         if ident is not None:
             self.tables.release_pod_identity(ident)
+            self._identity_ips.get(ident, set()).discard(pod.ip)
         if self._pod_by_ip.get(pod.ip) is pod:
             del self._pod_by_ip[pod.ip]
+
+    def _parse(self, ip: str) -> tuple[int, int]:
+        found = self._parsed.get(ip)
+        if found is None:
+            if len(self._parsed) >= FLOW_CACHE_LIMIT:
+                self._parsed.clear()
+            try:
+                found = self._parsed[ip] = parse_ip(ip)
+            except ValueError:
+                raise LookupFailed(f'"{ip}" is not an IP address') from None
+        return found
 
     # ---------------------------------------------------------------- records
     def _signature(self, pod: Pod) -> int:
@@ -288,7 +329,7 @@ class PolicyEngine:
 
     def _pod_record(self, pod: Pod) -> Record:
         """The record of a pod given by name (a hostNetwork pod may be node traffic)."""
-        version, value = parse_ip(pod.ip)
+        version, value = self._parse(pod.ip)
         if not selectable(pod, self.profile):
             cls = self._class(-1, -1, version, value, "node")
             return Record("node", "", -1, cls, pod.node, -1, self._class_list[cls].blocks)
@@ -297,7 +338,20 @@ class PolicyEngine:
         cls = self._class(identity, named, version, value, "pod")
         egress, ingress = self._groups(identity)
         blocks = self._class_list[cls].blocks
-        return Record("pod", pod.key, identity, cls, pod.node, named, blocks, egress, ingress)
+        uses_named = self._group_named
+        return Record(
+            "pod",
+            pod.key,
+            identity,
+            cls,
+            pod.node,
+            named,
+            blocks,
+            egress,
+            ingress,
+            uses_named[egress][0],
+            uses_named[ingress][1],
+        )
 
     def _groups(self, identity: int) -> tuple[int, int]:
         found = self._identity_groups.get(identity)
@@ -314,6 +368,12 @@ class PolicyEngine:
         if index is None:
             index = self._group_ids[key] = len(self._group_policies)
             self._group_policies.append(policies)
+            self._group_named.append(
+                tuple(  # type: ignore[arg-type]
+                    any(r.ports.has_named for p in policies for r in p.rules(direction))
+                    for direction in ("egress", "ingress")
+                )
+            )
         return index
 
     def _retire_groups(self, policy_key: str) -> None:
@@ -329,10 +389,7 @@ class PolicyEngine:
         if pod is not None:
             record = self._pod_record(pod)
         else:
-            try:
-                version, value = parse_ip(ip)
-            except ValueError:
-                raise LookupFailed(f'"{ip}" is not an IP address') from None
+            version, value = self._parse(ip)
             node = self._node_by_ip.get(ip)
             kind = "external" if node is None else "node"
             cls = self._class(-1, -1, version, value, kind)
@@ -364,7 +421,8 @@ class PolicyEngine:
             return LOOPBACK
         if profile.node_local_allowed and dst.kind == "node" and dst.node == src.node:
             return NODE_LOCAL
-        entry = self._side_entry("egress", src.egress, protocol, port, dst.named)
+        named = dst.named if src.egress_named else -1
+        entry = self._side_entry("egress", src.egress, protocol, port, named)
         return entry.decision("egress", dst)
 
     def _ingress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
@@ -379,7 +437,8 @@ class PolicyEngine:
             return LOOPBACK
         if profile.node_local_allowed and src.kind == "node" and src.node == dst.node:
             return NODE_LOCAL
-        entry = self._side_entry("ingress", dst.ingress, protocol, port, dst.named)
+        named = dst.named if dst.ingress_named else -1
+        entry = self._side_entry("ingress", dst.ingress, protocol, port, named)
         return entry.decision("ingress", src)
 
     # -------------------------------------------------------------------- API
@@ -438,20 +497,37 @@ class PolicyEngine:
         if src.identity >= 0 and not (
             self._node_local and dst.kind == "node" and dst.node == src.node
         ):
-            entry = self._egress_entries.get((src.egress, protocol, port, dst.named))
+            named = dst.named if src.egress_named else -1
+            entry = self._egress_entries.get((src.egress, protocol, port, named))
             if entry is None:
-                entry = self._side_entry("egress", src.egress, protocol, port, dst.named)
+                entry = self._side_entry("egress", src.egress, protocol, port, named)
             if not entry.everything and not entry.admits(dst):
                 return False
         if dst.identity >= 0 and not (
             self._node_local and src.kind == "node" and src.node == dst.node
         ):
-            entry = self._ingress_entries.get((dst.ingress, protocol, port, dst.named))
+            named = dst.named if dst.ingress_named else -1
+            entry = self._ingress_entries.get((dst.ingress, protocol, port, named))
             if entry is None:
-                entry = self._side_entry("ingress", dst.ingress, protocol, port, dst.named)
+                entry = self._side_entry("ingress", dst.ingress, protocol, port, named)
             if not entry.everything and not entry.admits(src):
                 return False
         return True
+
+    def _rules_of(self, direction: Direction, group: int) -> tuple[GroupRule, ...]:
+        """The rules of a group's policies in (policy, rule) order, peers resolved to sets."""
+        found = self._group_rules.get((direction, group))
+        if found is None:
+            rules = []
+            for policy in self._group_policies[group]:
+                for rule in policy.rules(direction):
+                    peers = tuple(
+                        (j, None if p.spec is None else self.tables.members(p.spec), p.block)
+                        for j, p in enumerate(rule.peers)
+                    )
+                    rules.append((policy.key, rule.index, rule.ports, peers))
+            found = self._group_rules[(direction, group)] = tuple(rules)
+        return found
 
     def _entry(
         self, direction: Direction, group: int, protocol: str, port: int, named: int
@@ -463,23 +539,18 @@ class PolicyEngine:
         identity_sets: dict[int, set[int]] = {}
         blocks: set[int] = set()
         rules: list[RuleEntry] = []
-        for policy in policies:
-            for rule in policy.rules(direction):
-                port_index = rule.ports.first_match(protocol, port, named_ports)
-                if rule.ports.terms and port_index is None:
-                    continue
-                peers: list[tuple[int, set[int] | None, int | None]] = []
-                if not rule.peers:
-                    everything = True
-                for j, peer in enumerate(rule.peers):
-                    if peer.block is not None:
-                        blocks.add(peer.block)
-                        peers.append((j, None, peer.block))
-                    elif peer.spec is not None:
-                        members = self.tables.members(peer.spec)
-                        identity_sets[id(members)] = members
-                        peers.append((j, members, None))
-                rules.append(RuleEntry(policy.key, rule.index, port_index, tuple(peers)))
+        for policy_key, index, ports, peers in self._rules_of(direction, group):
+            port_index = ports.first_match(protocol, port, named_ports)
+            if ports.terms and port_index is None:
+                continue
+            if not peers:
+                everything = True
+            for _, members, block in peers:
+                if block is not None:
+                    blocks.add(block)
+                elif members is not None:
+                    identity_sets[id(members)] = members
+            rules.append(RuleEntry(policy_key, index, port_index, peers))
         return SideEntry(
             tuple(p.key for p in policies),
             tuple(rules),

@@ -112,7 +112,9 @@ class Cluster:
 
     def endpoints(self, service: Service) -> list[Pod]:
         """The pods a Service selects (same namespace, selector matches), in name order."""
-        if service.selector is None:
+        if not service.selector:
+            # An empty selector is no selector: the apiserver stores `selector: {}` as nil,
+            # and the endpoints controller gives selector-less Services no endpoints.
             return []
         wanted = service.selector.items
         return [
@@ -122,9 +124,9 @@ class Cluster:
         ]
 
     def namespace_labels(self, name: str) -> Labels:
-        """Labels of a namespace (empty if the namespace is unknown)."""
+        """Labels of a namespace; an undeclared one still carries its name label."""
         ns = self.namespaces.get(name)
-        return ns.labels if ns else Labels()
+        return ns.labels if ns else Namespace(name).labels
 
     # ---------------------------------------------------------------- changes
     def subscribe(self, listener: Listener) -> None:
@@ -155,8 +157,12 @@ class Cluster:
     def add(self, obj: Object) -> Object:
         """Create an object (``kubectl create``); raise ValidationError if it exists.
 
-        Returns the object as stored (with its assigned IP, node, labels).
+        Returns the object as stored (with its assigned IP, node, labels). A
+        namespaced object's namespace is created first if it was never declared,
+        since in Kubernetes every object's namespace exists.
         """
+        if isinstance(obj, Pod | Service | NetworkPolicy):
+            self.ensure_namespace(obj.namespace)
         if isinstance(obj, Pod):
             obj = self._place_pod(obj)
         elif isinstance(obj, Service):

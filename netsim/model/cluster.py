@@ -20,6 +20,8 @@ from netsim.model.objects import Namespace, Node, Pod, Service
 DEFAULT_SERVICE_CIDR = "10.100.0.0/16"
 DEFAULT_POD_CIDR = "10.244.0.0/16"
 DEFAULT_NODE_NETWORK = "172.18.0.0/16"
+KUBERNETES_SERVICE = "default/kubernetes"
+"""The apiserver's own Service; it always gets the first address of the service range."""
 FIRST_POD_OFFSET = 2
 """Pods get addresses from offset 2 of their node's CIDR (.1 is the node's gateway)."""
 
@@ -76,7 +78,7 @@ class Cluster:
     revision: int = 0
     _listeners: list[Listener] = field(default_factory=list, repr=False)
     _next_pod_offset: dict[str, int] = field(default_factory=dict, repr=False)
-    _next_service_offset: int = field(default=1, repr=False)
+    _next_service_offset: int = field(default=2, repr=False)
     _scheduled: int = field(default=0, repr=False)
     _used_ips: set[str] = field(default_factory=set, repr=False)
 
@@ -297,6 +299,11 @@ class Cluster:
                     )
                 self._used_ips.add(svc.cluster_ip)
             return svc
+        if svc.key == KUBERNETES_SERVICE:
+            ip = int_to_ip(self.service_cidr.address(1), self.service_cidr.version)
+            if ip not in self._used_ips:
+                self._used_ips.add(ip)
+                return replace(svc, cluster_ip=ip)
         while True:
             ip = int_to_ip(
                 self.service_cidr.address(self._next_service_offset), self.service_cidr.version

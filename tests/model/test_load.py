@@ -297,7 +297,8 @@ def test_load_cluster_ipam_is_deterministic_and_follows_documents(tmp_path: Path
     assert ips == {k: p.ip for k, p in second.pods.items()}
     ordered = [first.pods[k].ip for k in first.pods]  # insertion (creation) order
     assert ordered == ["10.244.1.2", "10.244.1.3", "10.244.1.4"]
-    assert first.services["default/nginx"].cluster_ip == "10.100.0.1"
+    # .1 of the service range is reserved for default/kubernetes, as the apiserver does.
+    assert first.services["default/nginx"].cluster_ip == "10.100.0.2"
     assert first.namespaces["default"] == Namespace("default")
     assert isinstance(first.policies["default/access-nginx"], NetworkPolicy)
 

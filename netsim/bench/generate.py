@@ -567,20 +567,35 @@ def _flow_to(src_ip: str, dst: Pod, rng: random.Random) -> Flow:
     return Flow(src_ip, dst.ip, "TCP", rng.choice([80, 443, 8080, 30080]))
 
 
-def extra_policy(synthetic: Synthetic, seed: int = 3) -> NetworkPolicy:
-    """A new allow policy for an incremental-update benchmark (not yet in the cluster)."""
-    rng = random.Random(seed)
-    ns = rng.choice(synthetic.namespaces)
-    local = [w for w in synthetic.workloads if w.namespace == ns]
-    policy = _policy(ns, 3, local, list(synthetic.namespaces), rng)
-    return NetworkPolicy(
-        f"bench-extra-{seed}",
-        ns,
-        policy.pod_selector,
-        policy.policy_types,
-        policy.ingress,
-        policy.egress,
-    )
+def extra_policy(
+    synthetic: Synthetic, seed: int = 3, *, ip_block: bool | None = None
+) -> NetworkPolicy:
+    """A new allow policy for an incremental-update benchmark (not yet in the cluster).
+
+    With ``ip_block`` True (False) it is the first policy drawn from ``seed``
+    on that has (has no) ``ipBlock`` peer: an engine may treat the two kinds of
+    change very differently.
+    """
+    while True:
+        rng = random.Random(seed)
+        ns = rng.choice(synthetic.namespaces)
+        local = [w for w in synthetic.workloads if w.namespace == ns]
+        drawn = _policy(ns, 3, local, list(synthetic.namespaces), rng)
+        has_block = any(
+            peer.ip_block is not None
+            for rule in (*drawn.ingress, *drawn.egress)
+            for peer in rule.peers
+        )
+        if ip_block is None or has_block == ip_block:
+            return NetworkPolicy(
+                f"bench-extra-{seed}",
+                ns,
+                drawn.pod_selector,
+                drawn.policy_types,
+                drawn.ingress,
+                drawn.egress,
+            )
+        seed += 1
 
 
 def relabelled_pod(synthetic: Synthetic, seed: int = 4) -> Pod:

@@ -169,6 +169,7 @@ PANELS: tuple[tuple[str, str, str, tuple[tuple[str, str, str], ...]], ...] = (
             ("add_policy", "engine", "add one policy + 1 verdict"),
             ("relabel_pod", "engine", "relabel one pod + 1 verdict"),
             ("add_policy_refill", "engine", "re-ask 10k known flows after add"),
+            ("add_ipblock_refill", "engine", "the same, the policy has an ipBlock"),
             ("relabel_pod_refill", "engine", "re-ask 10k known flows after relabel"),
         ),
     ),

@@ -237,6 +237,10 @@ def test_flows_go_between_pods_to_ports_they_serve() -> None:
 def test_extra_policy_is_new_and_relabelled_pod_changes_only_labels() -> None:
     s = generate(ClusterShape(500, 50))
     assert extra_policy(s).key not in s.cluster.policies
+    for want in (True, False):
+        policy = extra_policy(s, seed=99, ip_block=want)
+        peers = [peer for rule in (*policy.ingress, *policy.egress) for peer in rule.peers]
+        assert any(peer.ip_block is not None for peer in peers) == want
     changed = relabelled_pod(s)
     original = s.cluster.pods[changed.key]
     assert changed.labels != original.labels

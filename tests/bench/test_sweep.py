@@ -60,6 +60,7 @@ def test_every_metric_is_measured_at_every_size(tiny: tuple[Sweep, list[str]]) -
             ("add_policy", "engine"),
             ("relabel_pod", "engine"),
             ("add_policy_refill", "engine"),
+            ("add_ipblock_refill", "engine"),
             ("relabel_pod_refill", "engine"),
         }
     lpm = {r.impl for r in sweep.results if r.metric == "lpm" and r.prefixes == 500}

@@ -171,7 +171,7 @@ class Cluster:
             obj = self._place_service(obj)
         elif isinstance(obj, Node):
             self._next_pod_offset.setdefault(obj.name, FIRST_POD_OFFSET)
-        kind, key = _kind_key(obj)
+        kind, key = kind_key(obj)
         store = self._store(kind)
         if key in store:
             raise _already_exists(kind, key)
@@ -184,7 +184,7 @@ class Cluster:
 
         A replaced pod keeps its IP and node unless the new value sets them.
         """
-        kind, key = _kind_key(obj)
+        kind, key = kind_key(obj)
         store = self._store(kind)
         old = store.get(key)
         if old is None:
@@ -315,7 +315,8 @@ class Cluster:
         return replace(svc, cluster_ip=ip)
 
 
-def _kind_key(obj: Object) -> tuple[ObjectKind, str]:
+def kind_key(obj: Object) -> tuple[ObjectKind, str]:
+    """The kind of a model object and its key in the Cluster (``ns/name``, or ``name``)."""
     if isinstance(obj, Namespace):
         return "Namespace", obj.name
     if isinstance(obj, Node):

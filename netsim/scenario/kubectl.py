@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from netsim.errors import LookupFailed, NetsimError, Origin, ScenarioError, ValidationError
-from netsim.model.cluster import Change, Cluster, Object, ObjectKind
+from netsim.model.cluster import Change, Cluster, Object, ObjectKind, kind_key
 from netsim.model.labels import Labels, LabelSelector
 from netsim.model.netpol import NetworkPolicy, PolicyPeer, PolicyRule
 from netsim.model.objects import ContainerPort, Namespace, Pod, Service, ServicePort
@@ -863,14 +863,14 @@ class Kubectl:
         action = {"create": "creating", "apply": "creating", "delete": "deleting"}[verb]
         if verb == "delete":
             for obj in objects:
-                kind, key = _kind_key(obj)
+                kind, key = kind_key(obj)
                 if key not in self._store(kind):
                     raise KubectlError(
                         f'Error from server (NotFound): error when {action} "{source}": '
                         f'{PLURAL_RESOURCE[kind]} "{name}" not found'
                     )
             for obj in objects:
-                kind, key = _kind_key(obj)
+                kind, key = kind_key(obj)
                 if kind == "Namespace":
                     self._delete_namespace_contents(key)
                 self.cluster.delete(kind, key)
@@ -885,7 +885,7 @@ class Kubectl:
         changed = False
         existed = False
         for obj in objects:
-            kind, key = _kind_key(obj)
+            kind, key = kind_key(obj)
             old = self._store(kind).get(key)
             if old is not None:
                 existed = True
@@ -1208,18 +1208,6 @@ def _identity(doc: Any) -> tuple[str, str, str]:
         name if isinstance(name, str) else "",
         namespace if isinstance(namespace, str) else "",
     )
-
-
-def _kind_key(obj: Object) -> tuple[ObjectKind, str]:
-    if isinstance(obj, Namespace):
-        return "Namespace", obj.name
-    if isinstance(obj, Pod):
-        return "Pod", obj.key
-    if isinstance(obj, Service):
-        return "Service", obj.key
-    if isinstance(obj, NetworkPolicy):
-        return "NetworkPolicy", obj.key
-    return "Node", obj.name
 
 
 def _ports(service: Service) -> str:

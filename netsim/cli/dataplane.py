@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from netsim.cli.matrix import add_profile_argument, parse_port
+from netsim.cli.matrix import add_profile_argument, parse_port, profile_from_args
 
 EXIT_MISMATCH = 1
 
@@ -127,13 +127,12 @@ def run_verify(args: argparse.Namespace) -> int:
     """Load the manifests, verify against the kernel, print the report; return the exit code."""
     from netsim.dataplane.verify import verify
     from netsim.model.load import load_cluster
-    from netsim.policy.profile import profile_named
 
     cluster = load_cluster(args.paths)
     report = verify(
         cluster,
         args.ports or None,
-        profile=profile_named(args.profile),
+        profile=profile_from_args(args),
         timeout=args.timeout,
         externals=args.external,
         nodes=args.nodes,
@@ -151,10 +150,9 @@ def run_render(args: argparse.Namespace) -> int:
     from netsim.dataplane.render import render_cluster
     from netsim.errors import LookupFailed
     from netsim.model.load import load_cluster
-    from netsim.policy.profile import profile_named
 
     cluster = load_cluster(args.paths)
-    profile = profile_named(args.profile)
+    profile = profile_from_args(args)
     if args.render == "compiled":
         from netsim.dataplane.compiled import render_compiled
         from netsim.policy.engine import PolicyEngine

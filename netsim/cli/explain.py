@@ -15,7 +15,7 @@ import argparse
 import json
 from typing import Any
 
-from netsim.cli.matrix import PROTOCOLS, add_profile_argument
+from netsim.cli.matrix import PROTOCOLS, add_profile_argument, profile_from_args
 
 
 def register(subparsers: Any) -> None:
@@ -43,9 +43,8 @@ def run(args: argparse.Namespace) -> int:
     from netsim.model.load import load_cluster
     from netsim.policy.engine import PolicyEngine
     from netsim.policy.explain import explain_all
-    from netsim.policy.profile import profile_named
 
-    profile = profile_named(args.profile)
+    profile = profile_from_args(args)
     engine = PolicyEngine(load_cluster(args.paths), profile)
     explanations = explain_all(engine, args.src, args.dst, args.protocol, args.port)
     if args.json:

@@ -13,7 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from netsim.policy.profile import Profile
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 PROGRESS_PODS = 500
@@ -45,6 +48,27 @@ def add_profile_argument(parser: argparse.ArgumentParser) -> None:
         choices=sorted(PROFILES),
         help="how the simulated CNI enforces policy (default: upstream)",
     )
+    parser.add_argument(
+        "--switch",
+        dest="switches",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one switch of the profile, e.g. ipblock_matches_pod_ips=false, "
+        "node_local_allowed=false, filter_icmp=true, end_port=false, host_network=pod "
+        "(repeatable; see docs/BEHAVIOUR.md)",
+    )
+
+
+def profile_from_args(args: argparse.Namespace) -> Profile:
+    """The profile named by ``--profile`` with every ``--switch`` applied."""
+    from netsim.errors import NetsimError
+    from netsim.policy.profile import profile_named, with_switches
+
+    try:
+        return with_switches(profile_named(args.profile), args.switches)
+    except ValueError as exc:
+        raise NetsimError(f"--switch: {exc}") from None
 
 
 def register(subparsers: Any) -> None:
@@ -77,10 +101,9 @@ def run(args: argparse.Namespace) -> int:
     """Compute and print the truth tables; return the exit code."""
     from netsim.model.load import load_cluster
     from netsim.policy.engine import PolicyEngine
-    from netsim.policy.profile import profile_named
 
     cluster = load_cluster(args.paths)
-    engine = PolicyEngine(cluster, profile_named(args.profile))
+    engine = PolicyEngine(cluster, profile_from_args(args))
     ports: list[tuple[str, int]] = list(dict.fromkeys(args.ports or [("TCP", 80)]))
     pods = engine.pods()
     progress = None

@@ -6,6 +6,7 @@ which Calico passes). Each field is a documented switch; see SEMANTICS.md §7.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,3 +56,32 @@ def profile_named(name: str) -> Profile:
     except KeyError:
         known = ", ".join(sorted(PROFILES))
         raise ValueError(f"unknown CNI profile {name!r}: known profiles are {known}") from None
+
+
+def with_switches(profile: Profile, assignments: list[str] | tuple[str, ...]) -> Profile:
+    """Return ``profile`` with ``KEY=VALUE`` overrides applied (``filter_icmp=true``).
+
+    Boolean switches take true/false (also yes/no, on/off, 1/0); ``host_network``
+    takes ``node`` or ``pod``. Raises ValueError naming the bad assignment.
+    """
+    fields = {f.name: f for f in dataclasses.fields(Profile) if f.name != "name"}
+    changes: dict[str, bool | str] = {}
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        key, value = key.strip(), value.strip().lower()
+        if not sep or key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ValueError(
+                f"bad switch {assignment!r}: expected KEY=VALUE with KEY one of {known}"
+            )
+        if key == "host_network":
+            if value not in ("node", "pod"):
+                raise ValueError(f'bad switch {assignment!r}: supported values: "node", "pod"')
+            changes[key] = value
+        elif value in ("true", "yes", "on", "1"):
+            changes[key] = True
+        elif value in ("false", "no", "off", "0"):
+            changes[key] = False
+        else:
+            raise ValueError(f"bad switch {assignment!r}: {key} takes true or false")
+    return dataclasses.replace(profile, **changes)  # type: ignore[arg-type]

@@ -87,3 +87,51 @@ def test_errors_exit_2(manifests: Path, capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as exc:
         main(["matrix", str(manifests), "--port", "80/ICMP"])
     assert exc.value.code == 2
+
+
+IPBLOCK_TO_POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: default, labels: {app: client}}
+spec: {containers: [{name: c, image: busybox}]}
+status: {podIP: 10.244.1.11}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: server, namespace: default, labels: {app: server}}
+spec: {containers: [{name: c, image: nginx}]}
+status: {podIP: 10.244.1.12}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-client-ip, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: server}}
+  ingress: [{from: [{ipBlock: {cidr: 10.244.1.11/32}}]}]
+"""
+
+
+def _client_to_server(path: Path, extra: list[str], capsys: pytest.CaptureFixture[str]) -> bool:
+    assert main(["matrix", str(path), "--json", *extra]) == 0
+    cells = json.loads(capsys.readouterr().out)
+    (cell,) = [c for c in cells if c["from"] == "default/client" and c["to"] == "default/server"]
+    return bool(cell["allowed"])
+
+
+def test_switch_turns_ipblock_matching_of_pod_ips_off(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ipblock.yaml"
+    path.write_text(IPBLOCK_TO_POD)
+    # Upstream e2e ("should allow egress access to server in CIDR block") matches pod IPs.
+    assert _client_to_server(path, [], capsys)
+    # Cilium-like: ipBlock is for cluster-external addresses only.
+    assert not _client_to_server(path, ["--switch", "ipblock_matches_pod_ips=false"], capsys)
+    assert not _client_to_server(path, ["--profile", "cilium"], capsys)
+
+
+def test_bad_switch_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ipblock.yaml"
+    path.write_text(IPBLOCK_TO_POD)
+    assert main(["matrix", str(path), "--switch", "ipblock=false"]) == 2
+    assert "--switch: bad switch 'ipblock=false'" in capsys.readouterr().err

@@ -15,7 +15,12 @@ import argparse
 import json
 from typing import Any
 
-from netsim.cli.matrix import PROTOCOLS, add_profile_argument, profile_from_args
+from netsim.cli.matrix import (
+    PROTOCOLS,
+    add_profile_argument,
+    parse_port_number,
+    profile_from_args,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -29,7 +34,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="manifest file, directory or -")
     parser.add_argument("--from", dest="src", required=True, help="ns/pod, IP or node:NAME")
     parser.add_argument("--to", dest="dst", required=True, help="ns/pod, IP or svc:ns/name")
-    parser.add_argument("--port", type=int, required=True, help="destination port")
+    parser.add_argument(
+        "--port", type=parse_port_number, required=True, help="destination port (1-65535)"
+    )
     parser.add_argument(
         "--protocol", default="TCP", type=str.upper, choices=PROTOCOLS, help="default TCP"
     )

@@ -23,6 +23,17 @@ PROGRESS_PODS = 500
 """Clusters with at least this many pods report progress on stderr."""
 
 
+def parse_port_number(text: str) -> int:
+    """Parse a destination port number (1-65535) for argparse."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} must be between 1 and 65535")
+    return port
+
+
 def parse_port(text: str) -> tuple[str, int]:
     """Parse ``80`` or ``53/UDP`` into (protocol, port) for argparse."""
     number, _, protocol = text.partition("/")
@@ -30,12 +41,11 @@ def parse_port(text: str) -> tuple[str, int]:
     if protocol not in PROTOCOLS:
         raise argparse.ArgumentTypeError(f"unsupported protocol {protocol!r} in {text!r}")
     try:
-        port = int(number)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} must be between 1 and 65535")
-    return protocol, port
+        return protocol, parse_port_number(number)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"invalid port {text!r}: expected PORT or PORT/PROTOCOL with PORT in 1-65535"
+        ) from None
 
 
 def add_profile_argument(parser: argparse.ArgumentParser) -> None:

@@ -73,3 +73,13 @@ def test_unknown_names_exit_2(manifests: Path, capsys: pytest.CaptureFixture[str
     assert main([*base, "--from", "node:ghost", "--to", "default/api"]) == 2
     assert main([*base, "--from", "default/client", "--to", "svc:default/api"]) == 2
     assert "has no port 80/TCP" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999", "http"])
+def test_out_of_range_port_is_a_usage_error(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "test-network-policy.yaml"
+    args = ["explain", str(example), "--from", "default/frontend", "--to", "default/db"]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--port", port])
+    assert exit_info.value.code == 2
+    assert "argument --port" in capsys.readouterr().err

@@ -137,6 +137,22 @@ class Session:
                 return ("alarm", b"")
         return self.events.popleft()
 
+    def read_into(
+        self, buffer: bytearray, enough: Callable[[], bool], timeout: float
+    ) -> Generator[simpy.Event, Any, str]:
+        """Append received data to ``buffer`` until ``enough()``; say why reading stopped.
+
+        Returns ``"enough"``, ``"eof"`` (the peer closed), ``"alarm"`` (``timeout``
+        seconds passed without an event) or the kind of the event that ended the
+        stream (a reset).
+        """
+        while not enough():
+            kind, chunk = yield from self.next(timeout)
+            if kind != "data":
+                return kind
+            buffer += chunk
+        return "enough"
+
 
 # ---------------------------------------------------------------- servers
 def install_servers(net: Network, host: Host, pod: Pod | None) -> None:
@@ -418,9 +434,7 @@ def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
         out.print(f"Connecting to {hostpart} ({_hostport(address, port)})")
     conn, session, kind = yield from _connect_with_alarm(net, host, address, port, timeout)
     if kind == "alarm":
-        conn.abort()
-        out.print("wget: download timed out")
-        return 1
+        return _download_timed_out(conn, out)
     if kind != "established":
         reason = "Connection refused" if kind == "refused" else "Connection timed out"
         out.print(f"wget: can't connect to remote host ({address}): {reason}")
@@ -430,20 +444,12 @@ def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
     )
     conn.send(request.encode("latin-1"))
     data = bytearray()
-    eof = False
-    while b"\r\n\r\n" not in data and not eof:
-        kind, chunk = yield from session.next(timeout)
-        if kind == "data":
-            data += chunk
-        elif kind == "eof":
-            eof = True
-        elif kind == "alarm":
-            conn.abort()
-            out.print("wget: download timed out")
-            return 1
-        else:
-            out.print("wget: error getting response: Connection reset by peer")
-            return 1
+    ended = yield from session.read_into(data, lambda: b"\r\n\r\n" in data, timeout)
+    if ended == "alarm":
+        return _download_timed_out(conn, out)
+    if ended not in ("enough", "eof"):
+        out.print("wget: error getting response: Connection reset by peer")
+        return 1
     head, _, body = bytes(data).partition(b"\r\n\r\n")
     if not head:
         out.print("wget: error getting response")
@@ -470,18 +476,12 @@ def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
         if key.strip().lower() == "content-length" and value.strip().isdigit():
             length = int(value.strip())
     body_buf = bytearray(body)
-    while not eof and (length is None or len(body_buf) < length):
-        kind, chunk = yield from session.next(timeout)
-        if kind == "data":
-            body_buf += chunk
-        elif kind == "eof":
-            eof = True
-        elif kind == "alarm":
-            conn.abort()
-            out.print("wget: download timed out")
-            return 1
-        else:
-            break
+    if ended != "eof":
+        ended = yield from session.read_into(
+            body_buf, lambda: length is not None and len(body_buf) >= length, timeout
+        )
+        if ended == "alarm":
+            return _download_timed_out(conn, out)
     conn.close()
     to_stdout = output_name == "-"
     name = output_name or (path.rsplit("/", 1)[-1] or "index.html")
@@ -495,6 +495,13 @@ def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
         out.print(f"{label[:20]:<20}{100:4d}% |{bar}|{len(body_buf):6d}  0:00:00 ETA")
         out.print("written to stdout" if to_stdout else f"'{name}' saved")
     return 0
+
+
+def _download_timed_out(conn: TcpConn, out: Output) -> int:
+    """busybox wget's alarm: drop the connection, say so, exit 1."""
+    conn.abort()
+    out.print("wget: download timed out")
+    return 1
 
 
 def nc(net: Network, host: Host, args: list[str], out: Output) -> Proc:

@@ -497,6 +497,27 @@ class Network:
             )
         )
 
+    def _enforce(
+        self,
+        where: str,
+        drop_reason: str,
+        frame: Frame,
+        d: SideDecision,
+        delay: float,
+        rules: list[str],
+    ) -> bool:
+        """Apply one enforcement point's decision: drop and trace it, or note the allowing rule.
+
+        Returns whether the frame goes on.
+        """
+        if not d.allowed:
+            self._drop(where, frame, drop_reason, delay, d)
+            return False
+        if d.rule is not None:
+            rules.append(str(d.rule))
+        self._note("policy-allow", where, frame, d.reason, delay, d)
+        return True
+
     def _note(
         self,
         kind: Literal["policy-allow", "dnat", "snat", "reject"],
@@ -723,12 +744,10 @@ class Network:
             d = self.engine.egress(
                 local_pod.ip_text, self._text(frame.dst, version), proto_name, port
             )
-            if not d.allowed:
-                self._drop(f"{local_pod.key} egress", frame, "policy-egress", delay, d)
+            if not self._enforce(
+                f"{local_pod.key} egress", "policy-egress", frame, d, delay, rules
+            ):
                 return
-            if d.rule is not None:
-                rules.append(str(d.rule))
-            self._note("policy-allow", f"{local_pod.key} egress", frame, d.reason, delay, d)
         dst_host = self.by_ip.get(frame.dst)
         masquerade = (
             local_pod is not None
@@ -740,12 +759,10 @@ class Network:
             d = self.engine.ingress(
                 self._text(frame.src, version), dst_host.ip_text, proto_name, port
             )
-            if not d.allowed:
-                self._drop(f"{dst_host.key} ingress", frame, "policy-ingress", delay, d)
+            if not self._enforce(
+                f"{dst_host.key} ingress", "policy-ingress", frame, d, delay, rules
+            ):
                 return
-            if d.rule is not None:
-                rules.append(str(d.rule))
-            self._note("policy-allow", f"{dst_host.key} ingress", frame, d.reason, delay, d)
         if external_snat:
             frame.src = node.ip
             self._note("snat", node.name, frame, "externalTrafficPolicy: Cluster", delay)

@@ -26,7 +26,7 @@ from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import Profile
 from netsim.policy.verdict import SideDecision
 from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session
-from netsim.scenario.schema import Expect, Scenario, Step
+from netsim.scenario.schema import Expect, Scenario, ShellCommand, Step
 from netsim.scenario.transcript import (
     Check,
     CommandRecord,
@@ -240,15 +240,13 @@ class Runner:
     # ------------------------------------------------------------------ run
     def run(self, pcap: Path | None = None) -> ScenarioResult:
         """Replay every step; write the capture to ``pcap`` if given."""
-        records = [self._step(step) for step in self.scenario.steps]
+        records = [self.execute(step) for step in self.scenario.steps]
         written = ""
         if pcap is not None:
             pcap.parent.mkdir(parents=True, exist_ok=True)
             self.network.write_pcap(str(pcap))
             written = str(pcap)
-        self.kubectl.close()
-        self.network.close()
-        self.hook.close()
+        self.close()
         header = [f"# {self.scenario.name}: {self.scenario.title}"]
         header += [f"# {line}".rstrip() for line in self.scenario.description.splitlines()]
         header.append("")
@@ -262,6 +260,12 @@ class Runner:
             written,
         )
 
+    def close(self) -> None:
+        """Stop following the cluster (kubectl, network and policy hook)."""
+        self.kubectl.close()
+        self.network.close()
+        self.hook.close()
+
     def _where(self, step: Step) -> str:
         return f"{self.scenario.source}: {step.path}.{step.action}"
 
@@ -269,7 +273,12 @@ class Runner:
         """The packet drops since ``mark`` drops had happened, as trace lines."""
         return tuple(str(event) for event in self.network.drops()[mark:])
 
-    def _step(self, step: Step) -> StepRecord:
+    def execute(self, step: Step) -> StepRecord:
+        """Carry out one step on the live cluster and check its expectations.
+
+        Scenario files and the interactive shell both come through here, so a
+        typed line and a scenario step mean the same thing.
+        """
         notes = [f"# {line}".rstrip() for line in step.note.splitlines()]
         if step.action == "shell":
             return self._shell(step, notes)
@@ -339,6 +348,33 @@ class Runner:
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"{where}: cannot read {step.argument}: {exc}") from None
 
+    def open_shell(self, command_line: str, where: str) -> Session | KubectlResult:
+        """Start an interactive session (``kubectl run ... --rm -ti ... /bin/sh`` or
+        ``kubectl exec -ti POD -- sh``): the session, or kubectl's refusal."""
+        return self.kubectl.open_session(command_line, where)
+
+    def shell_command(
+        self, session: Session, typed: ShellCommand, where: str
+    ) -> tuple[CommandRecord, tuple[str, ...]]:
+        """Run one command typed at the session's ``/ # `` prompt.
+
+        Returns its record (output, exit code, verdict, checks of its ``expect``,
+        drops meanwhile) and the transcript lines it adds (prompt line and output).
+        """
+        text = self._substitute(typed.command, f"{self.scenario.source}: {typed.path}")
+        mark = len(self.network.drops())
+        output, code = self._exec_at(session.pod, text, where)
+        drops = self._drops_since(mark)
+        verdict = verdict_of(text, code)
+        checks = _check_all(typed.expect, output, code, verdict, drops)
+        lines = (f"{PROMPT}{text}", *output.splitlines())
+        return CommandRecord(typed.path, text, output, code, verdict, checks, drops), lines
+
+    def close_shell(self, session: Session) -> tuple[str, ...]:
+        """End a session: the ``/ # exit`` line, kubectl's closing lines and the ``--rm``
+        deletion."""
+        return (f"{PROMPT}exit", *self.kubectl.close_session(session))
+
     def _shell(self, step: Step, notes: list[str]) -> StepRecord:
         where = self._where(step)
         command = (
@@ -347,7 +383,7 @@ class Runner:
         lines = [*notes, f"$ {command}"]
         if notes:
             lines.insert(0, "")
-        opened = self.kubectl.open_session(step.argument, where)
+        opened = self.open_shell(step.argument, where)
         if isinstance(opened, KubectlResult):
             lines += opened.output.splitlines()
             checks = _check_all(step.expect, opened.output, opened.exit_code, None)
@@ -368,17 +404,11 @@ class Runner:
         verdict: Verdict | None = None
         drops: tuple[str, ...] = ()
         for typed in step.commands:
-            text = self._substitute(typed.command, f"{self.scenario.source}: {typed.path}")
-            mark = len(self.network.drops())
-            output, code = self._exec_at(session.pod, text, where)
-            drops = self._drops_since(mark)
-            verdict = verdict_of(text, code)
-            body.append(f"{PROMPT}{text}")
-            body += output.splitlines()
-            checks = _check_all(typed.expect, output, code, verdict, drops)
-            records.append(CommandRecord(typed.path, text, output, code, verdict, checks, drops))
-        body.append(f"{PROMPT}exit")
-        body += self.kubectl.close_session(session)
+            record, typed_lines = self.shell_command(session, typed, where)
+            code, verdict, drops = record.exit_code, record.verdict, record.drops
+            body += typed_lines
+            records.append(record)
+        body += self.close_shell(session)
         output = "\n".join(body)
         checks = _check_all(step.expect, output, code, verdict, drops)
         return StepRecord(

@@ -15,6 +15,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from netsim.policy.truthtable import tables_text, truth_table
+
 if TYPE_CHECKING:
     from netsim.policy.profile import Profile
 
@@ -152,22 +154,6 @@ def verdict_list(
                     }
                 )
     return out
-
-
-def truth_table(rows: list[str], cols: list[str], marks: list[list[str]]) -> str:
-    """Tab-separated table with a ``-`` corner, as upstream's TruthTable.PrettyPrint."""
-    lines = ["\t".join(["-", *cols])]
-    lines += ["\t".join([row, *line]) for row, line in zip(rows, marks, strict=True)]
-    return "\n".join(lines)
-
-
-def tables_text(names: list[str], ports: list[tuple[str, int]], tables: Any) -> str:
-    """One truth table per port."""
-    blocks = []
-    for k, (protocol, port) in enumerate(ports):
-        marks = [["." if v else "X" for v in row] for row in tables[k].tolist()]
-        blocks.append(f"port {port}/{protocol}:\n" + truth_table(names, names, marks))
-    return "\n\n".join(blocks)
 
 
 def summary_text(engine: Any, ports: list[tuple[str, int]], tables: Any) -> str:

@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "explain",
     "run",
     "demo",
+    "shell",
     "bench",
     "dataplane",
 )

@@ -19,6 +19,15 @@ codes. They run as simpy processes; every wait is simulated time.
   stdin to relay).
 - ``ping [-c N] [-W SEC] [-w SEC] [-i SEC] [-s SIZE] [-q] HOST``: busybox's
   lines and statistics; exit 0 when a reply came back.
+- ``nslookup [-type=T] [-debug] [-port=N] [-retry=N] [-timeout=SEC] NAME
+  [SERVER]``: DNS queries through the simulated network to the pod's
+  nameserver, printed as busybox prints them (see :mod:`netsim.sim.nslookup`).
+- ``cat``, ``hostname``, ``ip addr``/``ip link``, ``echo``, ``true``,
+  ``false``: the host's files and interfaces, without simulated time (see
+  :mod:`netsim.sim.shellutils`).
+
+Any other command prints ``sh: NAME: not found`` and exits 127 (busybox has
+no ``curl``, for one).
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from netsim.errors import UnsupportedError
 from netsim.model import Pod
 from netsim.sim.dns import ATTEMPTS, DNS_NAMESPACE, DNS_SERVICE, TIMEOUT, candidates
 from netsim.sim.flow import Frame
+from netsim.sim.nslookup import nslookup as run_nslookup
 from netsim.sim.packet import (
     QTYPE_A,
     QTYPE_AAAA,
@@ -46,6 +56,7 @@ from netsim.sim.packet import (
     dns_query,
     dns_response,
 )
+from netsim.sim.shellutils import SHELL_COMMANDS
 from netsim.sim.sockets import TcpConn
 
 if TYPE_CHECKING:
@@ -290,14 +301,24 @@ class Output:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.partial = ""
+        """Text written after the last newline (``echo -n``)."""
 
     def print(self, text: str) -> None:
         """Write one line."""
-        self.lines.append(text)
+        self.write(text + "\n")
+
+    def write(self, text: str) -> None:
+        """Write text that need not end a line."""
+        *complete, self.partial = (self.partial + text).split("\n")
+        self.lines.extend(complete)
 
     def text(self) -> str:
-        """Everything written, one line each, with a final newline when non-empty."""
-        return "".join(line + "\n" for line in self.lines)
+        """Everything written, one line each, with a final newline when non-empty.
+
+        Text after the last newline comes last, as it is.
+        """
+        return "".join(line + "\n" for line in self.lines) + self.partial
 
 
 def _hostport(ip: str, port: int) -> str:
@@ -682,10 +703,17 @@ def ping(net: Network, host: Host, args: list[str], out: Output) -> Proc:
     return 0 if rtts else 1
 
 
+def nslookup(net: Network, host: Host, args: list[str], out: Output) -> Proc:
+    """busybox nslookup (see :mod:`netsim.sim.nslookup`); a server's name resolves as wget's."""
+    return (yield from run_nslookup(net, host, args, out, resolve))
+
+
 COMMANDS: dict[str, Callable[[Network, Host, list[str], Output], Proc]] = {
     "wget": wget,
     "nc": nc,
     "ping": ping,
+    "nslookup": nslookup,
+    **SHELL_COMMANDS,
 }
 """The busybox applets the simulator runs."""
 

@@ -14,6 +14,8 @@ LAYERS = [
     {"netsim.policy"},
     {"netsim.sim", "netsim.dataplane"},
     {"netsim.scenario", "netsim.bench"},
+    {"netsim.shell"},
+    {"netsim.lab"},
     {"netsim.cli", "netsim.__main__"},
 ]
 PACKAGE_ROOT = Path(netsim.__file__).parent

@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "run",
     "demo",
     "shell",
+    "lab",
     "bench",
     "dataplane",
 )

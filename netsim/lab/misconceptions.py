@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from netsim.addr import parse_ip
+from netsim.addr import Prefix, parse_ip
 from netsim.errors import NetsimError
 from netsim.model.cluster import Cluster
 from netsim.model.labels import NAMESPACE_NAME_LABEL, LabelSelector
@@ -350,11 +350,12 @@ def _selector_values(selector: LabelSelector) -> list[tuple[str, str]]:
     return pairs
 
 
-def _pod_ip_space(cluster: Cluster, version: int, value: int) -> bool:
-    if any(n.pod_cidr.contains_ip(version, value) for n in cluster.nodes.values()):
+def _targets_pods(cluster: Cluster, cidr: Prefix) -> bool:
+    """The CIDR is a pod address (a host prefix of one) or lies inside a node's pod CIDR."""
+    if any(n.pod_cidr.contains(cidr) for n in cluster.nodes.values()):
         return True
-    return any(
-        p.ip and not p.host_network and parse_ip(p.ip) == (version, value)
+    return cidr.length == cidr.bits and any(
+        p.ip and not p.host_network and parse_ip(p.ip) == (cidr.version, cidr.network)
         for p in cluster.pods.values()
     )
 
@@ -393,20 +394,18 @@ def dns_egress(f: Facts) -> bool:
 
 
 def ipblock_pod_ip(f: Facts) -> bool:
-    """An ipBlock holding a pod address allowed a pod wrongly, or a host ipBlock on pod space."""
+    """An ipBlock aimed at pod addresses wrongly allowed a pod, or sits in a denying policy."""
     for _, ref, rule in _admitting(f):
         remote = f.endpoint(ref.direction, remote=True)
-        if ref.peer is None or rule.peers[ref.peer].ip_block is None:
+        block = rule.peers[ref.peer].ip_block if ref.peer is not None else None
+        if block is None or remote is None or remote.kind != "pod":
             continue
-        if remote is not None and remote.kind == "pod":
+        if _targets_pods(f.cluster, block.cidr):
             return True
     for side in _denied_sides(f):
         for _, _, rule in _isolating_rules(f, side):
             for peer in rule.peers:
-                block = peer.ip_block
-                if block is None or block.cidr.length != block.cidr.bits:
-                    continue
-                if _pod_ip_space(f.cluster, block.cidr.version, block.cidr.network):
+                if peer.ip_block is not None and _targets_pods(f.cluster, peer.ip_block.cidr):
                     return True
     return False
 

@@ -1,39 +1,67 @@
 """kubectl, emulated on a :class:`~netsim.model.Cluster`, printing what kubectl prints.
 
-The subset the walkthroughs use: ``run`` (``--image --replicas --labels --expose
---port --namespace --restart --rm -ti``), ``expose deployment|pod|service``
-(``--port --target-port --type --name --protocol --cluster-ip``),
-``create|apply|delete -f``, ``create namespace``, ``label``, ``get
-pods|svc|netpol|ns``, ``describe netpol``, ``delete TYPE NAME`` and ``exec``.
-Output follows the seed's kubectl (1.7): ``deployment "nginx" created``, tables
-aligned as Go's tabwriter aligns them, ``svc/``/``po/`` prefixes when several
-types are listed.
+The subset the walkthroughs and the teaching shell use: ``run`` (``--image --replicas
+--labels --expose --port --namespace --restart --rm -ti``), ``expose
+deployment|pod|service`` (``--port --target-port --type --name --protocol
+--cluster-ip``), ``create|apply|delete -f``, ``create namespace``, ``label``, ``get``
+(:mod:`netsim.scenario.kubectl_get`: pods, svc, netpol, ns, deploy, ep; ``-l``, ``-A``,
+``-o wide|yaml|json|name``, ``--show-labels``), ``describe pod|svc|netpol``
+(:mod:`netsim.scenario.describe`), ``delete TYPE NAME`` and ``exec``. Output follows
+the seed's kubectl (1.7): ``deployment "nginx" created``, tables aligned as Go's
+tabwriter aligns them, ``svc/``/``po/`` prefixes when several types are listed.
 
 What kubectl itself would refuse (an unknown pod, an invalid manifest, a missing
-namespace) is printed as kubectl prints it with exit code 1: that is a result a
-scenario can expect. What netsim does not emulate (an unknown command or flag)
-raises :class:`~netsim.errors.ScenarioError`.
+namespace, a bad selector) is printed as kubectl prints it with exit code 1: that is
+a result a scenario can expect. What netsim does not emulate raises a
+:class:`~netsim.errors.ScenarioError`; an unknown or unemulated verb or flag raises
+its subclass :class:`~netsim.scenario.kubectl_cli.UnsupportedCommand`, whose
+``kubectl_output`` is what an interactive shell shows (kubectl's own error for what
+kubectl does not know either).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import random
 import shlex
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from netsim.errors import LookupFailed, NetsimError, Origin, ScenarioError, ValidationError
-from netsim.model.cluster import Change, Cluster, Object, ObjectKind, kind_key
-from netsim.model.labels import Labels, LabelSelector
-from netsim.model.netpol import NetworkPolicy, PolicyPeer, PolicyRule
+from netsim.model.cluster import Change, Cluster, Object, kind_key
+from netsim.model.labels import Labels
 from netsim.model.objects import ContainerPort, Namespace, Pod, Service, ServicePort
+from netsim.scenario import kubectl_get
+from netsim.scenario.describe import DescribeSource, describe_objects
+from netsim.scenario.kubectl_cli import (
+    PLURAL_RESOURCE,
+    RESOURCES,
+    SINGULAR,
+    Args,
+    KubectlError,
+    UnsupportedCommand,
+    help_requested,
+    hoist_namespace,
+    parse_flags,
+    unsupported_flag,
+    unsupported_verb,
+)
+from netsim.scenario.kubectl_format import short_duration, tabulate
+from netsim.scenario.kubectl_yaml import DeploymentView
 
-EPOCH = datetime.datetime(2018, 3, 1, tzinfo=datetime.UTC)
-"""Wall-clock time of simulated second 0 (``Created on:`` in ``describe``)."""
+__all__ = [
+    "Deployment",
+    "Kubectl",
+    "KubectlError",
+    "KubectlResult",
+    "Session",
+    "UnsupportedCommand",
+    "fnv32a",
+    "short_duration",
+    "tabulate",
+]
 NAME_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 """Characters of the random pod-name suffix, as the seed's kubectl generated them."""
 NODE_PORT_RANGE = (30000, 32767)
@@ -56,33 +84,6 @@ CALICO_MANIFEST_OBJECTS: tuple[str, ...] = (
 
 ExecFunction = Callable[[str, str], tuple[str, int]]
 """Runs a command in pod ``ns/name``; returns (output, exit code)."""
-
-RESOURCES: dict[str, ObjectKind | str] = {
-    **dict.fromkeys(("pod", "pods", "po"), "Pod"),
-    **dict.fromkeys(("service", "services", "svc"), "Service"),
-    **dict.fromkeys(
-        ("networkpolicy", "networkpolicies", "netpol", "networkpolicy.networking.k8s.io"),
-        "NetworkPolicy",
-    ),
-    **dict.fromkeys(("namespace", "namespaces", "ns"), "Namespace"),
-    **dict.fromkeys(("deployment", "deployments", "deploy"), "Deployment"),
-}
-"""kubectl's names (singular, plural, short) for the resource types netsim emulates."""
-SHORT = {"Pod": "po", "Service": "svc", "NetworkPolicy": "netpol", "Namespace": "ns"}
-SINGULAR = {
-    "Pod": "pod",
-    "Service": "service",
-    "NetworkPolicy": "networkpolicy",
-    "Namespace": "namespace",
-    "Deployment": "deployment",
-}
-PLURAL_RESOURCE = {
-    "Pod": "pods",
-    "Service": "services",
-    "NetworkPolicy": "networkpolicies.networking.k8s.io",
-    "Namespace": "namespaces",
-    "Deployment": "deployments.extensions",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,92 +124,6 @@ class Session:
     attach_hint: str = ""
 
 
-class KubectlError(Exception):
-    """A failure kubectl reports itself (printed, exit code 1): not a scenario error."""
-
-
-@dataclass
-class _Args:
-    """A parsed kubectl command line: positional words and flag values."""
-
-    positional: list[str]
-    flags: dict[str, str]
-    command: list[str] = field(default_factory=list)
-
-    def has(self, name: str) -> bool:
-        return name in self.flags
-
-    def get(self, name: str, default: str = "") -> str:
-        return self.flags.get(name, default)
-
-
-_BOOL_FLAGS = {
-    "rm",
-    "tty",
-    "stdin",
-    "expose",
-    "overwrite",
-    "all-namespaces",
-    "show-labels",
-    "all",
-    "quiet",
-}
-_SHORT_FLAGS = {
-    "n": "namespace",
-    "t": "tty",
-    "i": "stdin",
-    "f": "filename",
-    "l": "labels",
-    "o": "output",
-    "c": "container",
-    "A": "all-namespaces",
-    "q": "quiet",
-}
-
-
-def _parse(words: Sequence[str], allowed: frozenset[str] | set[str], where: str) -> _Args:
-    """Parse flags as pflag does (``--a=b``, ``--a b``, ``-n b``, ``-ti``); ``--`` ends flags."""
-    positional: list[str] = []
-    flags: dict[str, str] = {}
-    command: list[str] = []
-    items = list(words)
-    i = 0
-    while i < len(items):
-        word = items[i]
-        i += 1
-        if word == "--":
-            command = items[i:]
-            break
-        if word.startswith("--") or (word.startswith("-") and len(word) > 1):
-            if word.startswith("--"):
-                name, eq, value = word[2:].partition("=")
-                names = [name]
-            else:
-                body = word[1:]
-                name, eq, value = body[:1], "", ""
-                if body[:1] in _SHORT_FLAGS and _SHORT_FLAGS[body[:1]] not in _BOOL_FLAGS:
-                    names = [_SHORT_FLAGS[body[:1]]]
-                    if len(body) > 1:
-                        eq, value = "=", body[1:].removeprefix("=")
-                else:
-                    names = [_SHORT_FLAGS.get(ch, ch) for ch in body]
-            for name in names:
-                if name not in allowed:
-                    raise ScenarioError(f"{where}: unsupported kubectl flag: {word}")
-                if name in _BOOL_FLAGS:
-                    flags[name] = value if eq else "true"
-                elif eq:
-                    flags[name] = value
-                elif i < len(items):
-                    flags[name] = items[i]
-                    i += 1
-                else:
-                    raise KubectlError(f"error: flag needs an argument: {word}")
-        else:
-            positional.append(word)
-    return _Args(positional, flags, command)
-
-
 def fnv32a(text: str) -> int:
     """The 32-bit FNV-1a hash (what the seed's kubectl used for pod-template-hash)."""
     value = 0x811C9DC5
@@ -216,121 +131,6 @@ def fnv32a(text: str) -> int:
         value ^= byte
         value = (value * 0x01000193) & 0xFFFFFFFF
     return value
-
-
-def short_duration(seconds: float) -> str:
-    """kubectl's ``AGE``: ``33s``, ``46m``, ``5h``, ``3d``, ``2y``."""
-    s = int(seconds)
-    if s < 0:
-        return "<invalid>"
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h"
-    if s < 86400 * 365:
-        return f"{s // 86400}d"
-    return f"{s // (86400 * 365)}y"
-
-
-def tabulate(tables: Sequence[Sequence[Sequence[str]]]) -> str:
-    """Align rows as kubectl's tabwriter does (min width 10, padding 3), tables blank-separated.
-
-    Columns are aligned across all tables, as in the seed's ``kubectl get svc,pod``.
-    """
-    widths: dict[int, int] = {}
-    for table in tables:
-        for row in table:
-            for i, cell in enumerate(row[:-1]):
-                widths[i] = max(widths.get(i, 10), len(cell) + 3)
-    blocks = []
-    for table in tables:
-        lines = []
-        for row in table:
-            cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
-            lines.append(("".join(cells) + row[-1]).rstrip())
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
-
-
-def format_created(seconds: float) -> str:
-    """``Created on:`` as Go prints a metav1.Time (``2018-03-01 00:00:33 +0000 UTC``)."""
-    moment = EPOCH + datetime.timedelta(seconds=int(seconds))
-    return moment.strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
-
-
-def _selector_text(selector: LabelSelector | None) -> str:
-    return "<none>" if selector is None else str(selector)
-
-
-def describe_network_policy(policy: NetworkPolicy, created: float) -> str:
-    """``kubectl describe networkpolicy`` of one policy, as kubectl's describer prints it."""
-    head = [
-        ("Name:", policy.name),
-        ("Namespace:", policy.namespace),
-        ("Created on:", format_created(created)),
-        ("Labels:", ",".join(f"{k}={v}" for k, v in policy.labels) or "<none>"),
-        ("Annotations:", "<none>"),
-    ]
-    lines = [f"{k:<14}{v}" for k, v in head]
-    lines.append("Spec:")
-    if policy.pod_selector.is_empty:
-        lines.append(
-            "  PodSelector:     <none> (Allowing the specific traffic to all pods in "
-            "this namespace)"
-        )
-    else:
-        lines.append(f"  PodSelector:     {policy.pod_selector}")
-    for direction in ("ingress", "egress"):
-        if policy.isolates(direction):
-            lines.append(f"  Allowing {direction} traffic:")
-            lines += _describe_rules(policy.rules(direction), direction)
-        else:
-            lines.append(f"  Not affecting {direction} traffic")
-    lines.append(f"  Policy Types: {', '.join(policy.policy_types)}")
-    return "\n".join(lines)
-
-
-def _describe_rules(rules: Sequence[PolicyRule], direction: str) -> list[str]:
-    indent = "    "
-    if not rules:
-        return [f"{indent}<none> (Selected pods are isolated for {direction} connectivity)"]
-    word = "From" if direction == "ingress" else "To"
-    lines: list[str] = []
-    for i, rule in enumerate(rules):
-        if not rule.ports:
-            lines.append(f"{indent}To Port: <any> (traffic allowed to all ports)")
-        for port in rule.ports:
-            number = "<nil>" if port.port is None else str(port.port)
-            if port.end_port is not None:
-                number = f"{number}-{port.end_port}"
-            lines.append(f"{indent}To Port: {number}/{port.protocol}")
-        if not rule.peers:
-            what = "source" if direction == "ingress" else "destination"
-            lines.append(f"{indent}{word}: <any> (traffic not restricted by {what})")
-        for peer in rule.peers:
-            lines.append(f"{indent}{word}:")
-            lines += _describe_peer(peer, indent + "  ")
-        if i != len(rules) - 1:
-            lines.append(f"{indent}----------")
-    return lines
-
-
-def _describe_peer(peer: PolicyPeer, indent: str) -> list[str]:
-    if peer.ip_block is not None:
-        block = peer.ip_block
-        return [
-            f"{indent}IPBlock:",
-            f"{indent}  CIDR: {block.cidr}",
-            f"{indent}  Except: {', '.join(str(e) for e in block.except_)}",
-        ]
-    lines = []
-    if peer.namespace_selector is not None:
-        lines.append(f"{indent}NamespaceSelector: {_selector_text(peer.namespace_selector)}")
-    if peer.pod_selector is not None:
-        lines.append(f"{indent}PodSelector: {_selector_text(peer.pod_selector)}")
-    return lines
 
 
 def _words(command_line: str, where: str) -> list[str]:
@@ -425,9 +225,13 @@ class Kubectl:
         words = _words(command_line, where)
         if words and words[0] == "kubectl":
             words = words[1:]
-        if not words:
-            raise ScenarioError(f"{where}: empty kubectl command")
+        words = hoist_namespace(words)
+        if not words or words[0] in ("help", "--help", "-h"):
+            raise help_requested(where)
         verb, rest = words[0], words[1:]
+        if verb.startswith("-"):
+            name = verb.lstrip("-").split("=", 1)[0]
+            raise unsupported_flag("", verb, name, where, "" if verb.startswith("--") else name)
         handler = {
             "run": self._run,
             "expose": self._expose,
@@ -440,10 +244,7 @@ class Kubectl:
             "exec": self._exec,
         }.get(verb)
         if handler is None:
-            raise ScenarioError(
-                f"{where}: unsupported kubectl command: {verb} (netsim emulates "
-                "run, expose, create, apply, delete, label, get, describe, exec)"
-            )
+            raise unsupported_verb(verb, where)
         try:
             lines = handler(rest, where)
         except KubectlError as exc:
@@ -464,7 +265,9 @@ class Kubectl:
             if words[:1] == ["run"]:
                 return self._run_session(words[1:], where)
             if words[:1] == ["exec"]:
-                args = _parse(words[1:], {"namespace", "tty", "stdin", "container"}, where)
+                args = parse_flags(
+                    words[1:], {"namespace", "tty", "stdin", "container"}, where, "exec"
+                )
                 if not (args.has("tty") and args.has("stdin")) or len(args.positional) < 1:
                     raise ScenarioError(
                         f"{where}: a shell session needs `kubectl exec -ti POD -- /bin/sh`"
@@ -510,8 +313,8 @@ class Kubectl:
         }
     )
 
-    def _run_args(self, words: Sequence[str], where: str) -> _Args:
-        args = _parse(words, self._RUN_FLAGS, where)
+    def _run_args(self, words: Sequence[str], where: str) -> Args:
+        args = parse_flags(words, self._RUN_FLAGS, where, "run")
         if len(args.positional) > 1 and not args.command:
             args.command = args.positional[1:]
             args.positional = args.positional[:1]
@@ -550,7 +353,7 @@ class Kubectl:
         hint = f"kubectl attach {pod.name} -c {name} -i -t"
         return Session(pod.key, banner, remove, hint)
 
-    def _run_workload(self, args: _Args, where: str) -> tuple[list[str], Pod]:
+    def _run_workload(self, args: Args, where: str) -> tuple[list[str], Pod]:
         name = args.positional[0]
         namespace = args.get("namespace", "default")
         image = args.get("image")
@@ -680,10 +483,11 @@ class Kubectl:
 
     # -------------------------------------------------------------- expose
     def _expose(self, words: Sequence[str], where: str) -> list[str]:
-        args = _parse(
+        args = parse_flags(
             words,
             {"port", "target-port", "type", "name", "protocol", "cluster-ip", "namespace"},
             where,
+            "expose",
         )
         namespace = args.get("namespace", "default")
         target = list(args.positional)
@@ -769,7 +573,7 @@ class Kubectl:
     # ------------------------------------------------------- create/apply/delete
     def _create(self, words: Sequence[str], where: str) -> list[str]:
         if words[:1] in (["namespace"], ["ns"]):
-            args = _parse(words[1:], set(), where)
+            args = parse_flags(words[1:], set(), where, "create")
             if len(args.positional) != 1:
                 raise KubectlError(
                     f"error: exactly one NAME is required, got {len(args.positional)}"
@@ -784,7 +588,7 @@ class Kubectl:
         return self._manifests("apply", words, where)
 
     def _manifests(self, verb: str, words: Sequence[str], where: str) -> list[str]:
-        args = _parse(words, {"filename", "namespace", "recursive"}, where)
+        args = parse_flags(words, {"filename", "namespace", "recursive"}, where, verb)
         if not args.has("filename") or args.positional:
             raise ScenarioError(
                 f"{where}: netsim emulates `kubectl {verb} -f FILE` (and `create namespace NAME`)"
@@ -924,7 +728,7 @@ class Kubectl:
         return stores[kind]
 
     def _delete(self, words: Sequence[str], where: str) -> list[str]:
-        args = _parse(words, {"filename", "namespace"}, where)
+        args = parse_flags(words, {"filename", "namespace"}, where, "delete")
         namespace = args.get("namespace", "default")
         if args.has("filename"):
             if args.positional:
@@ -970,7 +774,7 @@ class Kubectl:
 
     # --------------------------------------------------------------- label
     def _label(self, words: Sequence[str], where: str) -> list[str]:
-        args = _parse(words, {"overwrite", "namespace"}, where)
+        args = parse_flags(words, {"overwrite", "namespace"}, where, "label")
         namespace = args.get("namespace", "default")
         items = list(args.positional)
         if items and "/" in items[0]:
@@ -1012,108 +816,58 @@ class Kubectl:
             self.cluster.apply(Namespace(obj.name, labels))
         return [f'{SINGULAR[str(kind)]} "{name}" labeled']
 
-    # ----------------------------------------------------------------- get
-    def _get(self, words: Sequence[str], where: str) -> list[str]:
-        args = _parse(words, {"namespace", "all-namespaces", "output", "show-labels"}, where)
-        if not args.positional:
-            raise KubectlError("You must specify the type of resource to get.")
-        output = args.get("output")
-        if output not in ("", "wide"):
-            raise ScenarioError(f"{where}: netsim prints tables (and -o wide), not -o {output}")
-        kinds = []
-        for word in args.positional[0].split(","):
-            kind = RESOURCES.get(word.lower())
-            if kind is None or kind == "Deployment":
-                raise ScenarioError(f"{where}: netsim gets pods, svc, netpol and ns, not {word}")
-            kinds.append(str(kind))
-        names = args.positional[1:]
-        if names and len(kinds) > 1:
-            raise KubectlError(
-                "error: arguments in resource/name form must have a single resource and name"
-            )
-        every = args.has("all-namespaces")
-        namespace = args.get("namespace", "default")
-        prefix = len(kinds) > 1
-        tables = []
-        for kind in kinds:
-            rows = self._rows(
-                kind, namespace, every, names, output == "wide", args.has("show-labels"), prefix
-            )
-            if len(rows) > 1:
-                tables.append(rows)
-        if not tables:
-            return ["No resources found."]
-        return [tabulate(tables)]
+    # ------------------------------------------------------------ get/describe
+    def created_at(self, kind: str, key: str) -> float:
+        """When an object was created (simulated seconds); now if netsim did not see it.
 
-    def _rows(
-        self,
-        kind: str,
-        namespace: str,
-        every: bool,
-        names: Sequence[str],
-        wide: bool,
-        show_labels: bool,
-        prefix: bool,
-    ) -> list[list[str]]:
+        Endpoints are as old as their Service, a Deployment as its oldest pod.
+        """
         now = self.clock()
-        store = self._store(kind)
-        if kind == "Namespace":
-            keys = sorted(store)
-        else:
-            keys = sorted(k for k in store if every or k.startswith(f"{namespace}/"))
-        if names:
-            wanted = [n if kind == "Namespace" else f"{namespace}/{n}" for n in names]
-            for key in wanted:
-                if key not in store:
-                    raise LookupFailed(
-                        f'{PLURAL_RESOURCE[kind]} "{key.rsplit("/", 1)[-1]}" not found'
-                    )
-            keys = wanted
-        header = {
-            "Pod": ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
-            "Service": ["NAME", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
-            "NetworkPolicy": ["NAME", "POD-SELECTOR", "AGE"],
-            "Namespace": ["NAME", "STATUS", "AGE"],
-        }[kind]
-        if wide and kind == "Pod":
-            header += ["IP", "NODE"]
-        if wide and kind == "Service":
-            header += ["SELECTOR"]
-        if show_labels:
-            header += ["LABELS"]
-        if every and kind != "Namespace":
-            header = ["NAMESPACE", *header]
-        rows = [header]
-        for key in keys:
-            obj = store[key]
-            name = key.rsplit("/", 1)[-1]
-            if prefix:
-                name = f"{SHORT[kind]}/{name}"
-            age = short_duration(now - self.created.get((kind, key), now))
-            row: list[str]
-            labels: Labels = Labels()
-            if isinstance(obj, Pod):
-                row = [name, "1/1", "Running", "0", age]
-                if wide:
-                    row += [obj.ip or "<none>", obj.node or "<none>"]
-                labels = obj.labels
-            elif isinstance(obj, Service):
-                row = [name, obj.cluster_ip or "<none>", self._external_ip(obj), _ports(obj), age]
-                if wide:
-                    row.append(str(obj.selector) if obj.selector else "<none>")
-            elif isinstance(obj, NetworkPolicy):
-                row = [name, str(obj.pod_selector), age]
-                labels = Labels(obj.labels)
-            else:
-                assert isinstance(obj, Namespace)
-                row = [name, "Active", age]
-                labels = obj.labels
-            if show_labels:
-                row.append(str(labels) or "<none>")
-            if every and kind != "Namespace":
-                row = [key.split("/", 1)[0], *row]
-            rows.append(row)
-        return rows
+        if kind == "Endpoints":
+            kind = "Service"
+        if kind == "Deployment":
+            namespace, name = key.split("/", 1)
+            times = [
+                self.created.get(("Pod", p.key), now)
+                for p in self.cluster.pods_in(namespace)
+                if p.owner == f"Deployment/{name}"
+            ]
+            return min(times, default=now)
+        return self.created.get((kind, key), now)
+
+    def deployment_views(self) -> list[DeploymentView]:
+        """Every Deployment: those kubectl run made and those the pods' owners name."""
+        keys = set(self.deployments)
+        keys |= {
+            f"{p.namespace}/{p.owner.split('/', 1)[1]}"
+            for p in self.cluster.pods.values()
+            if p.owner.startswith("Deployment/")
+        }
+        views = []
+        for key in sorted(keys):
+            found = self._deployment(key)
+            pods = [
+                p
+                for p in self.cluster.pods_in(found.namespace)
+                if p.owner == f"Deployment/{found.name}"
+            ]
+            views.append(
+                DeploymentView(
+                    found.name, found.namespace, found.selector, found.image, found.ports, len(pods)
+                )
+            )
+        return views
+
+    def _get(self, words: Sequence[str], where: str) -> list[str]:
+        source = kubectl_get.GetSource(
+            self.cluster,
+            self.clock(),
+            self.created_at,
+            self.deployment_views,
+            self._external_ip,
+            self.load_balancer_ip,
+        )
+        return kubectl_get.get(source, words, where)
 
     def _external_ip(self, service: Service) -> str:
         if service.type == "LoadBalancer":
@@ -1122,35 +876,40 @@ class Kubectl:
             return "<nodes>"
         return "<none>"
 
-    # ------------------------------------------------------------ describe
+    _DESCRIBED = ("Pod", "Service", "NetworkPolicy")
+
     def _describe(self, words: Sequence[str], where: str) -> list[str]:
-        args = _parse(words, {"namespace"}, where)
+        args = parse_flags(words, {"namespace"}, where, "describe")
         items = list(args.positional)
         if items and "/" in items[0]:
             items = items[0].split("/", 1) + items[1:]
-        if not items or RESOURCES.get(items[0].lower()) != "NetworkPolicy":
-            raise ScenarioError(f"{where}: netsim describes networkpolicies only")
+        if not items:
+            raise KubectlError("You must specify the type of resource to describe.")
+        kind = str(RESOURCES.get(items[0].lower(), ""))
+        if kind not in self._DESCRIBED:
+            raise UnsupportedCommand(
+                f"{where}: netsim describes pods, services and networkpolicies, not {items[0]}",
+                f'error: netsim does not emulate "kubectl describe {items[0]}" '
+                "(it describes pods, services and networkpolicies)",
+            )
         namespace = args.get("namespace", "default")
+        store = self._store(kind)
         if len(items) > 1:
             keys = [f"{namespace}/{n}" for n in items[1:]]
         else:
-            keys = sorted(k for k in self.cluster.policies if k.startswith(f"{namespace}/"))
-        texts = []
+            keys = sorted(k for k in store if k.startswith(f"{namespace}/"))
         for key in keys:
-            policy = self.cluster.policies.get(key)
-            if policy is None:
-                raise LookupFailed(
-                    f'networkpolicies.networking.k8s.io "{key.rsplit("/", 1)[-1]}" not found'
-                )
-            created = self.created.get(("NetworkPolicy", key), self.clock())
-            texts.append(describe_network_policy(policy, created))
+            if key not in store:
+                raise LookupFailed(f'{PLURAL_RESOURCE[kind]} "{key.rsplit("/", 1)[-1]}" not found')
+        source = DescribeSource(self.cluster, self.created_at, self.load_balancer_ip)
+        texts = describe_objects(source, kind, keys)
         if not texts:
             return [f"No resources found in {namespace} namespace."]
-        return ["\n\n\n".join(texts)]
+        return ["\n\n\n".join(text.rstrip("\n") for text in texts)]
 
     # ---------------------------------------------------------------- exec
     def _exec(self, words: Sequence[str], where: str) -> list[str]:
-        args = _parse(words, {"namespace", "container", "tty", "stdin"}, where)
+        args = parse_flags(words, {"namespace", "container", "tty", "stdin"}, where, "exec")
         if args.has("tty") or args.has("stdin"):
             raise ScenarioError(f"{where}: an interactive `kubectl exec -ti` is a shell: step")
         if not args.positional:
@@ -1208,14 +967,6 @@ def _identity(doc: Any) -> tuple[str, str, str]:
         name if isinstance(name, str) else "",
         namespace if isinstance(namespace, str) else "",
     )
-
-
-def _ports(service: Service) -> str:
-    parts = []
-    for port in service.ports:
-        node = f":{port.node_port}" if port.node_port is not None else ""
-        parts.append(f"{port.port}{node}/{port.protocol}")
-    return ",".join(parts) or "<none>"
 
 
 def _read_documents(path: Path, shown: str) -> list[Any]:

@@ -48,13 +48,20 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run_grade)
 
     p = sub.add_parser("test", help="self-test labs: solution, starter, wrong answers, mutants")
-    p.add_argument("labs", nargs="*", metavar="ID", help="lab ids or folders (default: all shipped)")
+    p.add_argument(
+        "labs", nargs="*", metavar="ID", help="lab ids or folders (default: all shipped)"
+    )
     p.add_argument("--no-mutants", action="store_true", help="skip the mutation audit")
     p.set_defaults(func=run_test)
 
     p = sub.add_parser("new", help="scaffold a new lab")
     p.add_argument("id", metavar="ID", help="the new lab's id (a DNS label)")
-    p.add_argument("--from", dest="scenario", metavar="SCENARIO", help="take cluster and setup from a scenario file")
+    p.add_argument(
+        "--from",
+        dest="scenario",
+        metavar="SCENARIO",
+        help="take cluster and setup from a scenario file",
+    )
     p.add_argument("--dir", metavar="DIR", default=".", help="parent folder (default: .)")
     p.set_defaults(func=run_new)
 
@@ -168,7 +175,10 @@ def run_test(args: argparse.Namespace) -> int:
         print(result.render())
         if not result.passed:
             failed.append(lab.name)
-    print(f"\n{len(refs) - len(failed)}/{len(refs)} labs passed" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    print(
+        f"\n{len(refs) - len(failed)}/{len(refs)} labs passed"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

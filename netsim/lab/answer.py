@@ -82,7 +82,9 @@ def _error_lines(text: str, source: str, exc: NetsimError) -> list[str]:
     return [f"{source}:{found.group(1)}: {rest}"]
 
 
-def validate_manifests(text: str, source: str, kinds: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
+def validate_manifests(
+    text: str, source: str, kinds: tuple[str, ...]
+) -> tuple[dict[str, Any], ...]:
     """Validate manifest text like the apiserver; return its documents (dicts).
 
     Kinds outside ``kinds`` are refused at path ``kind``. Raises LabError listing
@@ -122,13 +124,11 @@ def command_lines(text: str, source: str) -> tuple[str, ...]:
     if len(commands) > MAX_COMMAND_LINES:
         raise LabError(f"{source}: more than {MAX_COMMAND_LINES} commands")
     for number, line in enumerate(text.splitlines(), start=1):
-        if "\x00" in line or not line.isprintable() and line.strip("\t\r"):
-            bad = "".join(ch for ch in line if not ch.isprintable() and ch not in "\t\r")
-            if bad:
-                raise LabError(
-                    f"{source}:{number}: Invalid value: {go_quote(line)}: "
-                    "a command line must be printable text"
-                )
+        if any(not ch.isprintable() and ch not in "\t\r" for ch in line):
+            raise LabError(
+                f"{source}:{number}: Invalid value: {go_quote(line)}: "
+                "a command line must be printable text"
+            )
     if not commands:
         raise LabError(f"{source}: Required value: no commands (one shell command per line)")
     return commands

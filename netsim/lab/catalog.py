@@ -45,7 +45,9 @@ def load_lab(folder: Path) -> Lab:
     except NetsimError as exc:
         raise LabError(str(exc)) from None
     if len(documents) != 1:
-        raise LabError(f"{source}: a lab file holds exactly one YAML document, found {len(documents)}")
+        raise LabError(
+            f"{source}: a lab file holds exactly one YAML document, found {len(documents)}"
+        )
     return lab_from_dict(documents[0], source, folder)
 
 
@@ -83,7 +85,5 @@ def summaries() -> list[LabSummary]:
     out = []
     for name in shipped_ids():
         lab = load_lab(shipped_dir() / name)
-        out.append(
-            LabSummary(lab.name, lab.title, lab.difficulty, lab.minutes, lab.misconceptions)
-        )
+        out.append(LabSummary(lab.name, lab.title, lab.difficulty, lab.minutes, lab.misconceptions))
     return sorted(out, key=lambda s: (s.difficulty, s.name))

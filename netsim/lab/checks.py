@@ -107,17 +107,16 @@ def forbid(spec: ForbidSpec, engine: PolicyEngine) -> Outcome:
     first = allowed[0]
     shown = [f"{f.src} -> {f.dst} {f.protocol}/{f.port}" for f in allowed[:5]]
     more = f" and {len(allowed) - 5} more" if len(allowed) > 5 else ""
-    detail = (f"{len(allowed)} of {len(flows)} representative flows allowed: "
-              + ", ".join(shown) + more,)
+    detail = (
+        f"{len(allowed)} of {len(flows)} representative flows allowed: " + ", ".join(shown) + more,
+    )
     return Outcome(False, "deny", "allow", first, _explain(engine, first, False), detail=detail)
 
 
 def matrix(spec: MatrixSpec, engine: PolicyEngine) -> Outcome:
     """The truth table of one port over the pods (of ``namespaces`` if given)."""
     pods = engine.pods()
-    keep = [
-        i for i, p in enumerate(pods) if not spec.namespaces or p.namespace in spec.namespaces
-    ]
+    keep = [i for i, p in enumerate(pods) if not spec.namespaces or p.namespace in spec.namespaces]
     names = [pods[i].key for i in keep]
     table = engine.matrix([(spec.protocol, spec.port)])[0]
     marks = [["." if table[i, j] else "X" for j in keep] for i in keep]
@@ -129,7 +128,10 @@ def matrix(spec: MatrixSpec, engine: PolicyEngine) -> Outcome:
     explanation = None
     if want is not None and want[0] == names and want[1] == names:
         cells = [
-            (r, c) for r in range(len(names)) for c in range(len(names)) if want[2][r][c] != marks[r][c]
+            (r, c)
+            for r in range(len(names))
+            for c in range(len(names))
+            if want[2][r][c] != marks[r][c]
         ]
         r, c = cells[0]
         flow = Flow(names[r], names[c], spec.protocol, spec.port)

@@ -183,9 +183,7 @@ def _reach(c: _Checker, doc: Mapping[str, Any], path: str) -> ReachSpec | None:
         if key not in doc:
             c.add(f"{path}.{key}", "Required value")
     src = _endpoint(c, doc.get("from"), f"{path}.from", ("pod", "ip")) if "from" in doc else None
-    dst = (
-        _endpoint(c, doc.get("to"), f"{path}.to", ("pod", "svc", "ip")) if "to" in doc else None
-    )
+    dst = _endpoint(c, doc.get("to"), f"{path}.to", ("pod", "svc", "ip")) if "to" in doc else None
     port = _port(c, doc.get("port"), f"{path}.port") if "port" in doc else None
     protocol = _protocol(c, doc["protocol"], f"{path}.protocol") if "protocol" in doc else "TCP"
     if src is None or dst is None or port is None or protocol is None:
@@ -284,7 +282,9 @@ def _matrix(c: _Checker, doc: Mapping[str, Any], path: str) -> MatrixSpec | None
     return MatrixSpec(port, truth_table(*table), protocol, tuple(sorted(set(namespaces))))
 
 
-def _exec(c: _Checker, doc: Mapping[str, Any], path: str, parent: Mapping[str, Any]) -> ExecSpec | None:
+def _exec(
+    c: _Checker, doc: Mapping[str, Any], path: str, parent: Mapping[str, Any]
+) -> ExecSpec | None:
     c.known(doc, path, ("pod", "command"))
     for key in ("pod", "command"):
         if key not in doc:
@@ -305,7 +305,9 @@ def _unchanged(c: _Checker, value: Any, path: str) -> UnchangedSpec | None:
     for i, kind in enumerate(kinds):
         if kind not in UNCHANGED_KINDS:
             supported = ", ".join(f'"{k}"' for k in UNCHANGED_KINDS)
-            c.add(f"{path}[{i}]", f"Unsupported value: {_show(kind)}: supported values: {supported}")
+            c.add(
+                f"{path}[{i}]", f"Unsupported value: {_show(kind)}: supported values: {supported}"
+            )
     if not kinds:
         c.add(path, "Required value: at least one kind")
         return None

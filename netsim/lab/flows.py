@@ -177,7 +177,9 @@ def endpoint_matches(pattern: str, point: Point) -> bool:
     return point.is_pod and point.label == pattern
 
 
-def excepted(patterns: Sequence[FlowPattern], src: Point, dst: Point, proto: str, port: int) -> bool:
+def excepted(
+    patterns: Sequence[FlowPattern], src: Point, dst: Point, proto: str, port: int
+) -> bool:
     """Tell whether an ``except`` entry covers the flow."""
     return any(
         (p.src is None or endpoint_matches(p.src, src))

@@ -57,10 +57,8 @@ def start(lab: Lab, *, seed: int | None = None) -> Runner:
         except NetsimError as exc:
             runner.close()
             raise LabError(f"{lab.source}: {step.path}: setup step failed: {exc}") from None
-        failed = [c for c in record.checks if not c.ok] or (
-            [] if record.exit_code == 0 or step.expect else [None]
-        )
-        if failed:
+        failed = any(not c.ok for c in record.checks)
+        if failed or (record.exit_code != 0 and not step.expect):
             runner.close()
             what = record.output.strip() or f"exit code {record.exit_code}"
             raise LabError(f"{lab.source}: {step.path}: setup step failed: {what}")
@@ -145,9 +143,7 @@ def run_checks(
     for check in lab.checks:
         outcome = run_check(check, runner, start_state)
         results.append(_result(check, outcome, runner, docs))
-    return GradeReport(
-        lab.name, lab.title, answer_sha256, tuple(results), runner.seed, commands
-    )
+    return GradeReport(lab.name, lab.title, answer_sha256, tuple(results), runner.seed, commands)
 
 
 def _flow_ref(outcome: Outcome) -> FlowRef | None:
@@ -163,8 +159,15 @@ def _result(
     flow = _flow_ref(outcome)
     if outcome.passed:
         return CheckResult(
-            check.id, check.kind, True, check.points, check.points, check.description,
-            outcome.want, outcome.got, flow,
+            check.id,
+            check.kind,
+            True,
+            check.points,
+            check.points,
+            check.description,
+            outcome.want,
+            outcome.got,
+            flow,
         )
     cause = cause_of(outcome.explanation) if outcome.explanation is not None else None
     want, got = outcome.want, outcome.got
@@ -191,9 +194,19 @@ def _result(
     except NetsimError:
         found = None
     return CheckResult(
-        check.id, check.kind, False, 0, check.points, check.description,
-        outcome.want, outcome.got, flow, cause,
-        found.id if found else None, found.hint if found else None, found.url if found else None,
+        check.id,
+        check.kind,
+        False,
+        0,
+        check.points,
+        check.description,
+        outcome.want,
+        outcome.got,
+        flow,
+        cause,
+        found.id if found else None,
+        found.hint if found else None,
+        found.url if found else None,
         outcome.detail,
     )
 
@@ -210,8 +223,12 @@ def cause_of(explanation: Explanation) -> Cause:
             rule = side.decision.rule
             if side.decision.reason == "rule" and rule is not None:
                 return Cause(
-                    "rule", f"allowed by {rule.policy} {rule.path}", rule.policy, rule.path,
-                    side.direction, side.end,
+                    "rule",
+                    f"allowed by {rule.policy} {rule.path}",
+                    rule.policy,
+                    rule.path,
+                    side.direction,
+                    side.end,
                 )
         side = e.ingress if e.ingress.decision.reason != "not-a-pod" else e.egress
         reason = side.decision.reason
@@ -226,8 +243,12 @@ def _denied(side: SideExplanation) -> Cause:
     isolating = side.decision.isolating_policies or side.isolating
     reason = side.decision.reason
     if reason != "no-rule-matched":
-        return Cause(reason, f"denied at {side.end} ({side.direction}): {reason}",
-                     direction=side.direction, pod=side.end)
+        return Cause(
+            reason,
+            f"denied at {side.end} ({side.direction}): {reason}",
+            direction=side.direction,
+            pod=side.end,
+        )
     text = f"denied: {side.end} is isolated for {side.direction} by {', '.join(isolating)}"
     miss = side.near_misses[0] if side.near_misses else None
     if miss is not None:
@@ -236,10 +257,13 @@ def _denied(side: SideExplanation) -> Cause:
     else:
         text += "; no rule of theirs comes close"
     return Cause(
-        reason, text,
+        reason,
+        text,
         policy=miss.rule.policy if miss else None,
         path=miss.rule.path if miss else None,
-        direction=side.direction, pod=side.end, isolating=tuple(isolating),
+        direction=side.direction,
+        pod=side.end,
+        isolating=tuple(isolating),
         near_miss=str(miss.rule) if miss else None,
         near_miss_kind=miss.kind if miss else None,
     )

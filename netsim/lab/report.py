@@ -230,9 +230,7 @@ def render_junit(report: GradeReport) -> str:
         },
     )
     for c in report.checks:
-        case = ET.SubElement(
-            suite, "testcase", {"classname": f"lab.{report.lab}", "name": c.id}
-        )
+        case = ET.SubElement(suite, "testcase", {"classname": f"lab.{report.lab}", "name": c.id})
         if not c.passed:
             message = f"got {c.got}, want {c.want}" if c.kind in ("reach", "forbid") else "failed"
             failure = ET.SubElement(case, "failure", {"message": message, "type": c.kind})

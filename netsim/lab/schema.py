@@ -355,8 +355,7 @@ def lab_from_dict(doc: Any, source: str, base_dir: Path | None = None) -> Lab:
     if doc.get("apiVersion") != API_VERSION:
         c.add(
             "apiVersion",
-            f"Unsupported value: {_show(doc.get('apiVersion'))}: supported values: "
-            f'"{API_VERSION}"',
+            f'Unsupported value: {_show(doc.get("apiVersion"))}: supported values: "{API_VERSION}"',
         )
     if doc.get("kind") != "Lab":
         c.add("kind", f'Unsupported value: {_show(doc.get("kind"))}: supported values: "Lab"')

@@ -156,13 +156,17 @@ def _candidates(lab: Lab, answer: Answer, seed: int | None) -> list[tuple[str, s
             for ident, description, lines in command_mutants(answer.commands, runner.cluster):
                 text = "\n".join(lines) + "\n"
                 digest = hashlib.sha256(text.encode()).hexdigest()
-                out.append((ident, description, Answer(answer.source, text, digest, (), tuple(lines))))
+                out.append(
+                    (ident, description, Answer(answer.source, text, digest, (), tuple(lines)))
+                )
         else:
             for m in mutants(answer.documents, runner.cluster):
                 text = yaml.safe_dump_all([dict(d) for d in m.documents], sort_keys=True)
                 digest = hashlib.sha256(text.encode()).hexdigest()
                 docs: tuple[dict[str, Any], ...] = tuple(dict(d) for d in m.documents)
-                out.append((m.misconception, m.description, Answer("mutant.yaml", text, digest, docs)))
+                out.append(
+                    (m.misconception, m.description, Answer("mutant.yaml", text, digest, docs))
+                )
         return out
     finally:
         runner.close()

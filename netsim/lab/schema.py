@@ -271,14 +271,15 @@ def _checks(c: _Checker, value: Any) -> tuple[LabCheck, ...]:
         doc = c.mapping(raw, path)
         if doc is None:
             continue
+        raw_id = doc.get("id")
+        if isinstance(raw_id, str) and raw_id in seen:
+            c.add(f"{path}.id", f"Duplicate value: {_show(raw_id)}")
+        if isinstance(raw_id, str):
+            seen.add(raw_id)
         found = parse_check(c, doc, path)
         if found is None:
             continue
         check_id, spec = found
-        if check_id in seen:
-            c.add(f"{path}.id", f"Duplicate value: {_show(check_id)}")
-            continue
-        seen.add(check_id)
         points = 1
         if "points" in doc:
             points = c.integer(doc["points"], f"{path}.points", 0, 1000) or 0

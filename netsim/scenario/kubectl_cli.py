@@ -1,8 +1,8 @@
 """kubectl's command line: the verbs and flags it knows, pflag's parsing and cobra's errors.
 
-kubectl 1.7 (the seed's) runs on cobra and pflag. An unknown verb makes cobra print
-``Error: unknown command "foo" for "kubectl"`` (with ``Did you mean this?`` when a
-verb is close) and ``Run 'kubectl --help' for usage.``; an unknown flag makes kubectl's
+kubectl runs on cobra and pflag. An unknown verb makes cobra print
+``error: unknown command "foo" for "kubectl"`` (with ``Did you mean this?`` when a
+verb is close), as current kubectl prints it; an unknown flag makes kubectl's
 flag-error hook print ``Error: unknown flag: --foo`` and ``See 'kubectl get --help' for
 usage.``. Both exit 1. netsim raises :class:`UnsupportedCommand` for them, and also for
 real verbs and flags it does not emulate, with the text an interactive shell prints.
@@ -399,17 +399,21 @@ def emulated_list() -> str:
 
 
 def unsupported_verb(verb: str, where: str) -> UnsupportedCommand:
-    """The error for a verb netsim does not run: kubectl's text, or a netsim note."""
+    """The error for a verb netsim does not run, in current kubectl's words.
+
+    ``error: unknown command "VERB" for "kubectl"`` (what kubectl prints for a verb
+    it does not have); for a real verb netsim does not emulate, a second line says
+    which ones it does; for a typo, cobra's suggestions.
+    """
     message = f"{where}: unsupported kubectl command: {verb} (netsim emulates {emulated_list()})"
+    text = f'error: unknown command "{verb}" for "kubectl"'
     if verb in KUBECTL_VERBS:
-        output = f'error: netsim does not emulate "kubectl {verb}" (it emulates: {emulated_list()})'
-        return UnsupportedCommand(message, output)
-    text = f'Error: unknown command "{verb}" for "kubectl"'
+        text += f'\nnetsim does not emulate "kubectl {verb}"; it emulates: {emulated_list()}'
+        return UnsupportedCommand(message, text)
     close = suggestions(verb)
     if close:
         text += "\n\nDid you mean this?\n" + "".join(f"\t{s}\n" for s in close)
-    text += "\nRun 'kubectl --help' for usage."
-    return UnsupportedCommand(message, text)
+    return UnsupportedCommand(message, text.rstrip("\n"))
 
 
 HELP = """kubectl controls the Kubernetes cluster manager.

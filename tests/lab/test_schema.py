@@ -58,7 +58,7 @@ def test_every_error_is_reported_at_once_with_its_path() -> None:
         'lab.yaml: submission.type: Unsupported value: "essay"',
         'lab.yaml: wrong[0].fails[0]: Not found: "no-such-check"',
         'lab.yaml: solution: Not found: "missing.yaml"',
-        'lab.yaml: extra: Unsupported field',
+        "lab.yaml: extra: Unsupported field",
     ):
         assert expected in text, (expected, text)
 
@@ -67,23 +67,44 @@ def test_every_error_is_reported_at_once_with_its_path() -> None:
     ("check", "message"),
     [
         ({"id": "a"}, "checks[0]: Required value: one of"),
-        ({"id": "a", "reach": {"from": "x", "to": "default/web", "port": 80}, "expect": "allow"},
-         'checks[0].reach.from: Invalid value: "x": must be namespace/pod, an IP address'),
-        ({"id": "a", "reach": {"to": "default/web", "port": 80}, "expect": "allow"},
-         "checks[0].reach.from: Required value"),
+        (
+            {"id": "a", "reach": {"from": "x", "to": "default/web", "port": 80}, "expect": "allow"},
+            'checks[0].reach.from: Invalid value: "x": must be namespace/pod, an IP address',
+        ),
+        (
+            {"id": "a", "reach": {"to": "default/web", "port": 80}, "expect": "allow"},
+            "checks[0].reach.from: Required value",
+        ),
         ({"id": "A", "unchanged": ["Pod"]}, 'checks[0].id: Invalid value: "A"'),
-        ({"id": "a", "unchanged": ["Secret"]}, 'checks[0].unchanged[0]: Unsupported value: "Secret"'),
-        ({"id": "a", "matrix": {"port": 80, "expect": "not a table"}},
-         "checks[0].matrix.expect: Invalid value: must be a truth table"),
-        ({"id": "a", "exec": {"pod": "default/client", "command": "wget x"}},
-         "checks[0].expect: Required value"),
-        ({"id": "a", "forbid": {"from": "*", "to": "default/web", "ports": [0]}},
-         "checks[0].forbid.ports[0]: Invalid value: 0"),
-        ({"id": "a", "forbid": {"from": "*", "to": "default/web", "except": [{}]}},
-         "checks[0].forbid.except[0]: Required value"),
-        ({"id": "a", "reach": {"from": "default/a", "to": "default/b", "port": 1},
-          "forbid": {"from": "*", "to": "*"}, "expect": "allow"},
-         "checks[0]: Invalid value: {...}: only one of"),
+        (
+            {"id": "a", "unchanged": ["Secret"]},
+            'checks[0].unchanged[0]: Unsupported value: "Secret"',
+        ),
+        (
+            {"id": "a", "matrix": {"port": 80, "expect": "not a table"}},
+            "checks[0].matrix.expect: Invalid value: must be a truth table",
+        ),
+        (
+            {"id": "a", "exec": {"pod": "default/client", "command": "wget x"}},
+            "checks[0].expect: Required value",
+        ),
+        (
+            {"id": "a", "forbid": {"from": "*", "to": "default/web", "ports": [0]}},
+            "checks[0].forbid.ports[0]: Invalid value: 0",
+        ),
+        (
+            {"id": "a", "forbid": {"from": "*", "to": "default/web", "except": [{}]}},
+            "checks[0].forbid.except[0]: Required value",
+        ),
+        (
+            {
+                "id": "a",
+                "reach": {"from": "default/a", "to": "default/b", "port": 1},
+                "forbid": {"from": "*", "to": "*"},
+                "expect": "allow",
+            },
+            "checks[0]: Invalid value: {...}: only one of",
+        ),
     ],
 )
 def test_check_errors(check: dict[str, object], message: str) -> None:

@@ -27,15 +27,17 @@ if shutil.which("tmux") is None:
 class Tmux:
     """One detached tmux session (on a server of its own) running ``netsim shell``."""
 
-    def __init__(self, workdir: Path, history: Path) -> None:
+    def __init__(self, workdir: Path, history: Path, args: str = "shell --seed 1") -> None:
         self.name = f"netsim-test-{uuid.uuid4().hex[:8]}"
         env = {
             **os.environ,
             "NETSIM_HISTORY_DIR": str(history),
             "TERM": "xterm-256color",
             "PYTHONUNBUFFERED": "1",
+            # an "editor" that appends a line, so the test sees the file change
+            "EDITOR": "sh -c 'echo edited-in-the-editor >> \"$1\"' editor",
         }
-        command = f"cd {workdir} && {sys.executable} -m netsim shell --seed 1"
+        command = f"cd {workdir} && {sys.executable} -m netsim {args}"
         subprocess.run(
             [
                 "tmux",
@@ -179,3 +181,27 @@ def test_history_recalls_the_last_line(term: Tmux) -> None:
     screen = term.wait_for("3  history")
     assert "1  kubectl get ns" in screen
     assert "2  kubectl get ns" in screen
+
+
+def test_editor_opens_on_a_file(term: Tmux) -> None:
+    term.type_line("vi notes.txt")
+    term.type_line("cat notes.txt")
+    term.wait_for("edited-in-the-editor")
+
+
+def test_lab_start_opens_the_shell_on_the_lab(workdir: Path, tmp_path: Path) -> None:
+    tmux = Tmux(workdir, tmp_path / "history", "lab start label-the-client --dir mine")
+    try:
+        tmux.wait_for("controlplane $")
+        tmux.type_line("netsim check")
+        screen = tmux.wait_for("score ")
+        assert "FAIL" in screen
+        tmux.type_line("kubectl label pod client access=true")
+        tmux.wait_for('pod "client" labeled')
+        tmux.type_line("netsim check")
+        screen = tmux.wait_for("score ", 2)
+        last = screen.rsplit("controlplane $ netsim check", 1)[1]
+        assert "FAIL" not in last
+        assert (workdir / "mine").is_dir()
+    finally:
+        tmux.close()

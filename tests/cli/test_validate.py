@@ -1,7 +1,8 @@
-"""`netsim validate` on the shared validation conformance cases and on our own inputs.
+"""`netsim validate` on the validation conformance cases and on our own inputs.
 
-Every file of ../shared/conformance/validation/ (and of our own cases in the
-same format, tests/model/data/validation/) is read at test time: invalid
+Every file of tests/cli/validation/ (public cases drawn from the apiserver's
+validation rules, see its README.md) and of our own cases in the same format,
+tests/model/data/validation/, is read at test time: invalid
 ones must be rejected (exit 2, no traceback, the listed field path and
 document, the listed phrase unless it quotes a Go decoding message); valid
 ones accepted with the defaulting and warnings they state.
@@ -20,24 +21,22 @@ from netsim.cli import main
 from netsim.model.load import load_documents
 
 REPO = Path(__file__).resolve().parents[2]
-CONFORMANCE = REPO / ".." / "shared" / "conformance" / "validation"
+CONFORMANCE = Path(__file__).resolve().parent / "validation"
 OWN_CASES = REPO / "tests" / "model" / "data" / "validation"
 SCENARIOS = REPO / "scenarios" / "policies"
 GO_DECODING_PHRASES = ("cannot unmarshal",)
 
 
 def _cases(kind: str) -> list[Path]:
-    """The shared cases (when the directory is there) and our own, same format."""
+    """The conformance cases and our own, same format (both folders are in the repository)."""
     found: list[Path] = []
     for base in (CONFORMANCE, OWN_CASES):
-        directory = base / kind
-        if directory.is_dir():
-            found += sorted(p for p in directory.iterdir() if p.is_file())
+        found += sorted(p for p in (base / kind).iterdir() if p.is_file())
     return found
 
 
 def _case_id(path: Path) -> str:
-    return f"{'own' if OWN_CASES in path.parents else 'shared'}/{path.name}"
+    return f"{'own' if OWN_CASES in path.parents else 'conformance'}/{path.name}"
 
 
 def _expectations(path: Path) -> dict[str, str]:
@@ -50,10 +49,11 @@ def _expectations(path: Path) -> dict[str, str]:
     return found
 
 
-def test_shared_conformance_cases_are_present() -> None:
-    if not CONFORMANCE.is_dir():
-        pytest.skip(f"shared conformance directory {CONFORMANCE} is absent: only own cases run")
-    assert _cases("invalid") and _cases("valid")
+def test_conformance_cases_are_present() -> None:
+    """The cases are in the repository: a fresh clone runs them all, none is skipped."""
+    for kind in ("invalid", "valid"):
+        assert len([p for p in _cases(kind) if CONFORMANCE in p.parents]) >= 5, kind
+        assert [p for p in _cases(kind) if OWN_CASES in p.parents], kind
 
 
 def run_validate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

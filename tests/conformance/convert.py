@@ -1,4 +1,4 @@
-"""Turn a conformance case (``../shared/conformance/cases`` format) into Kubernetes manifests.
+"""Turn a conformance case (``tests/conformance/cases/upstream/README.md``) into manifests.
 
 The case's ``cluster`` becomes Namespace, Node, Pod (``status.podIP``,
 container ports, ``spec.nodeName``, ``spec.hostNetwork``) and Service
@@ -15,14 +15,13 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED_CASES = REPO.parent / "shared" / "conformance" / "cases"
 OWN_CASES = Path(__file__).resolve().parent / "cases"
+UPSTREAM_CASES = OWN_CASES / "upstream"
 
 
 def case_files() -> list[Path]:
-    """Every shared case, then every case of ours, each sorted by name."""
-    return sorted(SHARED_CASES.glob("*.yaml")) + sorted(OWN_CASES.glob("*.yaml"))
+    """Every upstream case (in the repository), then every case of ours, each sorted by name."""
+    return sorted(UPSTREAM_CASES.glob("*.yaml")) + sorted(OWN_CASES.glob("*.yaml"))
 
 
 def load_case(path: Path) -> dict[str, Any]:

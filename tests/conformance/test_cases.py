@@ -28,8 +28,9 @@ CASES = case_files()
 
 
 def test_the_cases_are_there() -> None:
-    assert len([c for c in CASES if "shared" in c.parts]) >= 20
-    assert len([c for c in CASES if "shared" not in c.parts]) >= 5
+    """The upstream cases live in the repository: a fresh clone runs them all."""
+    assert len([c for c in CASES if "upstream" in c.parts]) >= 20
+    assert len([c for c in CASES if "upstream" not in c.parts]) >= 5
 
 
 def source_ip(cluster: Cluster, text: str) -> str:
@@ -113,8 +114,9 @@ def test_cli_matrix(case: tuple[dict[str, Any], Path], capsys: pytest.CaptureFix
 def test_engine_following_changes(case: tuple[dict[str, Any], Path]) -> None:
     """The same probes with the engine attached before loading, after namespace relabels.
 
-    Every namespace loses its labels and gets them back (SEMANTICS §25: label
-    changes are re-evaluated), so the verdicts come from incremental updates.
+    Every namespace loses its labels and gets them back (policies follow label
+    changes, as Kubernetes re-evaluates them), so the verdicts come from incremental
+    updates.
     """
     data, path = case
     cluster = Cluster()

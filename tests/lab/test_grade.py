@@ -126,3 +126,26 @@ def test_grading_is_fast() -> None:
     began = time.perf_counter()
     grade(lab, FIXTURE / "wrong/all-pods.yaml")
     assert time.perf_counter() - began < 0.5
+
+
+def test_commands_answer_runs_in_the_shell(tmp_path: Path) -> None:
+    from netsim.lab.catalog import load_lab
+
+    from .helpers import copy_lab, lab_doc
+
+    doc = lab_doc()
+    doc["submission"] = {"type": "commands", "file": "answer.txt"}
+    doc["solution"] = "solution.txt"
+    del doc["starter"]
+    doc["wrong"] = []
+    folder = copy_lab(tmp_path, doc)
+    (folder / "solution.txt").write_text("# apply the policy\nkubectl apply -f solution.yaml\n")
+    lab = load_lab(folder)
+    report = grade(lab, folder / "solution.txt")
+    assert report.passed, render_text(report)
+    assert report.commands == (
+        ("kubectl apply -f solution.yaml", 0, 'networkpolicy "web-from-client" created'),
+    )
+    bad = write(folder, "kubectl label pod other role=client --overwrite\n", "bad.txt")
+    failed = grade(lab, bad)
+    assert {"client-allowed", "pods-untouched"} <= set(failed.failed_ids)

@@ -46,7 +46,9 @@ def test_test_and_new(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_new_from_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    scenario = Path(__file__).parents[2] / "scenarios" / "api-allow.yaml"
+    root = Path(__file__).parents[2]
+    found = [root / d / "api-allow.yaml" for d in ("scenarios", "netsim/scenarios")]
+    scenario = next(p for p in found if p.is_file())
     assert main(["lab", "new", "from-sc", "--dir", str(tmp_path), "--from", str(scenario)]) == 0
     text = (tmp_path / "from-sc" / "lab.yaml").read_text()
     assert "create -f setup/12-api-allow.yaml" in text

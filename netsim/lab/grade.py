@@ -22,6 +22,7 @@ from netsim.lab.misconceptions import Evidence, detect
 from netsim.lab.report import Cause, CheckResult, FlowRef, GradeReport
 from netsim.lab.schema import Lab, LabCheck, LabError
 from netsim.policy.explain import Explanation, SideExplanation
+from netsim.policy.verdict import RuleRef
 from netsim.scenario.kubectl import KubectlError
 from netsim.scenario.runner import Runner
 
@@ -211,6 +212,17 @@ def _result(
     )
 
 
+def field_path(rule: RuleRef) -> str:
+    """The apiserver field path of a rule element: the peer if one matched
+    (``spec.ingress[0].from[1]``), else the port (``spec.ingress[0].ports[0]``), else the rule."""
+    base = f"spec.{rule.direction}[{rule.rule}]"
+    if rule.peer is not None:
+        return f"{base}.{'from' if rule.direction == 'ingress' else 'to'}[{rule.peer}]"
+    if rule.port is not None:
+        return f"{base}.ports[{rule.port}]"
+    return base
+
+
 def cause_of(explanation: Explanation) -> Cause:
     """Why the engine decided as it did, for a check that wanted the opposite.
 
@@ -226,7 +238,7 @@ def cause_of(explanation: Explanation) -> Cause:
                     "rule",
                     f"allowed by {rule.policy} {rule.path}",
                     rule.policy,
-                    rule.path,
+                    field_path(rule),
                     side.direction,
                     side.end,
                 )
@@ -260,7 +272,7 @@ def _denied(side: SideExplanation) -> Cause:
         reason,
         text,
         policy=miss.rule.policy if miss else None,
-        path=miss.rule.path if miss else None,
+        path=field_path(miss.rule) if miss else None,
         direction=side.direction,
         pod=side.end,
         isolating=tuple(isolating),

@@ -80,7 +80,7 @@ def test_wrong_answer_names_rule_and_misconception() -> None:
     assert (allowed.want, allowed.got) == ("deny", "allow")
     assert allowed.flow is not None and allowed.flow.port == 8080
     assert allowed.cause is not None and allowed.cause.policy == "default/web-from-client"
-    assert allowed.cause.path == "spec.ingress[0].from[0] ports[0]"
+    assert allowed.cause.path == "spec.ingress[0].from[0]"
 
 
 def test_wrongly_allowed_by_no_isolation(tmp_path: Path) -> None:

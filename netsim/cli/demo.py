@@ -1,4 +1,9 @@
-"""``netsim demo``: replay the seed's nginx walkthrough (the main job, no arguments needed)."""
+"""``netsim demo``: replay the nginx walkthrough (the main job, no arguments needed).
+
+The walkthrough is the one of the kubernetes.io task "Declare Network Policy"
+(https://kubernetes.io/docs/tasks/administer-cluster/declare-network-policy/), as the source
+chapter tells it with Calico. Its scenario ships as package data in ``netsim/scenarios/``.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +17,14 @@ DEMO_SCENARIO = "nginx-walkthrough.yaml"
 
 
 def demo_scenario_path() -> Path:
-    """Where the walkthrough is: ``scenarios/`` beside the installed (editable) package."""
+    """Where the walkthrough is: ``scenarios/`` inside the installed package (package data)."""
     import netsim
 
-    root = Path(netsim.__file__).resolve().parent.parent
-    path = root / "scenarios" / DEMO_SCENARIO
+    path = Path(netsim.__file__).resolve().parent / "scenarios" / DEMO_SCENARIO
     if not path.is_file():
         raise ScenarioError(
-            f"the demo scenario {DEMO_SCENARIO} is not at {path}: netsim demo runs from a "
-            "source checkout installed with `pip install -e .`"
+            f"the demo scenario {DEMO_SCENARIO} is not at {path}: this installation of "
+            "netsim lacks its package data; reinstall it with `pip install .`"
         )
     return path
 
@@ -31,7 +35,8 @@ def register(subparsers: Any) -> None:
 
     parser = subparsers.add_parser(
         "demo",
-        help="replay the seed's nginx/busybox NetworkPolicy walkthrough",
+        help="replay the nginx/busybox NetworkPolicy walkthrough (kubernetes.io's "
+        '"Declare Network Policy")',
         description="Replay scenarios/nginx-walkthrough.yaml: nginx open to every pod, closed "
         "by default-deny, opened to pods labelled access=true, packet by packet.",
     )

@@ -16,6 +16,7 @@ def test_demo_scenario_is_the_walkthrough() -> None:
     path = demo_scenario_path()
     assert path.name == "nginx-walkthrough.yaml"
     assert path.parent.name == "scenarios"
+    assert path.parent.parent.name == "netsim"  # package data, installed with the package
 
 
 def test_demo_prints_the_walkthrough(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,4 @@
-"""Every scenario in scenarios/ passes, matches its golden transcript, and has teeth.
+"""Every scenario in netsim/scenarios/ passes, matches its golden transcript, and has teeth.
 
 The golden transcripts (``scenarios/*.out``) are what ``netsim run SCENARIO`` prints;
 set ``NETSIM_UPDATE_GOLDEN=1`` to rewrite them after a deliberate change (and read the
@@ -21,7 +21,7 @@ from netsim.scenario.runner import run_scenario
 from netsim.scenario.schema import Scenario, Step
 from netsim.scenario.transcript import ScenarioResult
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "netsim" / "scenarios"  # package data
 FILES = sorted(SCENARIOS.glob("*.yaml"))
 NO_EFFECT_BY_DESIGN = {
     # The seed's front-end-access lives in namespace sock-shop, where no pod matches:

@@ -37,8 +37,8 @@ def _has_build_requirements() -> bool:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the wheel once for this module; return its path."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Build the wheel once for this module; return it and the copy it was built from."""
     root = tmp_path_factory.mktemp("wheel")
     src, out = root / "src", root / "dist"
     src.mkdir()
@@ -50,8 +50,19 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         argv.insert(4, "--no-build-isolation")
     proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (built,) = out.glob("netsim-*.whl")
-    return built
+    (found,) = out.glob("netsim-*.whl")
+    return found, src / "netsim"
+
+
+@pytest.fixture
+def wheel(built: tuple[Path, Path]) -> Path:
+    return built[0]
+
+
+@pytest.fixture
+def package(built: tuple[Path, Path]) -> Path:
+    """The copy of netsim/ the wheel was built from (others may edit the tree meanwhile)."""
+    return built[1]
 
 
 def _names(wheel: Path) -> set[str]:
@@ -60,16 +71,16 @@ def _names(wheel: Path) -> set[str]:
 
 
 def _package_files(folder: Path) -> list[str]:
-    """Every file under ``folder`` as its name in the wheel (``netsim/...``)."""
+    """Every file under ``folder`` (in a copy of netsim/) as its name in the wheel."""
     return sorted(
-        p.relative_to(REPO).as_posix()
+        f"netsim/{p.relative_to(folder.parent).as_posix()}"
         for p in folder.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     )
 
 
-def test_the_wheel_holds_every_scenario_file(wheel: Path) -> None:
-    expected = _package_files(PACKAGE / "scenarios")
+def test_the_wheel_holds_every_scenario_file(wheel: Path, package: Path) -> None:
+    expected = _package_files(package / "scenarios")
     assert "netsim/scenarios/nginx-walkthrough.yaml" in expected
     assert "netsim/scenarios/nginx-walkthrough.out" in expected
     assert "netsim/scenarios/policies/09-access-nginx.yaml" in expected
@@ -77,8 +88,8 @@ def test_the_wheel_holds_every_scenario_file(wheel: Path) -> None:
     assert not missing, f"not in {wheel.name}: {missing}"
 
 
-def test_the_wheel_holds_every_lab(wheel: Path) -> None:
-    labs = PACKAGE / "labs"
+def test_the_wheel_holds_every_lab(wheel: Path, package: Path) -> None:
+    labs = package / "labs"
     expected = [f"netsim/labs/{p.parent.name}/lab.yaml" for p in sorted(labs.glob("*/lab.yaml"))]
     assert expected, "no lab folder with a lab.yaml"
     if (labs / "README.md").is_file():

@@ -1,6 +1,7 @@
 """``netsim lab test``: a lab's checks accept the solution and reject the mistakes.
 
-For one lab: the solution scores the maximum; the starter does not; each known-wrong
+For one lab: the solution scores the maximum, and so does every other correct answer in
+its ``alternatives/`` folder; the starter does not; each known-wrong
 answer fails exactly the checks it declares (and is recognised as the misconception it
 declares). Then a mutation audit applies the misconception catalogue to the solution
 (:mod:`netsim.lab.mutate`): a mutant that still scores the maximum *survives* and fails
@@ -134,6 +135,36 @@ def _wrong(lab: Lab, seed: int | None) -> list[Finding]:
     return out
 
 
+ALTERNATIVES = "alternatives"
+"""A lab's folder of other correct answers, written differently from the solution."""
+
+
+def _alternatives(lab: Lab, seed: int | None) -> list[Finding]:
+    """Every file of ``alternatives/`` (correct answers written another way) scores the maximum."""
+    folder = lab.base_dir / ALTERNATIVES
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    out = []
+    for path in files:
+        name = f"{ALTERNATIVES}/{path.name}"
+        try:
+            answer = load_answer(lab, path, name)
+        except NetsimError as exc:
+            out.append(Finding("fail", name, f"invalid: {str(exc).splitlines()[0]}"))
+            continue
+        done = _try(lab, answer, seed)
+        if isinstance(done, str):
+            out.append(Finding("fail", name, f"cannot be graded: {done}"))
+            continue
+        done.close()
+        r = done.report
+        if r.passed:
+            out.append(Finding("ok", name, f"scores {r.score}/{r.max_score}"))
+        else:
+            message = f"a correct answer scores {r.score}/{r.max_score}: fails {_failed(r)}"
+            out.append(Finding("fail", name, message))
+    return out
+
+
 def _difference(a: dict[Flow, bool], b: dict[Flow, bool]) -> str:
     """The first flow on which two verdict tables differ, as text."""
     for flow in sorted(set(a) | set(b)):
@@ -219,6 +250,7 @@ def selftest_lab(lab: Lab, *, seed: int | None = None, mutation: bool = True) ->
     findings, solution, answer = _solution(lab, seed)
     try:
         findings += _starter(lab, seed)
+        findings += _alternatives(lab, seed)
         findings += _wrong(lab, seed)
         if mutation and solution is not None and answer is not None and solution.report.passed:
             findings += _audit(lab, solution, answer, seed)

@@ -1,9 +1,12 @@
-"""The reference evaluator: a slow, literal transcription of SEMANTICS.md.
+"""The reference evaluator: a slow, literal transcription of NetworkPolicy's semantics.
 
-Each function is one rule of ``../shared/design/SEMANTICS.md`` (section numbers
-in the docstrings). It walks every policy for every question and caches
-nothing, so it is obviously right and never used on the hot path: it is the
-oracle the compiled engine is tested against.
+Each function is one rule of Kubernetes' NetworkPolicy semantics as the API reference
+(https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/)
+and the Network Policies page
+(https://kubernetes.io/docs/concepts/services-networking/network-policies/) state them
+(the docstrings keep the rule numbers of the project's semantics notes). It walks every
+policy for every question and caches nothing, so it is obviously right and never used on
+the hot path: it is the oracle the compiled engine is tested against.
 
 When several rules allow a connection, the one reported is the first in
 (policy ``ns/name``, rule index, peer index, port index) order; the compiled

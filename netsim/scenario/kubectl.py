@@ -7,8 +7,9 @@ deployment|pod|service`` (``--port --target-port --type --name --protocol
 (:mod:`netsim.scenario.kubectl_get`: pods, svc, netpol, ns, deploy, ep; ``-l``, ``-A``,
 ``-o wide|yaml|json|name``, ``--show-labels``), ``describe pod|svc|netpol``
 (:mod:`netsim.scenario.describe`), ``delete TYPE NAME`` and ``exec``. Output follows
-the seed's kubectl (1.7): ``deployment "nginx" created``, tables aligned as Go's
-tabwriter aligns them, ``svc/``/``po/`` prefixes when several types are listed.
+the kubectl (1.7) of the source chapter's walkthrough: ``deployment "nginx" created``,
+tables aligned as Go's tabwriter aligns them, ``svc/``/``po/`` prefixes when several
+types are listed.
 
 What kubectl itself would refuse (an unknown pod, an invalid manifest, a missing
 namespace, a bad selector) is printed as kubectl prints it with exit code 1: that is
@@ -63,10 +64,10 @@ __all__ = [
     "tabulate",
 ]
 NAME_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-"""Characters of the random pod-name suffix, as the seed's kubectl generated them."""
+"""Characters of the random pod-name suffix, as kubectl 1.7 generated them."""
 NODE_PORT_RANGE = (30000, 32767)
 CLUSTER_AGE = 46 * 60.0
-"""How old the objects a cluster starts with are (the seed's ``svc/kubernetes`` is 46m)."""
+"""How old the objects a cluster starts with are (the walkthrough's ``svc/kubernetes`` is 46m)."""
 CALICO_MANIFEST_OBJECTS: tuple[str, ...] = (
     'configmap "calico-config" created',
     'daemonset "calico-etcd" created',
@@ -125,7 +126,7 @@ class Session:
 
 
 def fnv32a(text: str) -> int:
-    """The 32-bit FNV-1a hash (what the seed's kubectl used for pod-template-hash)."""
+    """The 32-bit FNV-1a hash (what kubectl 1.7 used for pod-template-hash)."""
     value = 0x811C9DC5
     for byte in text.encode():
         value ^= byte

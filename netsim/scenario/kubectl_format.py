@@ -48,7 +48,7 @@ def short_duration(seconds: float) -> str:
 def tabulate(tables: Sequence[Sequence[Sequence[str]]]) -> str:
     """Align rows as kubectl's tabwriter does (min width 10, padding 3), tables blank-separated.
 
-    Columns are aligned across all tables, as in the seed's ``kubectl get svc,pod``.
+    Columns are aligned across all tables, as in the walkthrough's ``kubectl get svc,pod``.
     """
     widths: dict[int, int] = {}
     for table in tables:

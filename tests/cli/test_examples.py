@@ -1,4 +1,4 @@
-"""The README's example cluster gives the verdicts the seed's policy text describes."""
+"""The README's example cluster gives the verdicts the policy's text describes."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from netsim.scenario.transcript import ScenarioResult
 SCENARIOS = Path(__file__).resolve().parents[2] / "netsim" / "scenarios"  # package data
 FILES = sorted(SCENARIOS.glob("*.yaml"))
 NO_EFFECT_BY_DESIGN = {
-    # The seed's front-end-access lives in namespace sock-shop, where no pod matches:
+    # The source chapter's front-end-access lives in namespace sock-shop, where no pod matches:
     # the walkthrough shows that it changes nothing.
     ("nginx-walkthrough", "sock-shop/front-end-access"),
 }
@@ -35,7 +35,7 @@ def printed(result: ScenarioResult) -> str:
     return result.transcript() + "\n" + result.summary()
 
 
-def test_there_are_scenarios_for_every_part_of_the_seed() -> None:
+def test_there_are_scenarios_for_every_part_of_the_source_chapter() -> None:
     names = {f.stem for f in FILES}
     assert {
         "nginx-walkthrough",

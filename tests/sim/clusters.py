@@ -18,7 +18,7 @@ NGINX_IP = "10.100.0.16"
 
 
 def walkthrough_cluster(*, same_node: bool) -> Cluster:
-    """The seed's nginx walkthrough: 2 nginx replicas (run=nginx), Service nginx:80 at 10.100.0.16.
+    """Declare Network Policy's nginx: 2 replicas (run=nginx), Service nginx:80 at 10.100.0.16.
 
     With ``same_node`` every pod is on node-1, else the nginx replicas sit
     on node-1 and node-2 and the clients on node-2 and node-1.

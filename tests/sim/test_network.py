@@ -1,4 +1,5 @@
-"""The seed's nginx walkthrough and the simulator's stateful behaviour, packet by packet."""
+"""The nginx walkthrough (kubernetes.io's "Declare Network Policy") and the simulator's
+stateful behaviour, packet by packet."""
 
 from __future__ import annotations
 

@@ -390,7 +390,8 @@ def dns_egress(f: Facts) -> bool:
         return False
     source = pod_endpoint(f.cluster, src, f.profile)
     dns = _dns_endpoint(f.cluster, f.profile)
-    return not side_decision(f.cluster, "egress", source, dns, "UDP", 53, f.profile).allowed
+    protocol = e.protocol if denied_53 else "UDP"
+    return not side_decision(f.cluster, "egress", source, dns, protocol, 53, f.profile).allowed
 
 
 def ipblock_pod_ip(f: Facts) -> bool:
@@ -625,13 +626,12 @@ def rule_combination(f: Facts) -> bool:
 
 
 def _empty_peer(peer: PolicyPeer) -> bool:
-    return any(
-        sel is not None and sel.is_empty and other is None
-        for sel, other in (
-            (peer.pod_selector, peer.namespace_selector),
-            (peer.namespace_selector, peer.pod_selector),
-        )
-    )
+    """A peer that selects more than it reads: an empty selector standing alone, or an empty
+    namespaceSelector (every namespace) beside a podSelector (absent: the policy's own)."""
+    ns, pods = peer.namespace_selector, peer.pod_selector
+    if ns is not None and ns.is_empty:
+        return True
+    return pods is not None and pods.is_empty and ns is None
 
 
 def _explicit_empty_rules(doc: Mapping[str, Any] | None, direction: Direction) -> bool:
@@ -640,10 +640,15 @@ def _explicit_empty_rules(doc: Mapping[str, Any] | None, direction: Direction) -
 
 
 def empty_vs_absent(f: Facts) -> bool:
-    """Allowed by `{}`/`from: []`/an empty selector, or denied by an explicit `ingress: []`."""
+    """Allowed by `{}`, an absent or empty `from`, an empty selector, or denied by an explicit
+    `ingress: []`."""
     for _, ref, rule in _admitting(f):
         raw = _raw_rule(f, ref)
-        if raw is not None and (not raw or raw.get(_peers_key(ref.direction)) == []):
+        peers = _peers_key(ref.direction)
+        if raw is not None and (not raw or raw.get(peers) == []):
+            return True
+        # an absent `from` beside a rule of peers without ports is a stray `-`, not this
+        if raw is not None and peers not in raw and not rule_combination(f):
             return True
         if ref.peer is not None and _empty_peer(rule.peers[ref.peer]):
             return True

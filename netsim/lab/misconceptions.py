@@ -1,4 +1,4 @@
-"""The misconception catalogue (LABS.md §2) and the detectors that name one for a failed check.
+"""The misconception catalogue (`netsim/labs/README.md`) and the detectors that name one for a failed check.
 
 :data:`CATALOGUE` holds the thirteen misconceptions learners of NetworkPolicy
 are known to have, each with a hint to act on and a public documentation or
@@ -146,7 +146,7 @@ _ENTRIES = (
 )
 
 CATALOGUE: Mapping[str, Misconception] = MappingProxyType({m.id: m for m in _ENTRIES})
-"""Every misconception of LABS.md §2 by id, in the order of LABS.md."""
+"""Every misconception of the catalogue by id, in the order of the catalogue in `netsim/labs/README.md`."""
 
 
 @dataclass(frozen=True, slots=True)

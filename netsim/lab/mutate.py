@@ -1,4 +1,4 @@
-"""The mutation audit (LABS.md §4.4): the misconception catalogue applied to a correct answer.
+"""The mutation audit (`netsim lab test`, `netsim/labs/README.md`): the misconception catalogue applied to a correct answer.
 
 :func:`mutants` turns a lab's solution (manifest dicts) into wrong answers,
 one per operator and site, each embodying one catalogue misconception; a lab

@@ -579,6 +579,13 @@ class PolicyEngine:
         """The pods in matrix order (``cluster.sorted_pods()``)."""
         return self._order()[0]
 
+    def pod_classes(self) -> tuple[npt.NDArray[np.intp], list[int]]:
+        """Each pod's peer class (a row/column of :meth:`class_matrix`), in :meth:`pods` order,
+        and the positions of pods that are node traffic (hostNetwork), whose verdicts
+        :meth:`allowed_pods` gives pair by pair."""
+        _, classes, special = self._order()
+        return classes, list(special)
+
     def _order(self) -> tuple[list[Pod], npt.NDArray[np.intp], list[int]]:
         """Pods in order, each pod's peer class, and the positions of node-traffic pods."""
         if self._pod_order is None:

@@ -20,6 +20,8 @@ COMMANDS: tuple[str, ...] = (
     "validate",
     "matrix",
     "explain",
+    "diff",
+    "lint",
     "run",
     "demo",
     "shell",

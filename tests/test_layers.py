@@ -8,7 +8,7 @@ from pathlib import Path
 import netsim
 
 LAYERS = [
-    {"netsim.addr", "netsim.errors", "netsim"},
+    {"netsim.addr", "netsim.errors", "netsim.fileio", "netsim"},
     {"netsim.match"},
     {"netsim.model"},
     {"netsim.policy"},

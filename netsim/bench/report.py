@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, fields
@@ -12,6 +13,7 @@ from typing import Any, TextIO
 from netsim.bench.measure import Machine
 from netsim.bench.sweep import METRICS, Result, Sweep
 from netsim.errors import NetsimError
+from netsim.fileio import write_atomically
 
 
 class PlotUnavailable(NetsimError):
@@ -80,7 +82,7 @@ def format_markdown(sweep: Sweep) -> str:
 
 def write_json(sweep: Sweep, path: Path) -> None:
     """Write the whole sweep (machine, metric meanings, every result) as JSON."""
-    path.write_text(json.dumps(sweep.as_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_atomically(path, json.dumps(sweep.as_dict(), indent=2, sort_keys=True) + "\n")
 
 
 def read_json(path: Path) -> Sweep:
@@ -98,12 +100,13 @@ def read_json(path: Path) -> Sweep:
 def write_csv(sweep: Sweep, path: Path) -> None:
     """Write one CSV row per result, columns as in :class:`Result`."""
     names = [f.name for f in fields(Result)]
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=names)
-        writer.writeheader()
-        for r in sweep.results:
-            row: dict[str, Any] = asdict(r)
-            writer.writerow({k: "" if row[k] is None else row[k] for k in names})
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=names)
+    writer.writeheader()
+    for r in sweep.results:
+        row: dict[str, Any] = asdict(r)
+        writer.writerow({k: "" if row[k] is None else row[k] for k in names})
+    write_atomically(path, out.getvalue())
 
 
 def _series(
@@ -225,7 +228,9 @@ def plot(sweep: Sweep, path: Path) -> None:
     m = sweep.machine
     fig.suptitle(f"netsim bench ({sweep.config}): {m.cpus} CPUs, {m.cpu_model}, Python {m.python}")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=100)
+    write_atomically(path, image.getvalue())
     plt.close(fig)
 
 
@@ -246,12 +251,13 @@ def prepare_out(out: Path) -> None:
 def write_all(sweep: Sweep, out: Path) -> list[str]:
     """Write results.json, results.csv, table.txt and scaling.png into ``out``.
 
-    Returns notes for the user (a skipped plot); creates ``out`` if needed.
+    Returns notes for the user (a skipped plot); creates ``out`` if needed. Each
+    file is written under a temporary name and renamed when complete.
     """
     prepare_out(out)
     write_json(sweep, out / "results.json")
     write_csv(sweep, out / "results.csv")
-    (out / "table.txt").write_text(format_table(sweep), encoding="utf-8")
+    write_atomically(out / "table.txt", format_table(sweep))
     try:
         plot(sweep, out / "scaling.png")
     except PlotUnavailable as exc:

@@ -26,7 +26,9 @@ def register(subparsers: Any) -> None:
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """The options ``run`` and ``demo`` share."""
-    parser.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    parser.add_argument(
+        "--seed", type=_seed, default=None, help="override the scenario's seed (0 to 2**63-1)"
+    )
     parser.add_argument(
         "--pcap",
         metavar="DIR",
@@ -43,13 +45,40 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _seed(text: str) -> int:
+    """A seed as the scenario format allows it (0 to 2**63-1), for argparse."""
+    from netsim.cli.shell import parse_seed
+
+    return parse_seed(text)
+
+
+def pcap_folder(text: str | None) -> Path | None:
+    """The ``--pcap`` folder, created now so a bad one fails before any scenario runs."""
+    from netsim.errors import NetsimError
+    from netsim.fileio import describe_os_error
+
+    if text is None:
+        return None
+    if not text.strip():
+        raise NetsimError("--pcap: the folder name is empty")
+    folder = Path(text)
+    if folder.exists() and not folder.is_dir():
+        raise NetsimError(f"--pcap {text}: exists and is not a directory")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = describe_os_error(exc)
+        raise NetsimError(f"--pcap {text}: cannot create the directory: {reason}") from None
+    return folder
+
+
 def run_paths(paths: Sequence[str | Path], args: argparse.Namespace) -> int:
     """Load every scenario (all must be valid), run them in order, print; return the exit code."""
     from netsim.scenario.load import load_scenario
     from netsim.scenario.runner import run_scenario, scenario_summary
 
     scenarios = [load_scenario(path) for path in paths]
-    pcap_dir = Path(args.pcap) if args.pcap else None
+    pcap_dir = pcap_folder(args.pcap)
     results = []
     for scenario in scenarios:
         pcap = pcap_dir / f"{scenario.name}.pcap" if pcap_dir else None

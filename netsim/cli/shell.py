@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from netsim.fileio import write_atomically
+
 if TYPE_CHECKING:
     from netsim.scenario.schema import Scenario
     from netsim.shell.session import ShellSession
@@ -105,18 +107,6 @@ def history_path(name: str) -> Path:
     (default ``~/.netsim/history/<name>``)."""
     folder = os.environ.get("NETSIM_HISTORY_DIR") or str(Path.home() / ".netsim" / "history")
     return Path(folder) / name
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a reader never sees half."""
-    from netsim.errors import NetsimError
-
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
-    except OSError as exc:
-        raise NetsimError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def open_session(args: argparse.Namespace) -> tuple[ShellSession, str]:

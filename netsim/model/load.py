@@ -19,13 +19,14 @@ whose ReplicaSet is present, a ReplicaSet whose pods are present), so that
 
 from __future__ import annotations
 
-import sys
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from netsim.addr import Prefix, parse_ip
 from netsim.errors import FieldError, LoadError, NetsimError, Origin, ValidationError
+from netsim.fileio import check_named_path, list_folder, read_limited, read_stdin
 from netsim.model.cluster import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, Cluster, Object
 from netsim.model.manifest import (
     NO_PREFIX,
@@ -35,7 +36,7 @@ from netsim.model.manifest import (
     decode_document,
 )
 from netsim.model.objects import Namespace, Node, Pod, Service
-from netsim.model.yamlsafe import decode_bytes, parse_yaml_text
+from netsim.model.yamlsafe import MAX_FILE_BYTES, decode_bytes, parse_yaml_text
 
 __all__ = [
     "InvalidManifests",
@@ -104,36 +105,29 @@ def expand_paths(paths: Sequence[str | Path]) -> list[str]:
             out.append(text)
             continue
         path = Path(text)
-        if path.is_dir():
+        if stat.S_ISDIR(check_named_path(text).st_mode):
             found = [
                 str(p)
-                for p in sorted(path.iterdir())
+                for p in list_folder(path)
                 if p.is_file() and p.suffix.lower() in MANIFEST_SUFFIXES
             ]
             if not found:
                 raise LoadError(f"{text}: no manifest files (*.yaml, *.yml, *.json) in directory")
             out += found
-        elif path.exists():
-            out.append(text)
         else:
-            raise LoadError(f"{text}: no such file or directory")
+            out.append(text)
     return out
 
 
 def read_source(path: str | Path) -> tuple[str, bytes]:
-    """Read one file (or stdin for ``-``): returns (display name, bytes); LoadError on failure."""
+    """Read one file (or stdin for ``-``): returns (display name, bytes); LoadError on failure.
+
+    At most ``MAX_FILE_BYTES`` are read; devices, FIFOs and directories are refused.
+    """
     text = str(path)
     if text == STDIN:
-        try:
-            return "<stdin>", sys.stdin.buffer.read()
-        except (OSError, ValueError, AttributeError) as exc:
-            raise LoadError(f"<stdin>: cannot read: {exc}") from None
-    try:
-        return text, Path(text).read_bytes()
-    except IsADirectoryError:
-        raise LoadError(f"{text}: is a directory") from None
-    except OSError as exc:
-        raise LoadError(f"{text}: cannot read: {exc.strerror or exc}") from None
+        return "<stdin>", read_stdin(MAX_FILE_BYTES)
+    return text, read_limited(text, MAX_FILE_BYTES)
 
 
 def _decode_source(data: bytes | str, source: str) -> tuple[list[Decoded], list[NetsimError]]:

@@ -20,6 +20,7 @@ import yaml
 
 from netsim.addr import Prefix, int_to_ip
 from netsim.errors import NetsimError, ScenarioError
+from netsim.fileio import describe_os_error
 from netsim.model.cluster import DEFAULT_NODE_NETWORK, Cluster
 from netsim.model.objects import Namespace, Node, Service, ServicePort
 from netsim.policy.engine import PolicyEngine
@@ -33,6 +34,7 @@ from netsim.scenario.transcript import (
     ScenarioResult,
     StepRecord,
     Verdict,
+    typed_lines,
     verdict_of,
 )
 
@@ -243,7 +245,12 @@ class Runner:
         records = [self.execute(step) for step in self.scenario.steps]
         written = ""
         if pcap is not None:
-            pcap.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                pcap.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ScenarioError(
+                    f"{pcap.parent}: cannot create the capture folder: {describe_os_error(exc)}"
+                ) from None
             self.network.write_pcap(str(pcap))
             written = str(pcap)
         self.close()
@@ -304,9 +311,8 @@ class Runner:
             return StepRecord(step.path, step.action, "", ("", *comment), "", 0)
         drops = self._drops_since(mark)
         checks = _check_all(step.expect, output, code, verdict, drops)
-        lines = [*notes, command if command.startswith("[") else f"$ {command}"]
-        if output:
-            lines += output.splitlines()
+        prompt = "" if command.startswith("[") else "$ "
+        lines = [*notes, *typed_lines(prompt, command, output)]
         if notes:
             lines.insert(0, "")
         return StepRecord(
@@ -367,7 +373,7 @@ class Runner:
         drops = self._drops_since(mark)
         verdict = verdict_of(text, code)
         checks = _check_all(typed.expect, output, code, verdict, drops)
-        lines = (f"{PROMPT}{text}", *output.splitlines())
+        lines = typed_lines(PROMPT, text, output)
         return CommandRecord(typed.path, text, output, code, verdict, checks, drops), lines
 
     def close_shell(self, session: Session) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from netsim.addr import int_to_ip, parse_ip
+from netsim.fileio import write_atomically
 from netsim.sim.flow import (
     ETH_ARP,
     PROTO_ICMP,
@@ -369,15 +370,16 @@ def write_pcap(path: str | Path, records: Iterable[tuple[float, bytes]]) -> int:
     """Write ``(time, frame bytes)`` records as a nanosecond pcap; return the record count.
 
     Timestamps are simulated seconds since the start of the run, so the
-    file is byte-identical for identical runs.
+    file is byte-identical for identical runs. The file is written under a
+    temporary name and renamed when complete (NetsimError when it cannot be).
     """
     count = 0
-    with open(path, "wb") as out:
-        out.write(struct.pack("<IHHiIII", PCAP_MAGIC_NS, 2, 4, 0, 0, 262144, LINKTYPE_ETHERNET))
-        for time, data in records:
-            ns = round(time * 1_000_000_000)
-            sec, nsec = divmod(ns, 1_000_000_000)
-            out.write(struct.pack("<IIII", sec, nsec, len(data), len(data)))
-            out.write(data)
-            count += 1
+    out = [struct.pack("<IHHiIII", PCAP_MAGIC_NS, 2, 4, 0, 0, 262144, LINKTYPE_ETHERNET)]
+    for time, data in records:
+        ns = round(time * 1_000_000_000)
+        sec, nsec = divmod(ns, 1_000_000_000)
+        out.append(struct.pack("<IIII", sec, nsec, len(data), len(data)))
+        out.append(data)
+        count += 1
+    write_atomically(path, b"".join(out))
     return count

@@ -162,3 +162,34 @@ def test_garbage_never_gives_a_traceback(tmp_path: Path, content: bytes) -> None
 def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(tmp_path / "none.yaml")]) == 2
     assert "none.yaml: cannot read" in capsys.readouterr().err
+
+
+def test_pcap_into_a_file_or_an_empty_name_is_refused_before_running(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "good.yaml", GOOD % "false")
+    afile = write(tmp_path, "afile", "")
+    assert main(["run", "--pcap", afile, path]) == 2
+    assert "exists and is not a directory" in capsys.readouterr().err
+    assert main(["run", "--pcap", "", path]) == 2
+    assert "--pcap: the folder name is empty" in capsys.readouterr().err
+    assert main(["run", "--pcap", f"{afile}/sub", path]) == 2
+    assert "cannot create the directory: Not a directory" in capsys.readouterr().err
+
+
+def test_a_negative_seed_is_refused_as_the_file_format_refuses_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "good.yaml", GOOD % "false")
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--seed", "-1", path])
+    assert exc.value.code == 2
+    assert "invalid seed -1: must be 0 to 2**63-1" in capsys.readouterr().err
+
+
+def test_the_pcap_is_written_whole_under_its_name_only(tmp_path: Path) -> None:
+    path = write(tmp_path, "good.yaml", GOOD % "false")
+    assert main(["run", "--quiet", "--pcap", str(tmp_path / "caps"), path]) == 0
+    names = sorted(p.name for p in (tmp_path / "caps").iterdir())
+    assert names == ["good.pcap"]
+    assert (tmp_path / "caps" / "good.pcap").read_bytes()[:4] == bytes.fromhex("4d3cb2a1")

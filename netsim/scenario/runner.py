@@ -34,7 +34,6 @@ from netsim.scenario.transcript import (
     ScenarioResult,
     StepRecord,
     Verdict,
-    typed_lines,
     verdict_of,
 )
 
@@ -311,8 +310,9 @@ class Runner:
             return StepRecord(step.path, step.action, "", ("", *comment), "", 0)
         drops = self._drops_since(mark)
         checks = _check_all(step.expect, output, code, verdict, drops)
-        prompt = "" if command.startswith("[") else "$ "
-        lines = [*notes, *typed_lines(prompt, command, output)]
+        lines = [*notes, command if command.startswith("[") else f"$ {command}"]
+        if output:
+            lines += output.splitlines()
         if notes:
             lines.insert(0, "")
         return StepRecord(
@@ -373,7 +373,7 @@ class Runner:
         drops = self._drops_since(mark)
         verdict = verdict_of(text, code)
         checks = _check_all(typed.expect, output, code, verdict, drops)
-        lines = typed_lines(PROMPT, text, output)
+        lines = (f"{PROMPT}{text}", *output.splitlines())
         return CommandRecord(typed.path, text, output, code, verdict, checks, drops), lines
 
     def close_shell(self, session: Session) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ from netsim.scenario.transcript import (
     ScenarioResult,
     StepRecord,
     Verdict,
+    typed_lines,
     verdict_of,
 )
 
@@ -310,9 +311,8 @@ class Runner:
             return StepRecord(step.path, step.action, "", ("", *comment), "", 0)
         drops = self._drops_since(mark)
         checks = _check_all(step.expect, output, code, verdict, drops)
-        lines = [*notes, command if command.startswith("[") else f"$ {command}"]
-        if output:
-            lines += output.splitlines()
+        prompt = "" if command.startswith("[") else "$ "
+        lines = [*notes, *typed_lines(prompt, command, output)]
         if notes:
             lines.insert(0, "")
         return StepRecord(
@@ -373,7 +373,7 @@ class Runner:
         drops = self._drops_since(mark)
         verdict = verdict_of(text, code)
         checks = _check_all(typed.expect, output, code, verdict, drops)
-        lines = (f"{PROMPT}{text}", *output.splitlines())
+        lines = typed_lines(PROMPT, text, output)
         return CommandRecord(typed.path, text, output, code, verdict, checks, drops), lines
 
     def close_shell(self, session: Session) -> tuple[str, ...]:

@@ -166,6 +166,15 @@ class ScenarioResult:
         }
 
 
+def typed_lines(prompt: str, command: str, output: str) -> tuple[str, ...]:
+    """A command as a terminal shows it: the prompt and what was typed, then its output.
+
+    The one renderer of typed commands: scenario transcripts (``$ ``, ``/ # ``) and the
+    interactive shell (``controlplane $ ``) both print through it.
+    """
+    return (f"{prompt}{command}", *output.splitlines())
+
+
 def verdict_of(command: str, exit_code: int) -> Verdict | None:
     """``allowed``/``denied`` for a connection tool's exit code; None for other commands."""
     words = command.split()

@@ -24,7 +24,7 @@ from netsim.scenario.kubectl import KubectlResult, Session
 from netsim.scenario.runner import PROMPT as POD_PROMPT
 from netsim.scenario.runner import NetworkFactory, Runner
 from netsim.scenario.schema import Scenario, ShellCommand, Step
-from netsim.scenario.transcript import CommandRecord
+from netsim.scenario.transcript import CommandRecord, typed_lines
 from netsim.shell import files
 
 HOST_PROMPT = "controlplane $ "
@@ -58,7 +58,7 @@ class LineResult:
     @property
     def lines(self) -> tuple[str, ...]:
         """Transcript lines: the prompt with the typed line, then the output."""
-        return (f"{self.prompt}{self.line}", *self.output.splitlines())
+        return typed_lines(self.prompt, self.line, self.output)
 
 
 @dataclass(frozen=True, slots=True)

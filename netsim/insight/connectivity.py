@@ -97,8 +97,16 @@ def ends(cluster: Cluster, profile: Profile) -> dict[str, Pod]:
     return {p.key: p for p in cluster.sorted_pods() if p.ip and selectable(p, profile)}
 
 
-def compute(cluster: Cluster, grid: Grid, profile: Profile = UPSTREAM) -> Connectivity:
-    """Ask the policy engine every pair of ends on every segment of ``grid``."""
+def compute(
+    cluster: Cluster,
+    grid: Grid,
+    profile: Profile = UPSTREAM,
+    only: set[str] | None = None,
+) -> Connectivity:
+    """Ask the policy engine every pair of ends on every segment of ``grid``.
+
+    ``only`` keeps the pairs that have one of these pods at one end.
+    """
     pods = ends(cluster, profile)
     engine = PolicyEngine(cluster, profile)
     try:
@@ -124,8 +132,10 @@ def compute(cluster: Cluster, grid: Grid, profile: Profile = UPSTREAM) -> Connec
         table: dict[tuple[End, End], Verdicts] = {}
         for a in pods:
             for b in pods:
-                if a != b:
+                if a != b and (only is None or a in only or b in only):
                     table[(a, b)] = verdicts(endpoints[a], endpoints[b], (classes[a], classes[b]))
+            if only is not None and a not in only:
+                continue
             for r, remote in outside.items():
                 table[(a, r)] = verdicts(endpoints[a], remote, (classes[a], r))
                 table[(r, a)] = verdicts(remote, endpoints[a], (r, classes[a]))

@@ -83,6 +83,14 @@ CALICO_MANIFEST_OBJECTS: tuple[str, ...] = (
 )
 """What ``kubectl apply -f .../calico.yaml`` (Calico v3.0, kubeadm hosted) prints."""
 
+EXEC_USAGE = (
+    "error: expected 'exec POD_NAME COMMAND [ARG1] [ARG2] ... [ARGN]'.\n"
+    "POD_NAME and COMMAND are required arguments for the exec command"
+)
+"""What kubectl exec prints without a pod."""
+EXEC_NO_COMMAND = "error: you must specify at least one command for the container"
+"""What kubectl exec prints without a command."""
+
 ExecFunction = Callable[[str, str], tuple[str, int]]
 """Runs a command in pod ``ns/name``; returns (output, exit code)."""
 
@@ -269,10 +277,14 @@ class Kubectl:
                 args = parse_flags(
                     words[1:], {"namespace", "tty", "stdin", "container"}, where, "exec"
                 )
-                if not (args.has("tty") and args.has("stdin")) or len(args.positional) < 1:
+                if not (args.has("tty") and args.has("stdin")):
                     raise ScenarioError(
                         f"{where}: a shell session needs `kubectl exec -ti POD -- /bin/sh`"
                     )
+                if not args.positional:
+                    raise KubectlError(EXEC_USAGE)
+                if not (args.command or args.positional[1:]):
+                    raise KubectlError(EXEC_NO_COMMAND)
                 pod = self._pod_for(args.positional[0], args.get("namespace", "default"))
                 return Session(pod.key, ())
         except KubectlError as exc:
@@ -327,6 +339,8 @@ class Kubectl:
 
     def _run(self, words: Sequence[str], where: str) -> list[str]:
         args = self._run_args(words, where)
+        if args.has("rm") and not (args.has("tty") or args.has("stdin")):
+            raise KubectlError("error: --rm should only be used for attached containers")
         if args.has("tty") or args.has("stdin") or args.has("rm"):
             raise ScenarioError(f"{where}: an interactive `kubectl run --rm -ti` is a shell: step")
         lines, _ = self._run_workload(args, where)
@@ -914,14 +928,10 @@ class Kubectl:
         if args.has("tty") or args.has("stdin"):
             raise ScenarioError(f"{where}: an interactive `kubectl exec -ti` is a shell: step")
         if not args.positional:
-            raise KubectlError(
-                "error: expected 'exec POD_NAME COMMAND [ARG1] [ARG2] ... "
-                "[ARGN]'.\nPOD_NAME and COMMAND are required arguments for the "
-                "exec command"
-            )
+            raise KubectlError(EXEC_USAGE)
         command = args.command or args.positional[1:]
         if not command:
-            raise KubectlError("error: you must specify at least one command for the container")
+            raise KubectlError(EXEC_NO_COMMAND)
         pod = self._pod_for(args.positional[0], args.get("namespace", "default"))
         output, code = self.exec_fn(pod.key, shlex.join(command))
         lines = [output] if output else []

@@ -159,3 +159,18 @@ def test_no_line_raises(shell: ShellSession, lines: list[str]) -> None:
         assert "Traceback" not in result.output
     for line in ("kubectl run b --rm -ti --image=busybox -- sh", *lines, "exit"):
         shell.run_line(line)
+
+
+def test_kubectls_own_refusals_of_session_commands(shell: ShellSession) -> None:
+    rm = shell.run_line("kubectl run x --rm --image=busybox")
+    assert (rm.output, rm.exit_code) == (
+        "error: --rm should only be used for attached containers",
+        1,
+    )
+    no_pod = shell.run_line("kubectl exec -ti")
+    assert no_pod.exit_code == 1
+    assert no_pod.output.startswith("error: expected 'exec POD_NAME COMMAND")
+    shell.run_line("kubectl run web --image=nginx --restart=Never")
+    no_command = shell.run_line("kubectl exec -ti web")
+    assert no_command.output == "error: you must specify at least one command for the container"
+    assert not shell.in_pod

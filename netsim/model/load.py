@@ -4,14 +4,23 @@ The entry points of docs/CONTRACTS.md:
 
 - :func:`object_from_dict` validates one manifest dict and returns its objects;
 - :func:`load_documents` reads paths (files; directories' ``*.yaml``, ``*.yml``
-  and ``*.json``, sorted, not recursive, as ``kubectl apply -f DIR``; ``-`` for
+  and ``*.json``, sorted, recursive with ``recursive``, as ``kubectl apply -f DIR
+  [-R]``; kustomizations as ``-k``, see :mod:`netsim.model.inputs`; ``-`` for
   stdin) into :class:`Manifests`, raising one :class:`InvalidManifests` that
   lists every error of every document;
 - :func:`load_cluster` puts them into a :class:`~netsim.model.cluster.Cluster`;
 - :func:`parse_yaml_text` is the safe, bounded YAML reader.
 
-Objects are created as ``kubectl create`` would: two objects of the same kind,
-namespace and name are an ``already exists`` error. Workloads expand to their
+:func:`load_documents` applies objects as ``kubectl apply`` does: an object given
+twice is applied twice, the last one wins (a note says ``configured``, or
+``unchanged`` when both are the same). :func:`load_bytes` and :func:`check_bytes`
+create them as ``kubectl create -f FILE`` does: two objects of the same kind,
+namespace and name are an ``already exists`` error. Semantic errors name the line
+of their field (``file:LINE (document N): Kind ns/name: path: message``). Kinds
+that do not shape pod networking are skipped with one summary note; policies of
+other APIs that would change verdicts are listed in ``Manifests.ignored``
+(:mod:`netsim.model.ignored`). When no node is declared, the cluster gets the
+nodes a real one would need (:mod:`netsim.model.sizing`). Workloads expand to their
 pods, except when the snapshot already holds the pods they own (a Deployment
 whose ReplicaSet is present, a ReplicaSet whose pods are present), so that
 ``kubectl get all -A -o yaml`` loads as the cluster it came from.
@@ -28,6 +37,8 @@ from netsim.addr import Prefix, parse_ip
 from netsim.errors import FieldError, LoadError, NetsimError, Origin, ValidationError
 from netsim.fileio import check_named_path, list_folder, read_limited, read_stdin
 from netsim.model.cluster import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, Cluster, Object
+from netsim.model.ignored import IgnoredPolicy, ignored_in
+from netsim.model.inputs import expand_inputs
 from netsim.model.manifest import (
     NO_PREFIX,
     RESOURCE_NAMES,
@@ -35,7 +46,10 @@ from netsim.model.manifest import (
     ListErrors,
     decode_document,
 )
+from netsim.model.namespacing import set_namespace
 from netsim.model.objects import Namespace, Node, Pod, Service
+from netsim.model.sizing import check_node_count, default_node_names, nodes_needed
+from netsim.model.yamllines import lines_of
 from netsim.model.yamlsafe import MAX_FILE_BYTES, decode_bytes, parse_yaml_text
 
 __all__ = [
@@ -63,13 +77,17 @@ class Manifests:
     document it came from (a workload's pods carry the workload's origin);
     ``declared`` has one entry per object as written (before expansion, skipped
     kinds included); ``notes`` say which kinds were skipped and why;
-    ``warnings`` are what the apiserver would warn about (never errors).
+    ``warnings`` are what the apiserver would warn about (never errors);
+    ``ignored`` the skipped policies that would change verdicts; ``nodes`` how many
+    default nodes the cluster gets (0 when the input declares or names nodes).
     """
 
     objects: tuple[tuple[Origin, Object], ...] = ()
     declared: tuple[Decoded, ...] = ()
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    ignored: tuple[IgnoredPolicy, ...] = ()
+    nodes: int = 0
 
 
 class InvalidManifests(NetsimError):
@@ -130,29 +148,95 @@ def read_source(path: str | Path) -> tuple[str, bytes]:
     return text, read_limited(text, MAX_FILE_BYTES)
 
 
-def _decode_source(data: bytes | str, source: str) -> tuple[list[Decoded], list[NetsimError]]:
-    """Parse and decode one file; errors of independent documents are all collected."""
+@dataclass(slots=True)
+class _Read:
+    """What one file gave: decoded objects, errors (with lines), ignored policies."""
+
+    decoded: list[Decoded]
+    errors: list[NetsimError]
+    ignored: list[IgnoredPolicy]
+
+
+def _decode_source(data: bytes | str, source: str, namespace: str = "", enforce: str = "") -> _Read:
+    """Parse and decode one file; errors of independent documents are all collected.
+
+    ``namespace`` is a kustomization's, ``enforce`` ``-n``'s (:mod:`netsim.model.namespacing`).
+    """
     try:
         text = decode_bytes(data, source) if isinstance(data, bytes) else data
         documents = parse_yaml_text(text, source)
     except NetsimError as exc:
-        return [], [exc]
-    decoded: list[Decoded] = []
-    errors: list[NetsimError] = []
+        return _Read([], [exc], [])
+    read = _Read([], [], [])
     seen_any = False
     for index, doc in enumerate(documents):
         if doc is None:
             continue
         seen_any = True
+        origin = Origin(source, index)
         try:
-            decoded += decode_document(doc, Origin(source, index))
+            mismatch = set_namespace(doc, namespace, enforce)
+            if mismatch:
+                raise ValidationError(mismatch, origin, _ref_of(doc))
+            read.ignored += ignored_in(doc, origin)
+            read.decoded += decode_document(doc, origin)
+        except ListErrors as exc:
+            read.errors += [locate(item, text) for item in exc.items]
         except ValidationError as exc:
-            errors.append(exc)
+            read.errors.append(locate(exc, text))
         except RecursionError:
-            errors.append(LoadError(f"{Origin(source, index)}: nesting too deep"))
+            read.errors.append(LoadError(f"{origin}: nesting too deep"))
     if not seen_any:
-        errors.append(LoadError(f"{source}: no objects: the input holds no Kubernetes objects"))
-    return decoded, errors
+        read.errors.append(
+            LoadError(f"{source}: no objects: the input holds no Kubernetes objects")
+        )
+    return read
+
+
+def _ref_of(doc: object) -> str:
+    """``Kind ns/name`` of a raw manifest dict, for errors raised before decoding."""
+    if not isinstance(doc, dict):
+        return ""
+    meta = doc.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    parts = [
+        doc.get("kind"),
+        "/".join(str(p) for p in (meta.get("namespace"), meta.get("name")) if p),
+    ]
+    return " ".join(str(p) for p in parts if p)
+
+
+class LocatedError(ValidationError):
+    """A ValidationError whose field errors carry their line in the file.
+
+    Rendered ``file:LINE (document N): Kind ns/name: path: message``, one line per
+    field error (``file (document N): ...`` when a line is unknown).
+    """
+
+    def __init__(self, exc: ValidationError, lines: Sequence[int | None]) -> None:
+        self.lines = tuple(lines)
+        super().__init__(exc.errors, exc.origin, exc.object_ref)
+
+    def render(self) -> str:
+        """One line per field error, with its file, line, document and object."""
+        out = []
+        for error, line in zip(self.errors, self.lines, strict=True):
+            where = self.origin.source if self.origin else ""
+            if line is not None:
+                where += f":{line}"
+            if self.origin is not None and self.origin.document is not None:
+                where += f" (document {self.origin.document})"
+            head = ": ".join(p for p in (where, self.object_ref) if p)
+            out.append(f"{head}: {error}" if head else str(error))
+        return "\n".join(out)
+
+
+def locate(exc: ValidationError, text: str) -> ValidationError:
+    """``exc`` with the line of each field error in ``text`` (the file it came from)."""
+    if isinstance(exc, LocatedError) or exc.origin is None or exc.origin.document is None:
+        return exc
+    document = exc.origin.document
+    return LocatedError(exc, lines_of(text, [(document, e.path) for e in exc.errors]))
 
 
 # ----------------------------------------------------------------- assembly
@@ -164,16 +248,31 @@ def _where(first: Decoded, second: Decoded) -> str:
     return str(first.origin)
 
 
-def _assemble(decoded: list[Decoded]) -> tuple[Manifests, list[NetsimError]]:
-    """Duplicates, workload expansion and node defaults over everything loaded together."""
+def _assemble(
+    decoded: list[Decoded], apply: bool = False, size: bool = False, nodes: int | None = None
+) -> tuple[Manifests, list[NetsimError]]:
+    """Duplicates, workload expansion and node defaults over everything loaded together.
+
+    ``apply``: a repeated object replaces the earlier one (``kubectl apply``) instead of
+    being an ``already exists`` error (``kubectl create``). ``size``: an input that
+    declares and names no node gets default nodes (``nodes`` of them if given, else as
+    many as its pods need); DaemonSets get a pod on each.
+    """
     errors: list[NetsimError] = []
     firsts: dict[tuple[str, str, str], Decoded] = {}
+    replaced: set[int] = set()
+    applied: list[str] = []
     for d in decoded:
         if not d.name:
             continue
         key = (d.kind, d.namespace, d.name)
         first = firsts.get(key)
-        if first is None:
+        if first is None or apply:
+            if first is not None:
+                replaced.add(id(first))
+                same = (first.objects, first.workload) == (d.objects, d.workload)
+                verb = "unchanged (the same as" if same else "configured (replaces"
+                applied.append(f"{d.origin}: {d.ref}: {verb} {_where(first, d)})")
             firsts[key] = d
             continue
         resource = RESOURCE_NAMES.get(d.kind, d.kind.lower() + "s")
@@ -199,11 +298,32 @@ def _assemble(decoded: list[Decoded]) -> tuple[Manifests, list[NetsimError]]:
         for kind, namespace, name in list(owned)
         if kind == "ReplicaSet" and "-" in name
     }
-    node_names = sorted(obj.name for d in decoded for obj in d.objects if isinstance(obj, Node))
+    live = [d for d in decoded if id(d) not in replaced]
+    node_names = sorted(obj.name for d in live for obj in d.objects if isinstance(obj, Node))
+    default_nodes = 0
+    if nodes is not None and node_names:
+        errors.append(
+            LoadError(f"--nodes {nodes}: the input declares its nodes ({', '.join(node_names)})")
+        )
+    elif (
+        size
+        and not node_names
+        and not any(isinstance(o, Pod) and o.node for d in live for o in d.objects)
+    ):
+        try:
+            default_nodes = _size(live, owned, nodes)
+        except NetsimError as exc:
+            errors.append(exc)
+        node_names = list(default_node_names(default_nodes))
     objects: list[tuple[Origin, Object]] = []
-    notes: list[str] = []
+    notes: list[str] = list(applied)
     warnings: list[str] = []
+    skipped: dict[str, int] = {}
     for d in decoded:
+        if d.skipped:
+            skipped[d.kind] = skipped.get(d.kind, 0) + 1
+        if id(d) in replaced:
+            continue
         objects += [(d.origin, obj) for obj in d.objects]
         if d.workload is not None:
             workload = d.workload
@@ -213,11 +333,44 @@ def _assemble(decoded: list[Decoded]) -> tuple[Manifests, list[NetsimError]]:
                 )
             else:
                 objects += [(d.origin, pod) for pod in workload.pods(tuple(node_names))]
-        if d.note:
+        if d.note and not d.skipped:
             notes.append(d.note)
         warnings += [f"{d.origin}: {d.ref}: Warning: {w}" for w in d.warnings]
+    if skipped:
+        notes.append(skipped_note(skipped))
     objects = _default_nodes(objects)
-    return Manifests(tuple(objects), tuple(decoded), tuple(notes), tuple(warnings)), errors
+    manifests = Manifests(
+        tuple(objects), tuple(decoded), tuple(notes), tuple(warnings), nodes=default_nodes
+    )
+    return manifests, errors
+
+
+def skipped_note(counts: dict[str, int]) -> str:
+    """The one note for every skipped object: how many, of which kinds."""
+    total = sum(counts.values())
+    kinds = ", ".join(f"{kind} ({n})" for kind, n in sorted(counts.items()))
+    return (
+        f"skipped {total} object{'s' if total != 1 else ''} of kinds netsim does not "
+        f"simulate (they do not shape pod networking): {kinds}"
+    )
+
+
+def _size(live: list[Decoded], owned: set[tuple[str, str, str]], nodes: int | None) -> int:
+    """How many default nodes: ``nodes`` if given, else what the pods need (110 per node)."""
+    if nodes is not None:
+        check_node_count(nodes)
+        return nodes
+    pods = sum(1 for d in live for o in d.objects if isinstance(o, Pod))
+    daemonsets = 0
+    for d in live:
+        w = d.workload
+        if w is None or (w.kind, w.namespace, w.name) in owned:
+            continue
+        if w.kind == "DaemonSet":
+            daemonsets += 1
+        else:
+            pods += w.replicas
+    return nodes_needed(pods, daemonsets)
 
 
 def _default_nodes(objects: list[tuple[Origin, Object]]) -> list[tuple[Origin, Object]]:
@@ -273,18 +426,24 @@ def object_from_dict(doc: dict[str, object], origin: Origin | None = None) -> li
     return [obj for _, obj in manifests.objects]
 
 
-def check_bytes(data: bytes | str, source: str) -> tuple[Manifests, tuple[NetsimError, ...]]:
+def check_bytes(
+    data: bytes | str, source: str, namespace: str = "", enforce: str = ""
+) -> tuple[Manifests, tuple[NetsimError, ...]]:
     """Load one file's content leniently: the valid documents, and every error instead of raising.
 
     For reporting (``netsim validate``): ``declared`` lists only the documents
     that are valid; the errors are flattened, one per invalid document or file.
+    ``namespace`` is a kustomization's namespace, ``enforce`` the ``-n`` namespace.
     """
-    decoded, errors = _decode_source(data, source)
-    manifests, more = _assemble(decoded)
-    errors += more
+    read = _decode_source(data, source, namespace, enforce)
+    manifests, more = _assemble(read.decoded)
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    more = [locate(e, text) if isinstance(e, ValidationError) else e for e in more]
+    errors = read.errors + more
     failed = {(e.origin, e.errors[0].path) for e in more if isinstance(e, ValidationError)}
     good = tuple(d for d in manifests.declared if (d.origin, _name_path(d)) not in failed)
-    return replace(manifests, declared=good), tuple(_flatten(errors))
+    manifests = replace(manifests, declared=good, ignored=tuple(read.ignored))
+    return manifests, tuple(_flatten(errors))
 
 
 def _name_path(d: Decoded) -> str:
@@ -293,45 +452,67 @@ def _name_path(d: Decoded) -> str:
 
 def load_bytes(data: bytes | str, source: str) -> Manifests:
     """Load one file's content (named ``source`` in messages) as :func:`load_documents` does."""
-    decoded, errors = _decode_source(data, source)
-    manifests, more = _assemble(decoded)
-    errors += more
+    read = _decode_source(data, source)
+    manifests, more = _assemble(read.decoded)
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    errors = read.errors + [locate(e, text) if isinstance(e, ValidationError) else e for e in more]
     if errors:
         raise InvalidManifests(_flatten(errors))
-    return manifests
+    return replace(manifests, ignored=tuple(read.ignored))
 
 
-def load_documents(paths: Sequence[str | Path]) -> Manifests:
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """How a command line reads its manifests, as kubectl's flags say.
+
+    ``recursive`` is ``-R``, ``kustomize`` the ``-k`` directories, ``namespace`` is
+    ``-n`` (fills in missing namespaces, refuses different ones), ``nodes`` is
+    ``--nodes`` (how many nodes an input without Node objects gets).
+    """
+
+    recursive: bool = False
+    kustomize: tuple[str, ...] = ()
+    namespace: str = ""
+    nodes: int | None = None
+
+
+def load_documents(paths: Sequence[str | Path], options: LoadOptions | None = None) -> Manifests:
     """Read and validate every manifest of ``paths`` (files, directories, ``-``).
 
-    Raises :class:`InvalidManifests` listing every error when any file is
-    unreadable or any document invalid.
+    Objects are applied in order as ``kubectl apply`` does (the last of a repeated
+    object wins). Raises :class:`InvalidManifests` listing every error when any file
+    is unreadable or any document invalid.
     """
+    options = options or LoadOptions()
+    inputs, errors = expand_inputs(paths, options.recursive, options.kustomize)
     decoded: list[Decoded] = []
-    errors: list[NetsimError] = []
-    files: list[str] = []
-    for raw in paths:
+    ignored: list[IgnoredPolicy] = []
+    texts: dict[str, bytes] = {}
+    for item in inputs:
         try:
-            files += expand_paths([raw])
-        except LoadError as exc:
-            errors.append(exc)
-    for path in files:
-        try:
-            source, data = read_source(path)
+            source, data = read_source(item.path)
         except LoadError as exc:
             errors.append(exc)
             continue
-        found, bad = _decode_source(data, source)
-        decoded += found
-        errors += bad
-    manifests, more = _assemble(decoded)
-    errors += more
+        texts[source] = data
+        read = _decode_source(data, source, item.namespace, options.namespace)
+        decoded += read.decoded
+        errors += read.errors
+        ignored += read.ignored
+    manifests, more = _assemble(decoded, apply=True, size=True, nodes=options.nodes)
+    for problem in more:
+        origin = problem.origin if isinstance(problem, ValidationError) else None
+        if isinstance(problem, ValidationError) and origin and origin.source in texts:
+            problem = locate(problem, texts[origin.source].decode("utf-8", "replace"))
+        errors.append(problem)
     if errors:
         raise InvalidManifests(_flatten(errors))
-    return manifests
+    return replace(manifests, ignored=tuple(ignored))
 
 
-def load_cluster(paths: Sequence[str | Path], cluster: Cluster | None = None) -> Cluster:
+def load_cluster(
+    paths: Sequence[str | Path], cluster: Cluster | None = None, options: LoadOptions | None = None
+) -> Cluster:
     """Load manifests into a Cluster (a new one unless given) and return it.
 
     Namespaces are created first, then namespaces that objects use but no
@@ -340,12 +521,18 @@ def load_cluster(paths: Sequence[str | Path], cluster: Cluster | None = None) ->
     document order, so pod and Service IPs follow the files. A new Cluster's
     service range holds the ClusterIPs a snapshot carries (see ``_service_cidr``).
     """
-    return manifests_into_cluster(load_documents(paths), cluster)
+    return manifests_into_cluster(load_documents(paths, options), cluster)
 
 
 def manifests_into_cluster(manifests: Manifests, cluster: Cluster | None = None) -> Cluster:
-    """Add loaded manifests' objects to a Cluster in the order :func:`load_cluster` documents."""
+    """Add loaded manifests' objects to a Cluster in the order :func:`load_cluster` documents.
+
+    A cluster without nodes first gets the ``manifests.nodes`` default nodes.
+    """
     cluster = cluster if cluster is not None else Cluster(service_cidr=_service_cidr(manifests))
+    if not cluster.nodes:
+        for _ in range(manifests.nodes):
+            cluster.add_default_node()
     refs = {id(obj): d for d in manifests.declared for obj in d.objects}
     ordered = sorted(
         manifests.objects,

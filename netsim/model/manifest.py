@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import ipaddress
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -531,7 +532,8 @@ class Decoded:
 
     ``objects`` are the model objects (empty for a skipped kind or a workload,
     whose pods the loader makes from ``workload``); ``note`` says why a kind was
-    skipped; ``owners`` are a pod's or ReplicaSet's controller references.
+    skipped (``skipped`` holds such a kind's apiVersion); ``owners`` are a pod's or
+    ReplicaSet's controller references.
     """
 
     origin: Origin
@@ -544,6 +546,8 @@ class Decoded:
     owners: tuple[OwnerRef, ...] = ()
     note: str = ""
     warnings: tuple[str, ...] = ()
+    skipped: str = ""
+    """For a kind netsim does not read: its apiVersion (the object is skipped)."""
 
     @property
     def ref(self) -> str:
@@ -610,7 +614,7 @@ def decode_document(doc: object, origin: Origin, base: str = "") -> list[Decoded
     _check_kind(r, kind, api_version, base)
     if r.errors:
         raise ValidationError(r.errors, origin, _ref_guess(top, kind))
-    if kind not in MODELLED_KINDS:
+    if kind not in MODELLED_KINDS or foreign_group(api_version):
         return [_skipped(top, kind, api_version, origin, base)]
     r.mapping(top, base, _TOP_FIELDS)
     namespaced = kind not in CLUSTER_SCOPED
@@ -684,21 +688,50 @@ class ListErrors(ValidationError):
         return "\n".join(exc.render() for exc in getattr(self, "items", ()))
 
 
-def _check_kind(r: _Reader, kind: str, api_version: str, base: str) -> None:
-    served = MODELLED_KINDS.get(kind) or SKIPPED_KINDS.get(kind)
+NEAR_MISS_CUTOFF = 0.8
+"""How close (difflib ratio) an unknown kind must be to one netsim reads to be called a typo."""
+
+_KIND_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_VERSION_SHAPE = re.compile(r"v[0-9]+((alpha|beta)[0-9]+)?")
+
+
+def foreign_group(api_version: str) -> bool:
+    """True when ``api_version``'s group is not Kubernetes' own (a custom resource's group)."""
     group = api_version.rpartition("/")[0] if "/" in api_version else ""
+    return not (group in _BUILTIN_GROUPS or group.endswith(".k8s.io"))
+
+
+def _check_kind(r: _Reader, kind: str, api_version: str, base: str) -> None:
+    """Malformed kinds and apiVersions, typos of kinds netsim reads, retired versions.
+
+    An unknown kind is not an error: it is skipped (a custom resource, Gateway API,
+    RBAC, ...). Only a kind close to one netsim reads (``NetworkPolcy``) gets kubectl's
+    ``no matches for kind`` with a "did you mean".
+    """
+    group, _, version = api_version.rpartition("/")
+    if not _KIND_SHAPE.fullmatch(kind):
+        r.errors.append(
+            v.invalid(_prefix(base, "kind"), kind, "a kind is a CamelCase name such as Pod")
+        )
+        return
+    if api_version.count("/") > 1 or (group == "" and "/" in api_version) or not version:
+        r.errors.append(
+            v.invalid(_prefix(base, "apiVersion"), api_version, "expected VERSION or GROUP/VERSION")
+        )
+        return
+    if foreign_group(api_version):
+        return
+    served = MODELLED_KINDS.get(kind) or SKIPPED_KINDS.get(kind)
     if served is None:
-        builtin = group in _BUILTIN_GROUPS or group.endswith(".k8s.io")
-        if not builtin:
+        close = difflib.get_close_matches(kind, list(MODELLED_KINDS), 1, NEAR_MISS_CUTOFF)
+        if not close:
             return
-        known = sorted({*MODELLED_KINDS, *SKIPPED_KINDS})
-        close = difflib.get_close_matches(kind, known, n=1)
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
         r.errors.append(
             FieldError(
                 _prefix(base, "kind"),
                 f"Unsupported value: {v.go_quote(kind)}: no matches for kind "
-                f"{v.go_quote(kind)} in version {v.go_quote(api_version)}{hint}",
+                f"{v.go_quote(kind)} in version {v.go_quote(api_version)}"
+                f' (did you mean "{close[0]}"?)',
             )
         )
         return
@@ -729,11 +762,13 @@ def _skipped(
         reason = "not simulated (netsim implements networking.k8s.io/v1 NetworkPolicy)"
     elif kind in SKIPPED_KINDS:
         reason = "does not shape the network"
-    else:
+    elif foreign_group(api_version):
         reason = "custom resource, not simulated"
+    else:
+        reason = "not a kind netsim reads"
     ref = Decoded(origin, base, kind, namespace, name).ref
     note = f"{origin}: skipping {ref} ({api_version}): {reason}"
-    return Decoded(origin, base, kind, namespace, name, note=note)
+    return Decoded(origin, base, kind, namespace, name, note=note, skipped=api_version)
 
 
 @dataclass(frozen=True, slots=True)

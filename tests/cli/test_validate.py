@@ -148,9 +148,9 @@ def test_error_line_format_and_all_errors_of_a_document(
     assert code == 2
     assert out == f"OK {f}: Namespace ok\n"
     assert err.splitlines() == [
-        f"{f} (document 1): NetworkPolicy ok/p: spec.ingress[0].ports[0].protocol: "
+        f"{f}:12 (document 1): NetworkPolicy ok/p: spec.ingress[0].ports[0].protocol: "
         'Unsupported value: "tcp": supported values: "TCP", "UDP", "SCTP"',
-        f"{f} (document 1): NetworkPolicy ok/p: spec.policyTypes[0]: "
+        f"{f}:9 (document 1): NetworkPolicy ok/p: spec.policyTypes[0]: "
         'Unsupported value: "ingress": supported values: "Ingress", "Egress"',
     ]
 

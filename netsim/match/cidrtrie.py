@@ -48,11 +48,28 @@ def _intervals(prefixes: Iterable[Prefix]) -> Iterator[tuple[int, tuple[Prefix, 
         yield point, tuple(stack)
 
 
+_SPLIT: object = object()
+"""Marks a bucket of the IPv4 direct table that holds more than one interval."""
+
+
+def bucket_bits(bounds: int) -> int:
+    """How many top address bits index :class:`CidrTrie`'s IPv4 direct table.
+
+    About one bucket per interval bound, between 2^12 and 2^18 buckets: small
+    enough to stay in cache for small tables, large enough that most buckets
+    hold a single interval for large ones.
+    """
+    return max(12, min(18, bounds.bit_length() + 1))
+
+
 class CidrTrie(Generic[V]):
     """A longest-prefix-match table (what pytricia offers), IPv4 and IPv6.
 
     ``insert(prefix, value)``; ``lookup(version, address)`` returns the value
-    of the longest prefix containing the address, or None.
+    of the longest prefix containing the address, or None. IPv4 lookups go
+    through a direct table on the address's top bits (:func:`bucket_bits`): a
+    bucket inside one interval answers at once, the others bisect only the
+    bounds inside the bucket.
     """
 
     def __init__(self) -> None:
@@ -60,11 +77,15 @@ class CidrTrie(Generic[V]):
         self._stale()
 
     def _stale(self) -> None:
-        # None makes bisect raise TypeError, which triggers the (lazy) rebuild
-        self._bounds4: list[int] | None = None
+        # None makes indexing raise TypeError, which triggers the (lazy) rebuild
+        self._bounds4: list[int] = []
         self._values4: list[V | None] = []
+        self._direct4: list[V | object | None] | None = None
+        self._starts4: list[int] = []
+        self._shift4 = 16
         self._bounds6: list[int] | None = None
         self._values6: list[V | None] = []
+        self._shifted6: list[V | None] = []
 
     def insert(self, prefix: Prefix, value: V) -> None:
         """Add or replace ``prefix``'s value."""
@@ -96,16 +117,37 @@ class CidrTrie(Generic[V]):
         return bounds, values
 
     def _build(self) -> None:
-        self._bounds4, self._values4 = self._family(4)
+        bounds, values = self._bounds4, self._values4 = self._family(4)
+        bits = bucket_bits(len(bounds))
+        shift = self._shift4 = 32 - bits
+        # starts[h]: the interval holding bucket h's first address; starts[2^bits] ends it
+        starts = [bisect_right(bounds, h << shift) - 1 for h in range(1 << bits)]
+        starts.append(len(bounds) - 1)
+        self._starts4 = starts
+        self._direct4 = [
+            values[first] if first == starts[h + 1] else _SPLIT
+            for h, first in enumerate(starts[:-1])
+        ]
+        # a bucket ending exactly where the next interval starts still holds one interval
+        for h in range(1 << bits):
+            if starts[h + 1] == starts[h] + 1 and bounds[starts[h + 1]] == (h + 1) << shift:
+                self._direct4[h] = values[starts[h]]
         self._bounds6, self._values6 = self._family(6)
+        self._shifted6 = [None, *self._values6]
 
     def lookup4(self, address: int) -> V | None:
         """IPv4 longest-prefix match: the value of the longest prefix containing ``address``."""
         try:
-            return self._values4[bisect_right(self._bounds4, address) - 1]  # type: ignore[arg-type]
+            value = self._direct4[address >> self._shift4]  # type: ignore[index]
         except TypeError:
             self._build()
-            return self._values4[bisect_right(self._bounds4, address) - 1]  # type: ignore[arg-type]
+            value = self._direct4[address >> self._shift4]  # type: ignore[index]
+        if value is not _SPLIT:
+            return value  # type: ignore[return-value]
+        h = address >> self._shift4
+        starts = self._starts4
+        lo, hi = starts[h], starts[h + 1] + 1
+        return self._values4[bisect_right(self._bounds4, address, lo, hi) - 1]
 
     def lookup6(self, address: int) -> V | None:
         """IPv6 longest-prefix match."""
@@ -120,16 +162,17 @@ class CidrTrie(Generic[V]):
         return self.lookup4(address) if version == 4 else self.lookup6(address)
 
     def lookup_all(self, version: int, addresses: Iterable[int]) -> list[V | None]:
-        """Longest-prefix match for many addresses of one family, iterated in C (``map``)."""
-        if self._bounds4 is None or self._bounds6 is None:
+        """Longest-prefix match for many addresses of one family (``map`` iterates in C)."""
+        if version == 4:
+            return list(map(self.lookup4, addresses))
+        if self._bounds6 is None:
             self._build()
-        bounds = self._bounds4 if version == 4 else self._bounds6
-        shifted = [None, *(self._values4 if version == 4 else self._values6)]
-        return list(map(shifted.__getitem__, map(partial(bisect_right, bounds), addresses)))
+        bisect6 = partial(bisect_right, self._bounds6)
+        return list(map(self._shifted6.__getitem__, map(bisect6, addresses)))
 
     def lookup_many4(self, addresses: npt.NDArray[np.uint32]) -> list[V | None]:
         """Vectorised IPv4 lookup: one ``searchsorted`` over an array of addresses."""
-        if self._bounds4 is None:
+        if self._direct4 is None:
             self._build()
         bounds = np.asarray(self._bounds4, dtype=np.uint64)
         idx = np.searchsorted(bounds, addresses.astype(np.uint64), side="right") - 1

@@ -111,3 +111,33 @@ def test_set_table_equals_brute_force(
             if cidr.contains_ip(4, address) and not any(e.contains_ip(4, address) for e in excepts)
         }
         assert table.lookup(4, address) == expected
+
+
+def test_direct_table_buckets_agree_with_a_full_search() -> None:
+    """Bucket edges: prefixes exactly one bucket wide, ending on a bucket edge, and tables
+    large enough to use more top bits (``lookup_many4`` searches all bounds, independently)."""
+    import random
+
+    from netsim.match.cidrtrie import bucket_bits
+
+    rng = random.Random(7)
+    for size in (3, 300, 5_000):
+        trie: CidrTrie[int] = CidrTrie()
+        table = [
+            Prefix.parse("10.0.0.0/16"),
+            Prefix.parse("10.1.0.0/20"),
+            Prefix.parse("0.0.0.0/0"),
+        ]
+        for _ in range(size):
+            length = rng.choice([8, 12, 14, 16, 18, 20, 24, 32])
+            value = rng.getrandbits(32) & ~((1 << (32 - length)) - 1)
+            table.append(Prefix(4, value, length))
+        for i, prefix in enumerate(dict.fromkeys(table)):
+            trie.insert(prefix, i)
+        edges = [p.network for p in table] + [p.last for p in table]
+        edges += [(e + d) & 0xFFFFFFFF for e in edges for d in (-1, 1)]
+        probes = edges + [rng.getrandbits(32) for _ in range(2_000)] + [0, 2**32 - 1]
+        expected = trie.lookup_many4(np.array(probes, dtype=np.uint32))
+        assert [trie.lookup4(a) for a in probes] == expected
+        assert trie.lookup_all(4, probes) == expected
+    assert bucket_bits(2) == 12 and bucket_bits(20_000) == 16 and bucket_bits(10**6) == 18

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from netsim.model.yamlsafe import dump_yaml_all
+
 OWN_CASES = Path(__file__).resolve().parent / "cases"
 UPSTREAM_CASES = OWN_CASES / "upstream"
 
@@ -111,5 +113,5 @@ def manifests(case: dict[str, Any]) -> list[dict[str, Any]]:
 
 def write_manifests(case: dict[str, Any], path: Path) -> Path:
     """Write the case's manifests as one multi-document YAML file; return its path."""
-    path.write_text(yaml.safe_dump_all(manifests(case), sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml_all(manifests(case), sort_keys=False), encoding="utf-8")
     return path

@@ -38,13 +38,13 @@ def test_field_error_has_file_line_and_path(tmp_path: Path) -> None:
 
 
 def test_every_document_error_is_listed() -> None:
-    text = BAD_PROTOCOL + "---\n" + BAD_PROTOCOL.replace("name: x", "name: Y")
+    text = BAD_PROTOCOL + "---\n" + BAD_PROTOCOL.replace("name: x", "name: Web")
     with pytest.raises(LabError) as info:
         validate_manifests(text, "a.yaml", ("NetworkPolicy",))
     lines = str(info.value).splitlines()
     assert lines[0].startswith("a.yaml:8: NetworkPolicy default/x: spec.ingress[0].ports[0]")
     assert any(
-        line.startswith("a.yaml:13: NetworkPolicy default/Y: metadata.name") for line in lines
+        line.startswith("a.yaml:13: NetworkPolicy default/Web: metadata.name") for line in lines
     )
 
 

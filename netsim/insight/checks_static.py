@@ -9,7 +9,7 @@ from netsim.insight.lint import Hit
 from netsim.insight.lintinput import LintInput, duplicates
 from netsim.insight.lintrules import RuleAt, peers, rules
 from netsim.insight.space import DIRECTIONS
-from netsim.model.netpol import PolicyPeer, PolicyPort, PolicyRule
+from netsim.model.netpol import Direction, PolicyPeer, PolicyPort, PolicyRule
 from netsim.policy.profile import UPSTREAM
 from netsim.policy.reference import port_matches
 
@@ -51,28 +51,28 @@ def dns_protocols(data: LintInput) -> Iterator[Hit]:
             )
 
 
-def ignored_egress(data: LintInput) -> Iterator[Hit]:
-    """NP006: egress rules present but policyTypes lacks Egress (the rules do nothing)."""
+def _ignored_rules(data: LintInput, direction: Direction) -> Iterator[Hit]:
+    """Rules of ``direction`` in a policy whose policyTypes lacks it (they do nothing)."""
+    kind = direction.capitalize()
     for policy, _ in data.policies:
-        if policy.egress and not policy.isolates_egress:
+        found = policy.rules(direction)
+        if found and not policy.isolates(direction):
             yield Hit(
                 policy.key,
                 "spec.policyTypes",
-                f"{len(policy.egress)} egress rule(s) are ignored: policyTypes lacks Egress; "
-                "add Egress to policyTypes",
+                f"{len(found)} {direction} rule(s) are ignored: policyTypes lacks {kind}; "
+                f"add {kind} to policyTypes",
             )
+
+
+def ignored_egress(data: LintInput) -> Iterator[Hit]:
+    """NP006: egress rules present but policyTypes lacks Egress (the rules do nothing)."""
+    return _ignored_rules(data, "egress")
 
 
 def ignored_ingress(data: LintInput) -> Iterator[Hit]:
     """NP007: ingress rules present but policyTypes lacks Ingress."""
-    for policy, _ in data.policies:
-        if policy.ingress and not policy.isolates_ingress:
-            yield Hit(
-                policy.key,
-                "spec.policyTypes",
-                f"{len(policy.ingress)} ingress rule(s) are ignored: policyTypes lacks Ingress; "
-                "add Ingress to policyTypes",
-            )
+    return _ignored_rules(data, "ingress")
 
 
 def stray_ports_rule(data: LintInput) -> Iterator[Hit]:

@@ -19,15 +19,43 @@ def bits_for(version: int) -> int:
     return IPV4_BITS if version == 4 else IPV6_BITS
 
 
+def unmap(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address, length: int | None = None
+) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int | None]:
+    """The one rule for IPv4-mapped IPv6 (``::ffff:a.b.c.d``): it is the IPv4 address.
+
+    As Go's ``net`` package (which the apiserver, kube-proxy and the CNIs use)
+    matches it: ``net.IP.To4`` turns a mapped address into the IPv4 one, and an
+    ``IPNet`` written as a mapped prefix of length >= 96 contains the IPv4
+    addresses of its last 32 bits (``::ffff:10.0.0.0/104`` is ``10.0.0.0/8``). A
+    shorter mapped prefix stays IPv6 and holds no IPv4 address. ``length`` is a
+    prefix length to adjust with the address (None for a lone address).
+    """
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        if length is None:
+            return address.ipv4_mapped, None
+        if length >= 96:
+            return address.ipv4_mapped, length - 96
+    return address, length
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    address, _ = unmap(ipaddress.ip_address(text.strip()))
+    return address
+
+
 def parse_ip(text: str) -> tuple[int, int]:
-    """Parse an IPv4 or IPv6 address into (version, int); raise ValueError if malformed."""
-    address = ipaddress.ip_address(text.strip())
+    """Parse an IPv4 or IPv6 address into (version, int); raise ValueError if malformed.
+
+    An IPv4-mapped IPv6 address is its IPv4 address (see :func:`unmap`).
+    """
+    address = _address(text)
     return address.version, int(address)
 
 
 def ip_to_int(text: str) -> int:
-    """Return the integer value of an IPv4 or IPv6 address string."""
-    return int(ipaddress.ip_address(text.strip()))
+    """Return the integer value of an IPv4 or IPv6 address string (mapped IPv6 is IPv4)."""
+    return int(_address(text))
 
 
 def int_to_ip(value: int, version: int = 4) -> str:
@@ -38,8 +66,8 @@ def int_to_ip(value: int, version: int = 4) -> str:
 
 
 def ip_version(text: str) -> int:
-    """Return 4 or 6 for an address string; raise ValueError if malformed."""
-    return ipaddress.ip_address(text.strip()).version
+    """Return 4 or 6 for an address string (mapped IPv6 is 4); raise ValueError if malformed."""
+    return _address(text).version
 
 
 def is_ip(text: str) -> bool:
@@ -70,6 +98,9 @@ class Prefix:
         if "/" not in text:
             raise ValueError(f"not a CIDR: {text!r}")
         network = ipaddress.ip_network(text.strip(), strict=False)
+        address, length = unmap(network.network_address, network.prefixlen)
+        if length is not None and address.version == 4:
+            network = ipaddress.ip_network((address, length), strict=False)
         return cls(network.version, int(network.network_address), network.prefixlen)
 
     @classmethod

@@ -16,6 +16,7 @@ import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 
+from netsim.addr import unmap
 from netsim.errors import FieldError
 
 DNS1123_LABEL_MAX_LENGTH = 63
@@ -292,9 +293,9 @@ def parse_cidr_sloppy(value: str) -> tuple[IPAddress, IPNetwork] | None:
     address = parse_ip_sloppy(text)
     if address is None:
         return None
-    bits = int(length)
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped and bits >= 96:
-        address, bits = address.ipv4_mapped, bits - 96
+    written = int(length)
+    address, unmapped_bits = unmap(address, written)
+    bits = written if unmapped_bits is None else unmapped_bits
     if bits > address.max_prefixlen:
         return None
     return address, ipaddress.ip_network((address, bits), strict=False)

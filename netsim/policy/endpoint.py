@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from netsim.addr import is_ip, parse_ip
+from netsim.addr import int_to_ip, is_ip, parse_ip
 from netsim.errors import LookupFailed
 from netsim.model.cluster import Cluster
 from netsim.model.objects import Pod, Service
@@ -79,6 +79,7 @@ def ip_endpoint(cluster: Cluster, ip: str) -> Endpoint:
         version, value = parse_ip(ip)
     except ValueError:
         raise LookupFailed(f'"{ip}" is not an IP address') from None
+    ip = int_to_ip(value, version)  # canonical: ::ffff:10.0.0.5 is 10.0.0.5 (addr.unmap)
     pod = cluster.pod_by_ip(ip)
     if pod is not None:
         return Endpoint("pod", ip, version, value, pod, pod.node)

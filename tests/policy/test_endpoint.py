@@ -50,3 +50,31 @@ def test_named_target_port_is_resolved_per_backend() -> None:
         service_targets(cluster, "x/web", 8001, "TCP")
     with pytest.raises(LookupFailed, match='services "x/nope" not found'):
         service_targets(cluster, "x/nope", 80, "TCP")
+
+
+def test_ipv4_mapped_ipv6_is_the_ipv4_address_everywhere() -> None:
+    # Go's net.IP.To4 (apiserver, kube-proxy, CNIs): ::ffff:a.b.c.d is a.b.c.d (addr.unmap)
+    cluster = small_cluster()
+    mapped = resolve(cluster, f"::ffff:{A}", UPSTREAM)
+    plain = resolve(cluster, A, UPSTREAM)
+    assert (mapped.kind, mapped.version, mapped.value, str(mapped)) == (
+        "pod",
+        4,
+        plain.value,
+        "x/a",
+    )
+    outside = resolve(cluster, f"::ffff:{OUTSIDE}", UPSTREAM)
+    assert (outside.kind, outside.version) == ("external", 4)
+
+
+def test_mapped_prefixes_follow_go_ipnet() -> None:
+    from netsim.addr import Prefix, parse_ip
+    from netsim.model.validate import parse_cidr_sloppy
+
+    assert str(Prefix.parse("::ffff:10.0.0.0/104")) == "10.0.0.0/8"
+    assert Prefix.parse("10.0.0.0/8").contains_ip(*parse_ip("::ffff:10.1.2.3"))
+    assert Prefix.parse("::ffff:10.0.0.0/104").contains_ip(*parse_ip("10.1.2.3"))
+    short = Prefix.parse("::ffff:0:0/80")  # shorter than 96: stays IPv6, holds no IPv4
+    assert short.version == 6 and not short.contains_ip(*parse_ip("10.1.2.3"))
+    parsed = parse_cidr_sloppy("::ffff:10.0.0.0/104")
+    assert parsed is not None and str(parsed[1]) == "10.0.0.0/8"

@@ -50,7 +50,23 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(subparsers)
+    _debug_everywhere(parser)
     return parser
+
+
+def _debug_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let ``--debug`` follow any subcommand too (``netsim matrix x.yaml --debug``)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                if "--debug" not in sub._option_string_actions:
+                    sub.add_argument(
+                        "--debug",
+                        action="store_true",
+                        default=argparse.SUPPRESS,
+                        help="show Python tracebacks for errors",
+                    )
+                _debug_everywhere(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,9 +13,12 @@ import json
 import sys
 from typing import Any
 
+from netsim.cli.inputs import add_input_arguments, load_inputs
 from netsim.cli.matrix import add_profile_argument, parse_port, profile_from_args
 
 EXIT_MISMATCH = 1
+PROGRESS_PODS = 50
+"""``verify`` on at least this many pods reports its progress on stderr."""
 
 
 def register(subparsers: Any) -> None:
@@ -118,17 +121,20 @@ def _render_mode(parser: argparse.ArgumentParser) -> None:
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths", nargs="+", metavar="PATH", help="manifest files, directories, or - for stdin"
-    )
+    add_input_arguments(parser, nodes=False)
 
 
 def run_verify(args: argparse.Namespace) -> int:
     """Load the manifests, verify against the kernel, print the report; return the exit code."""
     from netsim.dataplane.verify import verify
-    from netsim.model.load import load_cluster
 
-    cluster = load_cluster(args.paths)
+    _, cluster = load_inputs(args)
+    progress = None
+    if len(cluster.pods) >= PROGRESS_PODS:
+
+        def progress(message: str) -> None:
+            print(f"dataplane verify: {message}", file=sys.stderr, flush=True)
+
     report = verify(
         cluster,
         args.ports or None,
@@ -137,6 +143,7 @@ def run_verify(args: argparse.Namespace) -> int:
         externals=args.external,
         nodes=args.nodes,
         render=args.render,
+        progress=progress,
     )
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
@@ -149,9 +156,8 @@ def run_render(args: argparse.Namespace) -> int:
     """Print the ruleset of every node (or of ``--node``)."""
     from netsim.dataplane.render import render_cluster
     from netsim.errors import LookupFailed
-    from netsim.model.load import load_cluster
 
-    cluster = load_cluster(args.paths)
+    _, cluster = load_inputs(args)
     profile = profile_from_args(args)
     if args.render == "compiled":
         from netsim.dataplane.compiled import render_compiled

@@ -1,11 +1,15 @@
 """``netsim matrix PATH...``: the reachability truth table of every pod pair.
 
 One table per port: rows are sources (``from``), columns destinations
-(``to``), ``.`` allowed and ``X`` denied, as upstream's netpol e2e tests print
-them. ``--json`` prints a list of ``{"from", "to", "port", "protocol",
-"allowed"}``; ``--summary`` prints allowed/denied counts per namespace pair and
-the table by identity (namespace + labels; ``~`` where pods of one identity
-differ, e.g. through named ports). Progress goes to stderr for large clusters.
+(``to``), ``.`` allowed and ``X`` denied, columns padded to line up. Without
+``--port`` every port the policies name is probed (80/TCP if they name none) and
+the ports used are said on stderr. ``--group-by workload|namespace`` folds the
+table (``~`` where the pods of a group pair disagree). ``--json`` prints
+``{"ports", "group_by", "ignored", "verdicts"}``, ``verdicts`` a list of
+``{"from", "to", "port", "protocol", "allowed"}`` (``allowed`` is true, false or
+``"mixed"`` for groups); ``--summary`` prints allowed/denied counts per namespace
+pair and the table by identity (namespace + labels). Progress goes to stderr for
+large clusters.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from netsim.policy.truthtable import tables_text, truth_table
+from netsim.cli.inputs import add_input_arguments, ignored_json, load_inputs
+from netsim.policy.groups import GROUP_BY, group_sums, grouped_marks
+from netsim.policy.truthtable import aligned_table, truth_table
 
 if TYPE_CHECKING:
     from netsim.policy.profile import Profile
@@ -87,23 +93,34 @@ def register(subparsers: Any) -> None:
     """Add the ``matrix`` subcommand."""
     parser = subparsers.add_parser(
         "matrix",
-        help="print the pod-to-pod reachability truth table",
+        help="print which pods can connect to which (a table per port)",
         description="Load manifests and print, for each port, which pod can open a "
-        "connection to which ('.' allowed, 'X' denied; rows from, columns to).",
+        "connection to which ('.' allowed, 'X' denied, '~' some pods of the group yes, "
+        "some no; rows are the clients, columns the servers).",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="manifest file, directory or -")
+    add_input_arguments(parser)
     parser.add_argument(
         "--port",
         dest="ports",
         action="append",
         type=parse_port,
         metavar="PORT[/PROTO]",
-        help="destination port, e.g. 80 or 53/UDP (repeatable; default 80/TCP)",
+        help="destination port, e.g. 80 or 53/UDP (repeatable; default: every port the "
+        "policies name, or 80/TCP if they name none)",
+    )
+    parser.add_argument(
+        "--group-by",
+        choices=GROUP_BY,
+        default="pod",
+        help="one row and column per pod (default), per workload (Deployment, "
+        "StatefulSet, ...) or per namespace",
     )
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print a JSON list of verdicts")
+    output.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     output.add_argument(
-        "--summary", action="store_true", help="counts per namespace pair and the identity table"
+        "--summary",
+        action="store_true",
+        help="allowed/denied counts per namespace pair, and the table by label set",
     )
     add_profile_argument(parser)
     parser.set_defaults(func=run)
@@ -111,12 +128,18 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the truth tables; return the exit code."""
-    from netsim.model.load import load_cluster
     from netsim.policy.engine import PolicyEngine
+    from netsim.policy.portlist import DEFAULT_PORT, policy_ports
 
-    cluster = load_cluster(args.paths)
+    manifests, cluster = load_inputs(args)
     engine = PolicyEngine(cluster, profile_from_args(args))
-    ports: list[tuple[str, int]] = list(dict.fromkeys(args.ports or [("TCP", 80)]))
+    ports: list[tuple[str, int]] = list(dict.fromkeys(args.ports or policy_ports(cluster)))
+    if not args.ports:
+        used = ", ".join(f"{port}/{protocol}" for protocol, port in ports)
+        said = f"probing the ports the policies name: {used}" if ports else ""
+        ports = ports or [DEFAULT_PORT]
+        said = said or f"the policies name no port: probing {DEFAULT_PORT[1]}/{DEFAULT_PORT[0]}"
+        print(f"matrix: {said} (choose with --port)", file=sys.stderr)
     pods = engine.pods()
     progress = None
     if len(pods) >= PROGRESS_PODS:
@@ -125,23 +148,35 @@ def run(args: argparse.Namespace) -> int:
             print(f"matrix: {len(pods)} pods: {message}", file=sys.stderr, flush=True)
 
     tables = engine.matrix(ports, progress=progress)
-    names = [p.key for p in pods]
-    if args.json:
-        print(json.dumps(verdict_list(names, ports, tables), indent=1))
-    elif args.summary:
+    if args.summary:
         print(summary_text(engine, ports, tables))
+        return 0
+    names, marks = grouped_marks(pods, list(tables), args.group_by)
+    if args.json:
+        out = {
+            "ports": [f"{port}/{protocol}" for protocol, port in ports],
+            "group_by": args.group_by,
+            "ignored": ignored_json(manifests),
+            "verdicts": verdict_list(names, ports, marks),
+        }
+        print(json.dumps(out, indent=1))
     else:
-        print(tables_text(names, ports, tables))
+        print(
+            "\n\n".join(
+                f"port {port}/{protocol}:\n" + aligned_table(names, names, marks[k])
+                for k, (protocol, port) in enumerate(ports)
+            )
+        )
     return 0
 
 
 def verdict_list(
-    names: list[str], ports: list[tuple[str, int]], tables: Any
+    names: list[str], ports: list[tuple[str, int]], marks: list[list[list[str]]]
 ) -> list[dict[str, Any]]:
-    """The ``--json`` form: one dict per (port, from, to)."""
+    """The ``verdicts`` of ``--json``: one dict per (port, from, to), ``allowed`` per mark."""
+    value = {".": True, "X": False, "~": "mixed"}
     out = []
     for k, (protocol, port) in enumerate(ports):
-        rows = tables[k].tolist()
         for i, src in enumerate(names):
             for j, dst in enumerate(names):
                 out.append(
@@ -150,7 +185,7 @@ def verdict_list(
                         "to": dst,
                         "port": port,
                         "protocol": protocol,
-                        "allowed": rows[i][j],
+                        "allowed": value[marks[k][i][j]],
                     }
                 )
     return out
@@ -187,25 +222,3 @@ def summary_text(engine: Any, ports: list[tuple[str, int]], tables: Any) -> str:
         lines += ["", "by identity:", truth_table(ident_names, ident_names, marks)]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
-
-
-def group_sums(table: Any, groups: Any, n_groups: int) -> Any:
-    """Sum a square bool table over row groups and column groups (no pair loop).
-
-    Sorts rows and columns by group, then adds each contiguous run with
-    ``reduceat``; the result is indexed [row group, column group].
-    """
-    import numpy as np
-
-    out = np.zeros((n_groups, n_groups), dtype=np.int64)
-    if len(groups) == 0:
-        return out
-    order = np.argsort(groups, kind="stable")
-    ordered = groups[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    present = ordered[starts]
-    grouped = table.take(order, axis=0).take(order, axis=1)
-    rows = np.add.reduceat(grouped, starts, axis=0, dtype=np.int32)
-    sums = np.add.reduceat(rows, starts, axis=1, dtype=np.int64)
-    out[np.ix_(present, present)] = sums
-    return out

@@ -6,14 +6,22 @@ Prints ``OK <file>: <Kind> <ns/name>`` on stdout for each valid object
 and notes about skipped kinds go to stderr too. Exit 0 when everything is
 valid, 2 when any file is unreadable or any document invalid. Each file is
 checked on its own, as ``kubectl create -f FILE`` would (``already exists``
-within one file).
+within one file). Policies netsim does not evaluate (Calico, Cilium, ...) are
+warned about (exit 2 with ``--strict``). ``--json`` prints ``{"valid", "objects",
+"errors", "notes", "warnings", "ignored"}`` instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from netsim.cli.inputs import add_input_arguments, warning_text
+
+if TYPE_CHECKING:
+    from netsim.model.ignored import IgnoredPolicy
 
 EXIT_INVALID = 2
 
@@ -26,38 +34,49 @@ def register(subparsers: Any) -> None:
         description="Validate manifests as the Kubernetes apiserver does: field paths "
         "and messages in its words; exit 2 if anything is invalid.",
     )
-    parser.add_argument(
-        "paths",
-        nargs="+",
-        metavar="PATH",
-        help="a manifest file, a directory (its *.yaml, *.yml, *.json, not recursive) or -",
-    )
+    add_input_arguments(parser, nodes=False)
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing for valid input, only errors"
     )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate every file of ``args.paths``; return the exit code."""
     from netsim.errors import NetsimError
-    from netsim.model.load import check_bytes, expand_paths, read_source
+    from netsim.model.inputs import expand_inputs
+    from netsim.model.load import check_bytes, read_source
 
     debug = bool(getattr(args, "debug", False))
     status = 0
-    files: list[str] = []
-    for path in args.paths:
-        try:
-            files += expand_paths([path])
-        except NetsimError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            status = EXIT_INVALID
-    for path in files:
+    report: dict[str, list[Any]] = {
+        key: [] for key in ("objects", "errors", "notes", "warnings", "ignored")
+    }
+    out = sys.stdout if not args.json else None
+    err = sys.stderr if not args.json else None
+
+    def say(text: str, stream: Any) -> None:
+        if stream is not None:  # --json prints only the report
+            print(text, file=stream)
+
+    if not args.paths and not args.kustomize:
+        print("error: no manifests: give a PATH (file, directory or -) or -k DIR", file=sys.stderr)
+        return EXIT_INVALID
+    inputs, problems = expand_inputs(args.paths, args.recursive, args.kustomize)
+    for exc in problems:
+        report["errors"].append(str(exc))
+        say(f"error: {exc}", err)
+        status = EXIT_INVALID
+    ignored: list[IgnoredPolicy] = []
+    for item in inputs:
+        path = item.path
         try:
             source, data = read_source(path)
-            manifests, errors = check_bytes(data, source)
+            manifests, errors = check_bytes(data, source, item.namespace, args.namespace)
         except NetsimError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            report["errors"].append(str(exc))
+            say(f"error: {exc}", err)
             status = EXIT_INVALID
             continue
         except Exception as exc:  # a bug must still not print a traceback for user input
@@ -70,15 +89,28 @@ def run(args: argparse.Namespace) -> int:
             )
             status = EXIT_INVALID
             continue
+        report["objects"] += [f"{source}: {d.ref}" for d in manifests.declared]
+        report["notes"] += list(manifests.notes)
+        report["warnings"] += list(manifests.warnings)
+        report["errors"] += [str(e) for e in errors]
+        ignored += manifests.ignored
         if not args.quiet:
             for decoded in manifests.declared:
-                print(f"OK {source}: {decoded.ref}")
+                say(f"OK {source}: {decoded.ref}", out)
             for note in manifests.notes:
-                print(f"note: {note}", file=sys.stderr)
+                say(f"note: {note}", err)
         for warning in manifests.warnings:
-            print(warning, file=sys.stderr)
+            say(warning, err)
         for error in errors:
-            print(str(error), file=sys.stderr)
+            say(str(error), err)
         if errors:
             status = EXIT_INVALID
+    if ignored:
+        say(warning_text(tuple(ignored)), err)
+        report["ignored"] = [item.to_dict() for item in ignored]
+        if args.strict:
+            say("error: --strict: the manifests hold policies netsim does not evaluate", err)
+            status = EXIT_INVALID
+    if args.json:
+        print(json.dumps({"valid": status == 0, **report}, indent=1))
     return status

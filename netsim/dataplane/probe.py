@@ -228,11 +228,21 @@ class Prober:
                 probes += [Probe(pod, ext, proto, n) for pod in keys]
         return probes
 
-    def run(self, probes: Sequence[Probe] | None = None) -> dict[Probe, ProbeResult]:
-        """Run ``probes`` (default: all) concurrently; return each one's result."""
+    def run(
+        self,
+        probes: Sequence[Probe] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[Probe, ProbeResult]:
+        """Run ``probes`` (default: all) concurrently; return each one's result.
+
+        ``progress(done, total)`` is called each time another tenth of the probes is done.
+        """
         queue: deque[tuple[Probe, int]] = deque((p, 1) for p in probes or self.all_probes())
         flying: OrderedDict[int, _Attempt] = OrderedDict()
         results: dict[Probe, ProbeResult] = {}
+        total = len(queue)
+        step = max(1, total // 10)
+        reported = 0
 
         def finish(attempt: _Attempt, outcome: str) -> None:
             """Close an attempt; a first timeout queues the one retry."""
@@ -264,6 +274,9 @@ class Prober:
                 if first.deadline > now:
                     break
                 finish(first, "timeout")
+            if progress is not None and len(results) >= reported + step:
+                reported = len(results) - len(results) % step
+                progress(len(results), total)
         return results
 
     def _start(self, probe: Probe, number: int) -> _Attempt:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -102,7 +102,7 @@ class Mismatch:
         """Several lines: the two cells, netsim's explanation, the rules that counted."""
         mark = {True: "allowed (.)", False: "denied (X)"}
         lines = [
-            f"MISMATCH {self.protocol}/{self.port} {self.src} -> {self.dst}: "
+            f"MISMATCH {self.port}/{self.protocol} {self.src} -> {self.dst}: "
             f"netsim {mark[self.netsim]}, kernel {mark[self.kernel]} [{self.outcome}]",
             f"  netsim: {self.explanation}",
         ]
@@ -128,7 +128,7 @@ class ReasonMismatch:
         """One line naming both reasons."""
         p = self.probe
         return (
-            f"REASON {p.protocol}/{p.port} {p.src} -> {p.dst} {self.direction}: "
+            f"REASON {p.port}/{p.protocol} {p.src} -> {p.dst} {self.direction}: "
             f"netsim {self.netsim}; kernel {self.kernel}"
         )
 
@@ -229,7 +229,7 @@ class VerifyReport:
         if tables:
             shown = list(self.ports)
         for port in shown:
-            lines.append(f"kernel truth table {port[0]}/{port[1]} (! = disagrees with netsim):")
+            lines.append(f"kernel truth table {port[1]}/{port[0]} (! = disagrees with netsim):")
             lines.append(self.table(port))
         lines += [m.render() for m in self.mismatches]
         lines += [m.render() for m in self.reason_mismatches]
@@ -260,14 +260,14 @@ class VerifyReport:
                     row_n += "." if self.expected[probe] else "X"
                 rows_k.append(row_k)
                 rows_n.append(row_n)
-            tables[f"{protocol}/{number}"] = {"kernel": rows_k, "netsim": rows_n}
+            tables[f"{number}/{protocol}"] = {"kernel": rows_k, "netsim": rows_n}
         return {
             "agreed": self.agreed,
             "pods": list(self.pods),
             "nodes": list(self.nodes),
             "skipped": list(self.skipped),
             "externals": list(self.externals),
-            "ports": [f"{p}/{n}" for p, n in self.ports],
+            "ports": [f"{n}/{p}" for p, n in self.ports],
             "probes": len(self.expected),
             "tables": tables,
             "other_probes": [
@@ -546,6 +546,7 @@ def verify(
     externals: Sequence[str] = (),
     nodes: bool = False,
     render: RenderMode = "simple",
+    progress: Callable[[str], None] | None = None,
 ) -> VerifyReport:
     """Build ``cluster`` for real, probe every pod pair on ``ports``, compare with netsim.
 
@@ -555,7 +556,8 @@ def verify(
     every node to and from every pod. ``render="compiled"`` renders the rules
     from netsim's compiled tables instead of the policies (triage: see
     :mod:`~netsim.dataplane.compiled`). ``rulesets`` replaces the
-    renderer's output (for tests that break a rule on purpose). Raises
+    renderer's output (for tests that break a rule on purpose). ``progress`` is
+    told what is happening (building, probing with counts, comparing). Raises
     :class:`~netsim.dataplane.system.DataplaneUnavailable` (exit 77) when the
     machine cannot do it.
     """
@@ -571,6 +573,8 @@ def verify(
         notes.append("rules rendered from netsim's compiled tables (triage mode)")
     else:
         rendered = render_cluster(cluster, profile)
+    say = progress or (lambda message: None)
+    say(f"building {len(cluster.pods)} pods and {len(cluster.nodes)} nodes as network namespaces")
     with Harness(cluster, externals=externals) as harness:
         harness.load_rules({name: rs.text(trace=True) for name, rs in rendered.items()})
         via_services, backend_ports = service_probes(cluster, harness)
@@ -587,7 +591,11 @@ def verify(
                     for pod in sorted(harness.pods)
                     for probe in (Probe(end, pod, proto, number), Probe(pod, end, proto, number))
                 ]
-            observed = prober.run(probes)
+            say(f"probing {len(probes)} connections")
+            observed = prober.run(
+                probes, lambda done, total: say(f"probed {done} of {total} connections")
+            )
+            say("comparing the kernel's verdicts with netsim's")
             probed = time.monotonic()
             if prober.sctp_mode == "raw":
                 notes.append(

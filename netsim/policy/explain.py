@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from netsim.model.cluster import Cluster
-from netsim.model.netpol import Direction, NetworkPolicy
+from netsim.model.netpol import Direction, NetworkPolicy, PolicyPort
+from netsim.model.objects import Pod
 from netsim.policy.endpoint import Endpoint, pod_endpoint, resolve, service_targets
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import UPSTREAM, Profile
@@ -41,15 +42,17 @@ class NearMiss:
     """A rule of an isolating policy that matched on one count and missed on the other.
 
     ``wrong-port``: the peer matched (``rule.peer``) but no port did;
-    ``wrong-peer``: a port matched (``rule.port``) but no peer did.
+    ``wrong-peer``: a port matched (``rule.port``) but no peer did. ``hint`` says why
+    a port missed when it is a named port the destination pod does not declare.
     """
 
     rule: RuleRef
     kind: MissKind
+    hint: str = ""
 
     def __str__(self) -> str:
         what = "right peer, wrong port" if self.kind == "wrong-port" else "right port, wrong peer"
-        return f"{self.rule}: {what}"
+        return f"{self.rule}: {what}" + (f" ({self.hint})" if self.hint else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,10 @@ class SideExplanation:
             "selected_by": list(self.selecting),
             "isolated": bool(self.isolating),
             "isolated_by": list(self.isolating),
-            "near_misses": [{"rule": str(m.rule), "kind": m.kind} for m in self.near_misses],
+            "near_misses": [
+                {"rule": str(m.rule), "kind": m.kind, **({"hint": m.hint} if m.hint else {})}
+                for m in self.near_misses
+            ],
         }
 
 
@@ -123,7 +129,7 @@ class Explanation:
         """Human-readable, several lines."""
         via = f" (via {self.service} port {self.service_port})" if self.service else ""
         verdict = "ALLOWED" if self.allowed else "DENIED"
-        lines = [f"{self.src} -> {self.dst} {self.protocol}/{self.port}{via}: {verdict}"]
+        lines = [f"{self.src} -> {self.dst} {self.port}/{self.protocol}{via}: {verdict}"]
         for side in (self.egress, self.ingress):
             state = "allowed" if side.decision.allowed else "DENIED"
             lines.append(
@@ -179,12 +185,35 @@ def _near_misses(
             peer_ok = not rule.peers or peer is not None
             port_ok = not rule.ports or port_hit is not None
             if peer_ok and not port_ok:
-                misses.append(NearMiss(RuleRef(policy.key, direction, i, peer, None), "wrong-port"))
+                hint = named_port_hint(rule.ports, dst_pod)
+                misses.append(
+                    NearMiss(RuleRef(policy.key, direction, i, peer, None), "wrong-port", hint)
+                )
             elif port_ok and not peer_ok:
                 misses.append(
                     NearMiss(RuleRef(policy.key, direction, i, None, port_hit), "wrong-peer")
                 )
     return tuple(misses)
+
+
+def named_port_hint(ports: tuple[PolicyPort, ...], destination: Pod | None) -> str:
+    """Why named ports of a rule miss: the destination pod declares no such port (§19)."""
+    if destination is None:
+        return ""
+    missing = [
+        f'"{p.port}"/{p.protocol}'
+        for p in ports
+        if isinstance(p.port, str) and destination.named_port(p.port, p.protocol) is None
+    ]
+    if not missing:
+        return ""
+    declared = ", ".join(
+        f'{c.port}/{c.protocol} "{c.name}"' for c in destination.container_ports if c.name
+    )
+    return (
+        f"named port {', '.join(missing)} is not declared by {destination.key}'s containers"
+        f" (its named ports: {declared or 'none'})"
+    )
 
 
 def _side(

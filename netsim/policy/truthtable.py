@@ -24,3 +24,16 @@ def tables_text(names: list[str], ports: list[tuple[str, int]], tables: Any) -> 
         marks = [["." if v else "X" for v in row] for row in tables[k].tolist()]
         blocks.append(f"port {port}/{protocol}:\n" + truth_table(names, names, marks))
     return "\n\n".join(blocks)
+
+
+def aligned_table(rows: list[str], cols: list[str], marks: list[list[str]]) -> str:
+    """The same table with columns padded by spaces, so cells line up in a terminal.
+
+    Each column is as wide as its widest cell (header included), two spaces apart;
+    trailing spaces are dropped.
+    """
+    grid = [["-", *cols], *([row, *line] for row, line in zip(rows, marks, strict=True))]
+    widths = [max(len(r[i]) for r in grid) for i in range(len(grid[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in grid
+    )

@@ -14,7 +14,11 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "test-network-polic
 
 def test_test_network_policy_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["matrix", str(EXAMPLE), "--port", "6379", "--json"]) == 0
-    denied = {(c["from"], c["to"]) for c in json.loads(capsys.readouterr().out) if not c["allowed"]}
+    denied = {
+        (c["from"], c["to"])
+        for c in json.loads(capsys.readouterr().out)["verdicts"]
+        if not c["allowed"]
+    }
     # Ingress to role=db on 6379: from role=frontend pods of `default` (podSelector alone
     # means the policy's namespace) and from every pod of namespaces labelled
     # project=myproject. Egress of db: only 10.0.0.0/24 port 5978, so db reaches no pod.

@@ -50,7 +50,7 @@ def test_text(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*argv, "--port", "5001"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(
-        "default/client -> default/api TCP/5000 (via svc:default/api port 5001): DENIED"
+        "default/client -> default/api 5000/TCP (via svc:default/api port 5001): DENIED"
     )
     assert "isolated by default/metrics-from-monitoring" in out
     miss = "default/metrics-from-monitoring spec.ingress[0] ports[0]: right port, wrong peer"

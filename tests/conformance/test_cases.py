@@ -104,7 +104,7 @@ def test_cli_matrix(case: tuple[dict[str, Any], Path], capsys: pytest.CaptureFix
     assert main(argv) == 0
     table = {
         (v["from"], v["to"], v["port"], v["protocol"]): v["allowed"]
-        for v in json.loads(capsys.readouterr().out)
+        for v in json.loads(capsys.readouterr().out)["verdicts"]
     }
     for p in pod_probes:
         key = (p["from"], p["to"], p["port"], p["protocol"])

@@ -93,15 +93,15 @@ def test_verify_agrees_exit_0_and_json(manifests: Path, capsys: pytest.CaptureFi
     report = json.loads(capsys.readouterr().out)
     assert report["agreed"] is True
     assert report["pods"] == ["x/a", "x/b"]
-    assert report["ports"] == ["TCP/80", "TCP/81"]
+    assert report["ports"] == ["80/TCP", "81/TCP"]
     # Rows are sources, columns destinations (x/a, x/b). x/a admits x/b on http (80)
     # only; x/b is not isolated; a pod always reaches itself.
-    assert report["tables"]["TCP/80"] == {"kernel": ["..", ".."], "netsim": ["..", ".."]}
-    assert report["tables"]["TCP/81"] == {"kernel": ["..", "X."], "netsim": ["..", "X."]}
+    assert report["tables"]["80/TCP"] == {"kernel": ["..", ".."], "netsim": ["..", ".."]}
+    assert report["tables"]["81/TCP"] == {"kernel": ["..", "X."], "netsim": ["..", "X."]}
     assert main([*args, "--tables", str(manifests)]) == 0
     out = capsys.readouterr().out
     assert "AGREE: 8/8 probes match netsim" in out
-    assert "kernel truth table TCP/81 (! = disagrees with netsim):\n" in out
+    assert "kernel truth table 81/TCP (! = disagrees with netsim):\n" in out
     # Upstream's layout: a header of destinations, one row per source.
     assert "\n    x/a x/b\nx/a   .   .\nx/b   X   .\n" in out
 

@@ -75,7 +75,7 @@ def test_two_nodes_agree_and_match_the_spec() -> None:
 def test_a_rule_allowing_for_the_wrong_reason_is_reported() -> None:
     cluster = two_node_cluster()
     rendered = render_cluster(cluster)
-    # Point the TCP/80 rule at a rule index that does not exist for that traffic: the
+    # Point the 80/TCP rule at a rule index that does not exist for that traffic: the
     # verdict stays right, the reason is wrong.
     node = rendered["node-1"]
     chains = []
@@ -100,7 +100,7 @@ def test_a_rule_allowing_for_the_wrong_reason_is_reported() -> None:
         ("y/a", "x/a", "ingress")
     ]
     assert not report.agreed
-    assert "REASON TCP/80 y/a -> x/a ingress" in report.render()
+    assert "REASON 80/TCP y/a -> x/a ingress" in report.render()
 
 
 def _kernel_sctp() -> bool:
@@ -129,7 +129,7 @@ def test_a_wrong_rule_is_reported_with_the_rule_that_counted() -> None:
     assert "x/allow-y" in mismatch.explanation
     assert any("drop" in r and "x/a/ingress" in r for r in mismatch.kernel_rules)
     text = report.render()
-    assert "MISMATCH TCP/80 y/a -> x/a" in text and "DISAGREE: 8/9" in text
+    assert "MISMATCH 80/TCP y/a -> x/a" in text and "DISAGREE: 8/9" in text
 
 
 # ------------------------------------------------------------------ conformance

@@ -32,6 +32,7 @@ no ``curl``, for one).
 
 from __future__ import annotations
 
+import math
 import shlex
 from collections import deque
 from collections.abc import Callable, Generator
@@ -246,6 +247,8 @@ def resolve(net: Network, host: Host, name: str) -> Proc:
     """Resolve ``name`` as the host's libc would; return the address text or None."""
     if is_ip(name.strip("[]")):
         return name.strip("[]")
+    if not name.isascii():
+        return None  # a name libc cannot put in a query (no IDNA in busybox): bad address
     if host.kind != "pod":
         return net.dns.external.get(name.lower().rstrip("."))
     svc = net.cluster.services.get(f"{DNS_NAMESPACE}/{DNS_SERVICE}")
@@ -325,12 +328,54 @@ def _hostport(ip: str, port: int) -> str:
     return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
 
 
+UINT_MAX = 2**32 - 1
+INT_MAX = 2**31 - 1
+MAX_PACKETS = 100_000
+"""Most packets one simulated ping may send (a longer run is an UnsupportedError)."""
+MAX_SIMULATED_SECONDS = 86_400.0
+"""Longest simulated time one command may ask for (``-w``, ``-W``, ``-T``, ``-i`` x ``-c``)."""
+
+
 def _parse_seconds(text: str) -> float:
+    """A non-negative finite number of seconds (``ping -i``, which takes fractions)."""
     try:
         value = float(text)
     except ValueError:
         raise ValueError(f"invalid number '{text}'") from None
+    if not math.isfinite(value) or value < 0 or not text.strip()[:1].isdigit():
+        raise ValueError(f"invalid number '{text}'")
     return value
+
+
+def _parse_uint(text: str, high: int) -> int:
+    """busybox's xatou_range: ASCII digits only, no sign; the message busybox prints if not."""
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"invalid number '{text}'")
+    value = int(text) if len(text) <= 20 else high + 1
+    if value > high:
+        raise ValueError(f"number {text[:30]} is not in 0..{high} range")
+    return value
+
+
+def _port_number(text: str) -> int | None:
+    """A port as busybox's str2sockaddr takes it (0..65535, ASCII digits), None if not."""
+    try:
+        return _parse_uint(text, 0xFFFF)
+    except ValueError:
+        return None
+
+
+def _check_duration(seconds: float, what: str) -> None:
+    if seconds > MAX_SIMULATED_SECONDS:
+        raise UnsupportedError(
+            f"{what} would run {seconds:g} simulated seconds; netsim simulates at most "
+            f"{MAX_SIMULATED_SECONDS:g} seconds per command"
+        )
+
+
+def _unreachable(host: Host, address: str) -> bool:
+    """Whether ``address`` is of a family the host has no address of (IPv6 from an IPv4 pod)."""
+    return parse_ip(address)[0] != host.version
 
 
 def _connect_with_alarm(
@@ -413,10 +458,11 @@ def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
             output_name = argument
         elif flag == "T":
             try:
-                timeout = _parse_seconds(argument or "")
-            except ValueError:
-                out.print(f"wget: invalid number '{argument}'")
+                timeout = _parse_uint(argument or "", INT_MAX)
+            except ValueError as exc:
+                out.print(f"wget: {exc}")
                 return 1
+            _check_duration(timeout, "wget -T")
     if not urls:
         out.print("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.")
         out.print("")
@@ -436,23 +482,32 @@ def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
             path = sep + rest + slash + path
     port = 443 if scheme == "https" else 21 if scheme == "ftp" else 80
     hostname = hostpart
+    port_text: str | None = None
     if hostpart.startswith("["):
         end = hostpart.find("]")
+        if end < 0 or (hostpart[end + 1 :] not in ("",) and hostpart[end + 1] != ":"):
+            out.print(f"wget: bad address '{hostpart}'")
+            return 1
         hostname = hostpart[1:end]
         if hostpart[end + 1 : end + 2] == ":":
-            port = int(hostpart[end + 2 :])
+            port_text = hostpart[end + 2 :]
     elif ":" in hostpart:
         hostname, _, port_text = hostpart.partition(":")
-        if not port_text.isdigit():
+    if port_text is not None:
+        number = _port_number(port_text)
+        if number is None:
             out.print(f"wget: bad port spec '{hostpart}'")
             return 1
-        port = int(port_text)
+        port = number
     address = yield from resolve(net, host, hostname)
     if address is None:
         out.print(f"wget: bad address '{hostname}'")
         return 1
     if not quiet:
         out.print(f"Connecting to {hostpart} ({_hostport(address, port)})")
+    if _unreachable(host, address):
+        out.print(f"wget: can't connect to remote host ({address}): Network is unreachable")
+        return 1
     conn, session, kind = yield from _connect_with_alarm(net, host, address, port, timeout)
     if kind == "alarm":
         return _download_timed_out(conn, out)
@@ -549,10 +604,11 @@ def nc(net: Network, host: Host, args: list[str], out: Output) -> Proc:
                         value = args[i] if i < len(args) else ""
                     if flag == "w":
                         try:
-                            wait = _parse_seconds(value)
-                        except ValueError:
-                            out.print(f"nc: invalid number '{value}'")
+                            wait = _parse_uint(value, UINT_MAX)
+                        except ValueError as exc:
+                            out.print(f"nc: {exc}")
                             return 1
+                        _check_duration(wait, "nc -w")
                     break
                 j += 1
         else:
@@ -564,13 +620,17 @@ def nc(net: Network, host: Host, args: list[str], out: Output) -> Proc:
         out.print("Usage: nc [OPTIONS] HOST PORT  - connect")
         return 1
     name, port_text = positional[0], positional[1]
-    if not port_text.isdigit():
+    nc_port = _port_number(port_text)
+    if nc_port is None:
         out.print(f"nc: bad port '{port_text}'")
         return 1
-    port = int(port_text)
+    port = nc_port
     address = yield from resolve(net, host, name)
     if address is None:
         out.print(f"nc: bad address '{name}'")
+        return 1
+    if _unreachable(host, address):
+        out.print(f"nc: can't connect to remote host ({address}): Network is unreachable")
         return 1
     dotted = _hostport(address, port)
     if udp:
@@ -613,20 +673,21 @@ def ping(net: Network, host: Host, args: list[str], out: Output) -> Proc:
                     i += 1
                     value = args[i] if i < len(args) else ""
                 try:
-                    number = float(value)
-                except ValueError:
-                    out.print(f"ping: invalid number '{value}'")
+                    if flag == "i":
+                        interval = _parse_seconds(value)
+                    elif flag == "s":
+                        size = _parse_uint(value, 0xFFFF)
+                    else:
+                        number = _parse_uint(value, UINT_MAX)
+                        if flag == "c":
+                            count = number
+                        elif flag == "W":
+                            wait = number
+                        else:
+                            deadline = number
+                except ValueError as exc:
+                    out.print(f"ping: {exc}")
                     return 1
-                if flag == "c":
-                    count = int(number)
-                elif flag == "W":
-                    wait = number
-                elif flag == "w":
-                    deadline = number
-                elif flag == "i":
-                    interval = number
-                else:
-                    size = int(number)
         else:
             positional.append(arg)
         i += 1
@@ -639,10 +700,23 @@ def ping(net: Network, host: Host, args: list[str], out: Output) -> Proc:
         raise UnsupportedError(
             "ping without -c or -w never ends in busybox; give -c COUNT or -w SECONDS"
         )
+    packets = count if count is not None else math.inf
+    if deadline is not None:
+        packets = min(packets, deadline / interval + 1 if interval > 0 else math.inf)
+        _check_duration(deadline, "ping -w")
+    if packets > MAX_PACKETS:
+        raise UnsupportedError(
+            f"ping would send {'unbounded' if math.isinf(packets) else int(packets)} packets; "
+            f"netsim simulates at most {MAX_PACKETS} per command (lower -c, or raise -i)"
+        )
+    _check_duration(wait + (packets - 1) * interval if packets else wait, "ping")
     name = positional[0]
     address = yield from resolve(net, host, name)
     if address is None:
         out.print(f"ping: bad address '{name}'")
+        return 1
+    if _unreachable(host, address):
+        out.print("ping: sendto: Network is unreachable")
         return 1
     env = net.env
     start = env.now
@@ -730,7 +804,11 @@ def run_command(net: Network, host: Host, command: str) -> Proc:
     while argv and argv[0] in ("busybox", "/bin/busybox"):
         argv = argv[1:]
     if len(argv) == 3 and argv[0] in ("sh", "/bin/sh", "ash") and argv[1] == "-c":
-        argv = shlex.split(argv[2])
+        try:
+            argv = shlex.split(argv[2])
+        except ValueError as exc:
+            out.print(f"sh: syntax error: {exc}")
+            return ExecResult(out.text(), 2, started, net.env.now)
     if not argv:
         return ExecResult("", 0, started, net.env.now)
     program = COMMANDS.get(argv[0].rsplit("/", 1)[-1])

@@ -1,4 +1,8 @@
-"""``netsim bench``: the scaling sweep of the policy-match core and the simulator."""
+"""``netsim bench``: the scaling sweep of the policy-match core and the simulator.
+
+Exit 0; with ``--check``, 1 when a figure misses its target (the table's ``ok``
+column says which).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
+
+EXIT_MISSED = 1
+"""``--check``: some figure missed its target."""
 
 
 def register(subparsers: Any) -> None:
@@ -16,7 +23,12 @@ def register(subparsers: Any) -> None:
         description="Run a scaling sweep over synthetic clusters: compile time and memory, "
         "incremental updates, single verdicts, the full matrix, longest-prefix match, each "
         "with a baseline measured in the same run. Prints a table; writes results.json, "
-        "results.csv, table.txt and scaling.png into --out.",
+        "results.csv, table.txt and scaling.png (when matplotlib is installed) into --out.",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when any figure misses its target (for CI)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="small sizes only (under a minute on 2 cores)"
@@ -42,7 +54,15 @@ def run(args: argparse.Namespace) -> int:
     sweep = run_sweep(config, bar)
     bar.finish()
     sys.stdout.write(format_table(sweep))
-    for note in write_all(sweep, args.out):
+    notes = write_all(sweep, args.out)
+    for note in notes:
         print(note, file=sys.stderr)
-    print(f"wrote {args.out}/results.json, results.csv, table.txt, scaling.png", file=sys.stderr)
+    plotted = not any(note.startswith("plot skipped") for note in notes)
+    written = ["results.json", "results.csv", "table.txt"] + (["scaling.png"] if plotted else [])
+    print(f"wrote {args.out}/{', '.join(written)}", file=sys.stderr)
+    missed = [r for r in sweep.results if r.met is False]
+    if args.check and missed:
+        names = ", ".join(f"{r.metric} [{r.impl}] at {r.size}" for r in missed)
+        print(f"bench --check: {len(missed)} target(s) missed: {names}", file=sys.stderr)
+        return EXIT_MISSED
     return 0

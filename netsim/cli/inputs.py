@@ -89,12 +89,22 @@ def warning_text(ignored: tuple[IgnoredPolicy, ...]) -> str:
     """The loud warning naming every ignored policy (several lines)."""
     count = len(ignored)
     head = (
-        f"warning: {count} polic{'y' if count == 1 else 'ies'} netsim does not evaluate "
-        "would change these answers on a cluster that enforces "
-        f"{'it' if count == 1 else 'them'}; the answers below ignore "
-        f"{'it' if count == 1 else 'them'} (--strict makes this an error):"
+        f"warning: {count} polic{'y' if count == 1 else 'ies'} netsim does not evaluate: "
+        "answers here ignore them, a cluster that enforces them may answer otherwise "
+        "(--strict makes this an error):"
     )
     return "\n".join([head, *(f"  {item}" for item in ignored)])
+
+
+def strict_text(ignored: tuple[IgnoredPolicy, ...]) -> str:
+    """The ``--strict`` error: the ignored policies, one per line."""
+    return "\n".join(
+        [
+            f"--strict: the manifests hold {len(ignored)} polic"
+            f"{'y' if len(ignored) == 1 else 'ies'} netsim does not evaluate:",
+            *(f"  {item}" for item in ignored),
+        ]
+    )
 
 
 def load_inputs(args: argparse.Namespace, cluster: bool = True) -> tuple[Manifests, Cluster]:
@@ -121,10 +131,7 @@ def load_inputs(args: argparse.Namespace, cluster: bool = True) -> tuple[Manifes
         print(warning, file=sys.stderr)
     if manifests.ignored:
         if args.strict:
-            raise IgnoredPoliciesError(
-                warning_text(manifests.ignored).removeprefix("warning: ")
-                + "\n(--strict: remove them or load without --strict)"
-            )
+            raise IgnoredPoliciesError(strict_text(manifests.ignored))
         print(warning_text(manifests.ignored), file=sys.stderr)
     return manifests, manifests_into_cluster(manifests) if cluster else Cluster()
 

@@ -2,13 +2,14 @@
 
 Prints ``OK <file>: <Kind> <ns/name>`` on stdout for each valid object
 (nothing with ``-q``) and each error on stderr as
-``<file> (document N): <Kind> <ns/name>: <field path>: <message>``; warnings
+``<file>:<line> (document N): <Kind> <ns/name>: <field path>: <message>``; warnings
 and notes about skipped kinds go to stderr too. Exit 0 when everything is
 valid, 2 when any file is unreadable or any document invalid. Each file is
 checked on its own, as ``kubectl create -f FILE`` would (``already exists``
-within one file). Policies netsim does not evaluate (Calico, Cilium, ...) are
-warned about (exit 2 with ``--strict``). ``--json`` prints ``{"valid", "objects",
-"errors", "notes", "warnings", "ignored"}`` instead.
+within one file; with ``--apply`` as ``kubectl apply`` would: the last wins).
+Policies netsim does not evaluate (Calico, Cilium, ...) are warned about (exit 2
+with ``--strict``). ``--json`` prints ``{"valid", "objects", "errors", "notes",
+"warnings", "ignored"}`` instead.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from netsim.cli.inputs import add_input_arguments, warning_text
+from netsim.cli.inputs import add_input_arguments, strict_text, warning_text
 
 if TYPE_CHECKING:
     from netsim.model.ignored import IgnoredPolicy
@@ -39,6 +40,12 @@ def register(subparsers: Any) -> None:
         "-q", "--quiet", action="store_true", help="print nothing for valid input, only errors"
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="check as kubectl apply does: an object given twice is applied twice (the "
+        "last wins) instead of 'already exists' as kubectl create says",
+    )
     parser.set_defaults(func=run)
 
 
@@ -73,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
         path = item.path
         try:
             source, data = read_source(path)
-            manifests, errors = check_bytes(data, source, item.namespace, args.namespace)
+            manifests, errors = check_bytes(
+                data, source, item.namespace, args.namespace, apply=args.apply
+            )
         except NetsimError as exc:
             report["errors"].append(str(exc))
             say(f"error: {exc}", err)
@@ -106,11 +115,12 @@ def run(args: argparse.Namespace) -> int:
         if errors:
             status = EXIT_INVALID
     if ignored:
-        say(warning_text(tuple(ignored)), err)
         report["ignored"] = [item.to_dict() for item in ignored]
         if args.strict:
-            say("error: --strict: the manifests hold policies netsim does not evaluate", err)
+            say(f"error: {strict_text(tuple(ignored))}", err)
             status = EXIT_INVALID
+        else:
+            say(warning_text(tuple(ignored)), err)
     if args.json:
         print(json.dumps({"valid": status == 0, **report}, indent=1))
     return status

@@ -37,7 +37,7 @@ from netsim.addr import Prefix, parse_ip
 from netsim.errors import FieldError, LoadError, NetsimError, Origin, ValidationError
 from netsim.fileio import check_named_path, list_folder, read_limited, read_stdin
 from netsim.model.cluster import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, Cluster, Object
-from netsim.model.ignored import IgnoredPolicy, ignored_in
+from netsim.model.ignored import IGNORED_POLICY_KINDS, IgnoredPolicy, ignored_in
 from netsim.model.inputs import expand_inputs
 from netsim.model.manifest import (
     NO_PREFIX,
@@ -320,7 +320,7 @@ def _assemble(
     warnings: list[str] = []
     skipped: dict[str, int] = {}
     for d in decoded:
-        if d.skipped:
+        if d.skipped and (d.skipped.rpartition("/")[0], d.kind) not in IGNORED_POLICY_KINDS:
             skipped[d.kind] = skipped.get(d.kind, 0) + 1
         if id(d) in replaced:
             continue
@@ -427,16 +427,17 @@ def object_from_dict(doc: dict[str, object], origin: Origin | None = None) -> li
 
 
 def check_bytes(
-    data: bytes | str, source: str, namespace: str = "", enforce: str = ""
+    data: bytes | str, source: str, namespace: str = "", enforce: str = "", apply: bool = False
 ) -> tuple[Manifests, tuple[NetsimError, ...]]:
     """Load one file's content leniently: the valid documents, and every error instead of raising.
 
     For reporting (``netsim validate``): ``declared`` lists only the documents
     that are valid; the errors are flattened, one per invalid document or file.
-    ``namespace`` is a kustomization's namespace, ``enforce`` the ``-n`` namespace.
+    ``namespace`` is a kustomization's namespace, ``enforce`` the ``-n`` namespace;
+    ``apply`` applies repeated objects in order instead of ``already exists``.
     """
     read = _decode_source(data, source, namespace, enforce)
-    manifests, more = _assemble(read.decoded)
+    manifests, more = _assemble(read.decoded, apply=apply)
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     more = [locate(e, text) if isinstance(e, ValidationError) else e for e in more]
     errors = read.errors + more

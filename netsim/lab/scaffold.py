@@ -15,13 +15,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from netsim.errors import NetsimError
 from netsim.lab.answer import read_text
 from netsim.lab.schema import API_VERSION, LabError
 from netsim.model.load import parse_yaml_text
 from netsim.model.validate import is_dns1123_label
+from netsim.model.yamlsafe import dump_yaml_text
 from netsim.scenario.load import load_scenario
 
 CLUSTER = """\
@@ -171,18 +170,6 @@ def _copy(source: Path, folder: Path) -> str:
     return str(target)
 
 
-class _Dumper(yaml.SafeDumper):
-    """Multi-line strings as literal blocks (the task text reads as written)."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _text)
-
-
 def _from_scenario(path: str, folder: Path) -> tuple[Any, list[Any]]:
     """The scenario's raw ``cluster:`` and its kubectl/manifest steps, files copied in."""
     scenario = load_scenario(path)  # validates; errors name the scenario's fields
@@ -231,7 +218,7 @@ def scaffold(name: str, parent: Path, *, scenario: str | None = None) -> Path:
             SOLUTION if scenario is None else "# TODO: the teacher's solution\n", encoding="utf-8"
         )
         doc = _lab_doc(name, cluster, setup, scenario is None)
-        text = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=96)
+        text = dump_yaml_text(doc, default_flow_style=False, width=96)
         (folder / "lab.yaml").write_text(text, encoding="utf-8")
     except OSError as exc:
         raise NetsimError(f"{folder}: cannot write: {exc.strerror or exc}") from None

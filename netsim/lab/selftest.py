@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import yaml
-
 from netsim.errors import NetsimError
 from netsim.lab.answer import Answer, load_answer
 from netsim.lab.flows import Flow, verdict_table
@@ -26,6 +24,7 @@ from netsim.lab.grade import Attempt, attempt, start
 from netsim.lab.mutate import command_mutants, mutants
 from netsim.lab.report import GradeReport
 from netsim.lab.schema import Lab
+from netsim.model.yamlsafe import dump_yaml_all
 
 Status = Literal["ok", "fail", "note"]
 
@@ -192,7 +191,7 @@ def _candidates(lab: Lab, answer: Answer, seed: int | None) -> list[tuple[str, s
                 )
         else:
             for m in mutants(answer.documents, runner.cluster):
-                text = yaml.safe_dump_all([dict(d) for d in m.documents], sort_keys=True)
+                text = dump_yaml_all([dict(d) for d in m.documents], sort_keys=True)
                 digest = hashlib.sha256(text.encode()).hexdigest()
                 docs: tuple[dict[str, Any], ...] = tuple(dict(d) for d in m.documents)
                 out.append(

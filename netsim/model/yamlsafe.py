@@ -395,6 +395,25 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 KubeDumper.add_representer(str, _represent_str)
 
 
+class BlockDumper(KubeDumper):
+    """:class:`KubeDumper` writing multi-line strings as literal ``|`` blocks, so texts
+    (a lab's task, a recorded terminal output) read in the file as they were written."""
+
+
+def _represent_block(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value and not value.endswith((" ", "\t")) and " \n" not in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return _represent_str(dumper, value)
+
+
+BlockDumper.add_representer(str, _represent_block)
+
+
+def dump_yaml_text(document: object, **options: Any) -> str:
+    """One document for a person to read and edit: :class:`BlockDumper`, keys in order."""
+    return str(yaml.dump(document, Dumper=BlockDumper, sort_keys=False, **options))
+
+
 def dump_yaml_all(documents: list[object], **options: Any) -> str:
     """Documents as YAML that kubectl (and :func:`parse_yaml_text`) read back unchanged."""
     return str(yaml.dump_all(documents, Dumper=KubeDumper, **options))

@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
-
 from netsim.addr import Prefix, int_to_ip
 from netsim.errors import NetsimError, ScenarioError
 from netsim.fileio import describe_os_error
 from netsim.model.cluster import DEFAULT_NODE_NETWORK, Cluster
 from netsim.model.objects import Namespace, Node, Service, ServicePort
+from netsim.model.yamlsafe import dump_yaml_all
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import Profile
 from netsim.policy.verdict import SideDecision
@@ -324,7 +323,7 @@ class Runner:
             command = f"kubectl {step.action} -f {step.argument}"
             result = self.kubectl.run(f"{step.action} -f {step.argument}", where)
             return command, result.output, result.exit_code
-        shown = yaml.safe_dump_all(
+        shown = dump_yaml_all(
             [dict(d) for d in step.documents], sort_keys=False, default_flow_style=False
         ).rstrip("\n")
         command = f"kubectl {step.action} -f - <<EOF\n{shown}\nEOF"

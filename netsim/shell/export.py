@@ -15,24 +15,11 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from netsim.model.yamlsafe import dump_yaml_text
 from netsim.scenario.schema import ClusterSpec, Step
 
 if TYPE_CHECKING:
     from netsim.shell.session import ShellSession
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style for multi-line strings, so outputs read as the terminal showed them."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and not value.endswith((" ", "\t")) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
 
 
 def _relative(path: str, base_dir: Path, export_dir: Path) -> str:
@@ -137,4 +124,4 @@ def export_scenario(session: ShellSession, path: Path) -> str:
         "cluster": cluster_dict(scenario.cluster),
         "steps": steps,
     }
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
+    return dump_yaml_text(document, allow_unicode=True, width=1000)

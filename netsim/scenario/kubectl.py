@@ -66,6 +66,15 @@ __all__ = [
 NAME_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 """Characters of the random pod-name suffix, as kubectl 1.7 generated them."""
 NODE_PORT_RANGE = (30000, 32767)
+"""The apiserver's default ``--service-node-port-range``."""
+NODE_PORT_RANGE_FULL = (
+    "Error from server (InternalError): Internal error occurred: "
+    "failed to allocate a nodePort: range is full"
+)
+"""What kubectl prints when no NodePort is left: the Service storage wraps the port
+allocator's ``ErrFull`` ("range is full") in an InternalError
+(kubernetes pkg/registry/core/service/storage/alloc.go and
+pkg/registry/core/service/portallocator/allocator.go)."""
 CLUSTER_AGE = 46 * 60.0
 """How old the objects a cluster starts with are (the walkthrough's ``svc/kubernetes`` is 46m)."""
 CALICO_MANIFEST_OBJECTS: tuple[str, ...] = (
@@ -203,7 +212,6 @@ class Kubectl:
         self.cluster_ips = dict(cluster_ips or {})
         self.deployments: dict[str, Deployment] = {}
         self.created: dict[tuple[str, str], float] = {}
-        self._used_node_ports: set[int] = set()
         for kind, store in (
             ("Namespace", cluster.namespaces),
             ("Pod", cluster.pods),
@@ -455,9 +463,10 @@ class Kubectl:
             service = dataclasses.replace(service, cluster_ip=self.cluster_ips[service.key])
         if service.type in ("NodePort", "LoadBalancer"):
             ports = []
+            taken = self._node_ports_in_use() | {p.node_port for p in service.ports if p.node_port}
             for port in service.ports:
                 if port.node_port is None:
-                    port = dataclasses.replace(port, node_port=self._node_port())
+                    port = dataclasses.replace(port, node_port=self._node_port(taken))
                 ports.append(port)
             service = dataclasses.replace(service, ports=tuple(ports))
         try:
@@ -465,17 +474,26 @@ class Kubectl:
         except ValidationError as exc:
             raise KubectlError(self._invalid("Service", service.name, exc)) from None
         assert isinstance(stored, Service)
-        for port in stored.ports:
-            if port.node_port is not None:
-                self._used_node_ports.add(port.node_port)
         return stored
 
-    def _node_port(self) -> int:
+    def _node_ports_in_use(self) -> set[int]:
+        """The NodePorts the cluster's Services hold (a deleted Service's are free again)."""
+        return {
+            port.node_port
+            for service in self.cluster.services.values()
+            for port in service.ports
+            if port.node_port
+        }
+
+    def _node_port(self, taken: set[int]) -> int:
+        """A random free NodePort, added to ``taken``; kubectl's error when none is left."""
         low, high = NODE_PORT_RANGE
+        if sum(1 for port in taken if low <= port <= high) > high - low:
+            raise KubectlError(NODE_PORT_RANGE_FULL)
         while True:
             port = self.rng.randint(low, high)
-            if port not in self._used_node_ports:
-                self._used_node_ports.add(port)
+            if port not in taken:
+                taken.add(port)
                 return port
 
     def _need_namespace(self, namespace: str) -> None:

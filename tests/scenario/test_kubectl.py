@@ -402,3 +402,46 @@ def test_fnv32a_known_values() -> None:
     assert fnv32a("") == 0x811C9DC5
     assert fnv32a("a") == 0xE40C292C
     assert fnv32a("foobar") == 0xBF9CF968
+
+
+def _fill_node_ports(k: Harness, free: int) -> None:
+    """Services holding every NodePort of 30000-32767 but the last ``free`` ones."""
+    for node_port in range(30000, 32768 - free):
+        k.cluster.add(
+            Service(
+                f"np-{node_port}",
+                "default",
+                (ServicePort(80, 80, node_port=node_port),),
+                type="NodePort",
+            )
+        )
+
+
+def test_expose_nodeport_takes_the_last_free_port_then_the_range_is_full(k: Harness) -> None:
+    # 2,768 ports in the apiserver's default range; with one left, expose takes it,
+    # and the next NodePort Service gets the allocator's ErrFull as an InternalError
+    # (kubernetes pkg/registry/core/service/storage/alloc.go).
+    _fill_node_ports(k, free=1)
+    k.run("run web --image=nginx --port 80")
+    assert k.run("expose deployment web --type=NodePort").output == 'service "web" exposed'
+    assert k.cluster.service("default/web").ports[0].node_port == 32767
+    result = k.run("expose deployment web --type=NodePort --name=web2")
+    assert result == KubectlResult(
+        "Error from server (InternalError): Internal error occurred: "
+        "failed to allocate a nodePort: range is full",
+        1,
+    )
+    assert "default/web2" not in k.cluster.services
+    # A deleted Service gives its NodePort back to the range.
+    assert k.run("delete svc web").exit_code == 0
+    assert k.run("expose deployment web --type=NodePort --name=web2").exit_code == 0
+    assert k.cluster.service("default/web2").ports[0].node_port == 32767
+
+
+def test_expose_loadbalancer_needs_a_node_port_too(k: Harness) -> None:
+    _fill_node_ports(k, free=0)
+    k.run("run web --image=nginx --port 80")
+    result = k.run("expose deployment web --type=LoadBalancer")
+    assert result.exit_code == 1
+    assert result.output.endswith("failed to allocate a nodePort: range is full")
+    assert k.run("expose deployment web --type=ClusterIP").exit_code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,31 @@ def test_an_out_that_is_a_file_is_a_user_error_before_any_work(
     target.write_text("x")
     assert main(["bench", "--quick", "--out", str(target)]) == 2
     assert capsys.readouterr().err == f"error: --out {target}: exists and is not a directory\n"
+
+
+def _canned_sweep(met: bool) -> sweep.Sweep:
+    machine = sweep.Machine(**{f.name: "x" for f in fields(sweep.Machine)})  # type: ignore[arg-type]
+    result = sweep.Result("verdict_pod", "engine", 1.0, "ops/s", pods=100, met=met)
+    return sweep.Sweep(machine, "quick", (result,), 1.0)
+
+
+@pytest.mark.parametrize("met", [True, False])
+def test_check_exits_1_on_a_missed_target_and_the_png_is_named_only_when_drawn(
+    met: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from netsim.bench import report
+
+    monkeypatch.setattr(sweep, "run_sweep", lambda config, progress=None: _canned_sweep(met))
+
+    def no_plot(data: sweep.Sweep, path: Path) -> None:
+        raise report.PlotUnavailable("matplotlib is not installed")
+
+    monkeypatch.setattr(report, "plot", no_plot)
+    out = tmp_path / "res"
+    assert main(["bench", "--quick", "--out", str(out)]) == 0  # without --check: exit 0
+    err = capsys.readouterr().err
+    assert "plot skipped" in err and "scaling.png" not in err
+    assert f"wrote {out}/results.json, results.csv, table.txt\n" in err
+    assert main(["bench", "--quick", "--check", "--out", str(out)]) == (0 if met else 1)
+    err = capsys.readouterr().err
+    assert ("target(s) missed: verdict_pod [engine]" in err) is not met

@@ -180,6 +180,7 @@ class PolicyEngine:
         self._icmp_free = not profile.filter_icmp
         self._node_local = profile.node_local_allowed
         self._class_matrix: dict[tuple[str, int], npt.NDArray[np.bool_]] = {}
+        self._block_classes: tuple[int, dict[int, npt.NDArray[np.bool_]]] | None = None
         self._pod_order: tuple[list[Pod], npt.NDArray[np.intp], list[int]] | None = None
         for ns in cluster.namespaces.values():
             self.tables.set_namespace(ns.name, ns.labels)
@@ -254,6 +255,7 @@ class PolicyEngine:
             return  # Services do not change policy decisions (DNAT is the caller's)
         self._flows.clear()
         self._class_matrix.clear()
+        self._block_classes = None
         self._pod_order = None
         self._decisions.clear()
         if len(self._egress_entries) + len(self._ingress_entries) > ENTRY_CACHE_LIMIT:
@@ -270,6 +272,7 @@ class PolicyEngine:
         self._group_rules.clear()
         self._classes.clear()
         self._class_list.clear()
+        self._block_classes = None
 
     def _add_pod(self, pod: Pod) -> None:
         ident: int | None = None
@@ -642,15 +645,11 @@ class PolicyEngine:
                 )
             return vec
 
-        block_vectors: dict[int, npt.NDArray[np.bool_]] = {}
+        block_vectors = self._block_vectors(n)
+        none = np.zeros(n, dtype=bool)
 
         def block_vector(block: int) -> npt.NDArray[np.bool_]:
-            vec = block_vectors.get(block)
-            if vec is None:
-                vec = block_vectors[block] = np.fromiter(
-                    (block in c.blocks for c in self._class_list), dtype=bool, count=n
-                )
-            return vec
+            return block_vectors.get(block, none)
 
         ones = np.ones(n, dtype=bool)
 
@@ -709,6 +708,24 @@ class PolicyEngine:
         result = egress & ingress.T
         self._class_matrix[key] = result
         return result
+
+    def _block_vectors(self, n: int) -> dict[int, npt.NDArray[np.bool_]]:
+        """For each ipBlock entry, which of the first ``n`` classes it contains.
+
+        Built in one pass over the classes and kept across ports (class_matrix is
+        asked once per port) until the cluster or the class list changes.
+        """
+        if self._block_classes is not None and self._block_classes[0] == n:
+            return self._block_classes[1]
+        vectors: dict[int, npt.NDArray[np.bool_]] = {}
+        for index, peer in enumerate(self._class_list[:n]):
+            for block in peer.blocks:
+                vec = vectors.get(block)
+                if vec is None:
+                    vec = vectors[block] = np.zeros(n, dtype=bool)
+                vec[index] = True
+        self._block_classes = (n, vectors)
+        return vectors
 
     def matrix(
         self, ports: Sequence[tuple[str, int]], progress: Progress | None = None

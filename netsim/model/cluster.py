@@ -30,6 +30,29 @@ ChangeOp = Literal["add", "update", "delete"]
 Object = Namespace | Node | Pod | Service | NetworkPolicy
 
 
+class AddressesExhausted(ValidationError):
+    """A new pod's node has no free address left in its pod CIDR.
+
+    A real cluster would keep the pod Pending (kubelet's IPAM fails to set up its
+    sandbox); netsim has no Pending pods, so callers report it as an input error
+    saying what to change. ``pod``, ``node`` and ``cidr`` name what ran out.
+    """
+
+    def __init__(self, pod: str, node: str, cidr: Prefix) -> None:
+        self.pod, self.node, self.cidr = pod, node, cidr
+        room = max(cidr.last - cidr.network - FIRST_POD_OFFSET, 0)
+        super().__init__(
+            [
+                FieldError(
+                    "spec.nodeName",
+                    f'Forbidden: node "{node}" has no free address left in its pod CIDR '
+                    f"{cidr} (all {room} pod addresses are in use): add nodes or give "
+                    "the node a larger spec.podCIDR",
+                )
+            ]
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One change to the cluster: ``old`` is None for add, ``new`` is None for delete."""
@@ -256,15 +279,7 @@ class Cluster:
         offset = self._next_pod_offset.get(node.name, FIRST_POD_OFFSET)
         while True:
             if node.pod_cidr.network + offset >= node.pod_cidr.last:  # keep the broadcast free
-                raise ValidationError(
-                    [
-                        FieldError(
-                            "spec.nodeName",
-                            f'Forbidden: node "{node.name}" has no free address left in its '
-                            f"pod CIDR {node.pod_cidr}",
-                        )
-                    ]
-                )
+                raise AddressesExhausted(pod.key, node.name, node.pod_cidr)
             ip = int_to_ip(node.pod_cidr.address(offset), node.pod_cidr.version)
             offset += 1
             if ip not in self._used_ips:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from netsim.errors import LookupFailed, NetsimError, Origin, ScenarioError, ValidationError
-from netsim.model.cluster import Change, Cluster, Object, kind_key
+from netsim.model.cluster import AddressesExhausted, Change, Cluster, Object, kind_key
 from netsim.model.labels import Labels
 from netsim.model.objects import ContainerPort, Namespace, Pod, Service, ServicePort
 from netsim.scenario import kubectl_get
@@ -151,6 +151,19 @@ def fnv32a(text: str) -> int:
     return value
 
 
+def _no_room(exc: AddressesExhausted, where: str) -> ScenarioError:
+    """The step that ran a node out of pod addresses, and what to change in the scenario.
+
+    A real cluster would leave the pod Pending; netsim has no Pending pods, so the
+    scenario has to give its pods room.
+    """
+    return ScenarioError(
+        f'{where}: pod "{exc.pod}" does not fit: node "{exc.node}" has no free address '
+        f"left in its pod CIDR {exc.cidr} (netsim keeps no pod Pending); give the "
+        "scenario more nodes (cluster.nodes) or fewer pods"
+    )
+
+
 def _words(command_line: str, where: str) -> list[str]:
     try:
         return shlex.split(command_line)
@@ -268,6 +281,8 @@ class Kubectl:
             return KubectlResult(str(exc), 1)
         except LookupFailed as exc:
             return KubectlResult(f"Error from server (NotFound): {exc}", 1)
+        except AddressesExhausted as exc:
+            raise _no_room(exc, where) from None
         return KubectlResult("\n".join(lines))
 
     def open_session(self, command_line: str, where: str) -> Session | KubectlResult:
@@ -299,6 +314,8 @@ class Kubectl:
             return KubectlResult(str(exc), 1)
         except LookupFailed as exc:
             return KubectlResult(f"Error from server (NotFound): {exc}", 1)
+        except AddressesExhausted as exc:
+            raise _no_room(exc, where) from None
         raise ScenarioError(
             f"{where}: a shell session is `kubectl run NAME --rm -ti "
             "--image=busybox /bin/sh` or `kubectl exec -ti POD -- /bin/sh`"
@@ -740,6 +757,8 @@ class Kubectl:
                 else:
                     _, stored = self.cluster.apply(obj)
                     changed = changed or stored is not old
+            except AddressesExhausted:
+                raise
             except ValidationError as exc:
                 raise KubectlError(self._invalid(kind, name, exc)) from None
         if not existed:

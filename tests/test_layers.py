@@ -13,7 +13,7 @@ LAYERS = [
     {"netsim.model"},
     {"netsim.policy"},
     {"netsim.sim", "netsim.dataplane"},
-    {"netsim.scenario", "netsim.bench", "netsim.insight"},
+    {"netsim.scenario", "netsim.bench", "netsim.insight", "netsim.graph"},
     {"netsim.shell"},
     {"netsim.lab"},
     {"netsim.cli", "netsim.__main__"},

@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "explain",
     "diff",
     "lint",
+    "graph",
     "run",
     "demo",
     "shell",

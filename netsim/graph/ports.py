@@ -54,19 +54,22 @@ def _terms(engine: PolicyEngine, protocol: str) -> list[PortMatcher]:
     return list(out)
 
 
-def _named_numbers(pods: Iterable[Pod], names: set[str], protocol: str) -> dict[str, set[int]]:
-    """For each used port name, the numbers it resolves to on some pod."""
-    found: dict[str, set[int]] = {name: set() for name in names}
-    seen: set[tuple[object, ...]] = set()
+def _named_numbers(
+    pods: Iterable[Pod], names: set[str], protocol: str
+) -> dict[tuple[str, int], frozenset[int]]:
+    """For each (used port name, number): the pods' port declarations (as indices of the
+    distinct ``container_ports`` tuples) on which the name resolves to that number."""
+    found: dict[tuple[str, int], set[int]] = {}
+    kinds: dict[tuple[object, ...], int] = {}
     for pod in pods:
-        if pod.container_ports in seen:
+        if pod.container_ports in kinds:
             continue
-        seen.add(pod.container_ports)
+        kind = kinds[pod.container_ports] = len(kinds)
         for name in names:
             number = pod.named_port(name, protocol)  # type: ignore[arg-type]
             if number is not None:
-                found[name].add(number)
-    return found
+                found.setdefault((name, number), set()).add(kind)
+    return {key: frozenset(value) for key, value in found.items()}
 
 
 def port_classes(engine: PolicyEngine, protocol: str) -> list[PortClass]:
@@ -83,15 +86,16 @@ def port_classes(engine: PolicyEngine, protocol: str) -> list[PortClass]:
     cuts = {1, MAX_PORT + 1}
     for first, last in ranges:
         cuts |= {first, last + 1}
-    for values in numbers.values():
-        for n in values:
-            cuts |= {n, n + 1}
+    for _, n in numbers:
+        cuts |= {n, n + 1}
     edges = sorted(c for c in cuts if 1 <= c <= MAX_PORT + 1)
     by_key: dict[tuple[object, ...], list[Interval]] = {}
     for first, nxt in itertools.pairwise(edges):
         key = (
             tuple(a <= first <= b for a, b in ranges),
-            tuple(sorted(name for name, values in numbers.items() if first in values)),
+            tuple(
+                sorted((name, tuple(sorted(on))) for (name, n), on in numbers.items() if n == first)
+            ),
         )
         by_key.setdefault(key, []).append((first, nxt - 1))
     classes = [PortClass(protocol, tuple(merge(found))) for found in by_key.values()]

@@ -64,7 +64,8 @@ def add_profile_argument(parser: argparse.ArgumentParser) -> None:
         "--profile",
         default="upstream",
         choices=sorted(PROFILES),
-        help="how the simulated CNI enforces policy (default: upstream)",
+        help="whose behaviour to simulate where network plugins differ: Kubernetes' own "
+        "tests (upstream, the default), Calico, Cilium, or Flannel (which enforces no policy)",
     )
     parser.add_argument(
         "--switch",

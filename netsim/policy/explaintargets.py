@@ -56,7 +56,12 @@ class TargetExplanation:
         return sorted(groups.values(), key=lambda g: (not g[0].allowed, -len(g)))
 
     def render(self, profile: Profile = UPSTREAM) -> str:
-        """A summary line, then one explanation per outcome with the connections it covers."""
+        """A summary line, then one explanation per outcome with the connections it covers.
+
+        One connection (``pod/a`` to ``pod/b``) renders as its explanation alone.
+        """
+        if len(self.explanations) == 1:
+            return self.explanations[0].render(profile)
         n = len(self.explanations)
         allowed = sum(e.allowed for e in self.explanations)
         verdict = "ALLOWED" if allowed == n else "DENIED" if allowed == 0 else f"MIXED ({MIXED})"

@@ -40,3 +40,12 @@ def test_test_network_policy_example_explains_the_rule(
     result = json.loads(capsys.readouterr().out)
     assert result["allowed"] is True
     assert "spec.ingress[0].from[2]" in json.dumps(result["ingress"])
+
+
+def test_readme_explain_with_kubectl_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's ``--from pod/frontend --to pod/db`` (namespace default, as kubectl)."""
+    args = ["explain", str(EXAMPLE), "--from", "pod/frontend", "--to", "pod/db", "--port", "6379"]
+    assert main([*args, "--exit-status"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("default/frontend -> default/db 6379/TCP: ALLOWED")
+    assert main([*args, "-n", "other", "--exit-status"]) == 2  # other/db does not exist

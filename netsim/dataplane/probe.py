@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import resource
 import selectors
@@ -33,14 +34,32 @@ from typing import Literal
 from netsim.dataplane import sctp
 from netsim.dataplane.harness import Harness
 from netsim.dataplane.system import NETNS_DIR, setns
+from netsim.errors import UnsupportedError
 
 Port = tuple[str, int]
 """A probed destination port: (protocol, number), e.g. ("UDP", 53)."""
 SctpMode = Literal["none", "kernel", "raw"]
 DEFAULT_TIMEOUT = 1.0
+MAX_TIMEOUT = 600.0
+"""The longest per-probe timeout accepted (seconds): the probe phase costs about one."""
 MAX_ATTEMPTS = 2
 START_BURST = 200
 """Probes started between two passes over ready sockets (so answers are read in time)."""
+
+
+def timeout_problem(seconds: float) -> str | None:
+    """Why ``seconds`` cannot be a probe timeout (not a finite number in (0, 600]), or None."""
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIMEOUT:
+        return f"the probe timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds"
+    return None
+
+
+def check_timeout(seconds: float) -> float:
+    """``seconds`` when it is a usable probe timeout; UnsupportedError saying why not."""
+    problem = timeout_problem(seconds)
+    if problem:
+        raise UnsupportedError(f"timeout {seconds}: {problem}")
+    return seconds
 
 
 def kernel_has_sctp() -> bool:
@@ -116,7 +135,7 @@ class Prober:
     ) -> None:
         self.harness = harness
         self.ports = sorted(set(ports))
-        self.timeout = timeout
+        self.timeout = check_timeout(timeout)
         self.sctp_mode: SctpMode = "none"
         if any(proto == "SCTP" for proto, _ in self.ports):
             self.sctp_mode = "kernel" if kernel_has_sctp() else "raw"
@@ -235,7 +254,8 @@ class Prober:
     ) -> dict[Probe, ProbeResult]:
         """Run ``probes`` (default: all) concurrently; return each one's result.
 
-        ``progress(done, total)`` is called each time another tenth of the probes is done.
+        ``progress(done, total)`` is called each time another tenth of the probes is done,
+        and once at the end.
         """
         queue: deque[tuple[Probe, int]] = deque((p, 1) for p in probes or self.all_probes())
         flying: OrderedDict[int, _Attempt] = OrderedDict()
@@ -277,6 +297,8 @@ class Prober:
             if progress is not None and len(results) >= reported + step:
                 reported = len(results) - len(results) % step
                 progress(len(results), total)
+        if progress is not None and reported < len(results):
+            progress(len(results), total)
         return results
 
     def _start(self, probe: Probe, number: int) -> _Attempt:

@@ -279,3 +279,14 @@ def test_random_clusters_agree_under_other_profiles(seed: int, name: str) -> Non
     assert report.agreed, report.render()
     if name == "flannel":
         assert all(r.connected for r in report.observed.values())
+
+
+def test_progress_reports_building_probing_and_comparing() -> None:
+    messages: list[str] = []
+    report = verify(two_node_cluster(), timeout=FAST, progress=messages.append)
+    assert report.agreed
+    assert messages[0].startswith("building ") and "network namespaces" in messages[0]
+    assert any(m.startswith("probing ") and m.endswith(" connections") for m in messages)
+    probed = [m for m in messages if m.startswith("probed ")]
+    assert probed and probed[-1].split()[1] == probed[-1].split()[3]  # "probed N of N"
+    assert messages[-1] == "comparing the kernel's verdicts with netsim's"

@@ -38,7 +38,9 @@ def register(subparsers: Any) -> None:
         help="probe every pod pair for real and compare with netsim (exit 0/1/77)",
         description="Exit 0 when the kernel agrees with netsim on every probe, 1 on any "
         "mismatch (both cells, netsim's explanation and the nft rule whose counter moved "
-        "are printed), 77 when this machine cannot do it.",
+        "are printed), 77 when this machine cannot do it. Ctrl-C, SIGTERM, SIGHUP and "
+        "SIGQUIT delete the run's namespaces before exiting; after a SIGKILL, "
+        "`netsim dataplane clean` deletes what the run left.",
     )
     _paths(verify)
     verify.add_argument(
@@ -58,7 +60,8 @@ def register(subparsers: Any) -> None:
         type=_ipv4,
         metavar="IP",
         help="an IPv4 host outside the cluster to probe to and from every pod (repeatable; "
-        "it exists only inside the run's namespaces)",
+        "it exists only inside the run's namespaces; a unicast address: no loopback, "
+        "0.0.0.0/8, link-local, multicast or broadcast)",
     )
     verify.add_argument(
         "--nodes", action="store_true", help="also probe every node to and from every pod"
@@ -71,9 +74,10 @@ def register(subparsers: Any) -> None:
     )
     verify.add_argument(
         "--timeout",
-        type=float,
+        type=_timeout,
         default=1.0,
-        help="seconds per probe, split between the attempt and its one retry (default 1.0)",
+        help="seconds per probe, split between the attempt and its one retry (default 1.0; "
+        "more than 0, at most 600)",
     )
     add_profile_argument(verify)
     _render_mode(verify)
@@ -102,12 +106,27 @@ def register(subparsers: Any) -> None:
 
 
 def _ipv4(text: str) -> str:
-    """An IPv4 address for argparse (external hosts are IPv4, as the harness's pods)."""
-    from netsim.addr import ip_version, is_ip
+    """An external host's unicast IPv4 address for argparse (the harness decides which)."""
+    from netsim.dataplane.harness import external_address_problem
 
-    if not is_ip(text) or ip_version(text) != 4:
-        raise argparse.ArgumentTypeError(f"not an IPv4 address: {text!r}")
+    problem = external_address_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r}: {problem}")
     return text.strip()
+
+
+def _timeout(text: str) -> float:
+    """A probe timeout in seconds for argparse: finite, above 0, at most MAX_TIMEOUT."""
+    from netsim.dataplane.probe import timeout_problem
+
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}") from None
+    problem = timeout_problem(seconds)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r}: {problem}")
+    return seconds
 
 
 def _render_mode(parser: argparse.ArgumentParser) -> None:

@@ -14,13 +14,14 @@ the pods', exists only inside this run's namespaces.
 Names carry a run id ``netsim-<pid>-<start>-<seq>`` (pid, the process start
 time in clock ticks, a per-process counter), so parallel runs never collide
 and :func:`clean_dead_runs` can tell a dead run's leftovers from a live one's.
-Teardown runs from ``finally``, ``atexit`` and SIGTERM/SIGHUP handlers.
+Teardown runs from ``finally``, ``atexit`` and SIGTERM/SIGHUP/SIGQUIT handlers.
 """
 
 from __future__ import annotations
 
 import atexit
 import hashlib
+import ipaddress
 import re
 import signal
 import threading
@@ -127,7 +128,10 @@ class Harness:
             )
         taken = {p.ip for p in pods} | {n.ip for n in self.cluster.nodes.values()}
         for index, ip in enumerate(self._external_ips):
-            if ip_version(ip) != 4 or ip in taken:
+            problem = external_address_problem(ip)
+            if problem:
+                raise UnsupportedError(f"external host {ip}: {problem}")
+            if ip in taken:
                 raise UnsupportedError(
                     f"external host {ip}: the dataplane check supports IPv4 addresses that "
                     "belong to no pod and no node"
@@ -300,6 +304,42 @@ class Harness:
         self.teardown()
 
 
+def external_address_problem(ip: str) -> str | None:
+    """Why ``ip`` cannot be an external host of a run, or None when it can.
+
+    An external host is one more namespace with that address on its ``eth0``, routed
+    like a pod. Only a unicast IPv4 address works: the kernel answers loopback
+    (127/8) itself and never routes "this network" (0/8) or link-local
+    (169.254/16, where the pods' gateway 169.254.1.1 lives) off-link; multicast and
+    the limited broadcast are not a host's address. Probes to such an address would
+    report false mismatches, so the run refuses it.
+    """
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return "not an IP address"
+    if address.version != 4:
+        return "not an IPv4 address (the dataplane check builds IPv4 only)"
+    assert isinstance(address, ipaddress.IPv4Address)
+    for network, what in _NOT_A_HOST:
+        if address in network:
+            return f"{what} ({network}), not a host's unicast address"
+    return None
+
+
+_NOT_A_HOST = tuple(
+    (ipaddress.IPv4Network(cidr), what)
+    for cidr, what in (
+        ("0.0.0.0/8", "an unspecified, this-network address"),
+        ("127.0.0.0/8", "a loopback address"),
+        ("169.254.0.0/16", "a link-local address"),
+        ("224.0.0.0/4", "a multicast address"),
+        ("255.255.255.255/32", "the limited broadcast address"),
+    )
+)
+"""Address blocks that are no external host's (RFC 1122 3.2.1.3, RFC 3927, RFC 5771, RFC 919)."""
+
+
 # ---------------------------------------------------------------- cleanup
 def _teardown_all() -> None:
     with _LIVE_LOCK:
@@ -317,14 +357,21 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+UNWINDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+"""Signals that unwind a run through its teardown (SIGINT already does: KeyboardInterrupt).
+
+SIGQUIT (Ctrl-\\) would dump core and leave the namespaces behind; it is handled like
+SIGTERM. Only SIGKILL leaves them, for ``netsim dataplane clean``."""
+
+
 def _install_signal_handlers() -> None:
-    """Make SIGTERM and SIGHUP unwind (so teardown runs), unless someone handles them.
+    """Make SIGTERM, SIGHUP and SIGQUIT unwind (so teardown runs), unless someone handles them.
 
     The previous handlers come back when the last live harness is torn down.
     """
     if _PREVIOUS_HANDLERS or threading.current_thread() is not threading.main_thread():
         return
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    for sig in UNWINDING_SIGNALS:
         current = signal.getsignal(sig)
         if current in (signal.SIG_DFL, None):
             _PREVIOUS_HANDLERS[sig] = current

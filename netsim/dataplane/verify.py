@@ -24,7 +24,14 @@ from typing import Any, Literal
 from netsim.addr import ip_to_int
 from netsim.dataplane.compiled import render_compiled
 from netsim.dataplane.harness import Harness
-from netsim.dataplane.probe import DEFAULT_TIMEOUT, Port, Probe, Prober, ProbeResult
+from netsim.dataplane.probe import (
+    DEFAULT_TIMEOUT,
+    Port,
+    Probe,
+    Prober,
+    ProbeResult,
+    check_timeout,
+)
 from netsim.dataplane.render import (
     NodeRuleset,
     node_port_backend,
@@ -561,6 +568,7 @@ def verify(
     :class:`~netsim.dataplane.system.DataplaneUnavailable` (exit 77) when the
     machine cannot do it.
     """
+    check_timeout(timeout)
     require_capabilities()
     start = time.monotonic()
     chosen = sorted(set(ports)) if ports else default_ports(cluster)

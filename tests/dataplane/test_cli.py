@@ -112,7 +112,7 @@ def test_clean_says_when_there_is_nothing(capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.dataplane
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT])
 def test_interrupted_verify_leaves_nothing(manifests: Path, sig: signal.Signals) -> None:
     # A long probe phase (x/b -> x/a on 81 is dropped, 10 s per probe), interrupted once
     # its namespaces exist.
@@ -142,4 +142,70 @@ def test_verify_rejects_a_bad_external_host(
     with pytest.raises(SystemExit) as exc:
         main(["dataplane", "verify", "--external", "2001:db8::1", str(manifests)])
     assert exc.value.code == 2
-    assert "not an IPv4 address: '2001:db8::1'" in capsys.readouterr().err
+    assert (
+        "argument --external: '2001:db8::1': not an IPv4 address (the dataplane check "
+        "builds IPv4 only)" in capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("127.0.0.1", "a loopback address (127.0.0.0/8)"),
+        ("127.8.9.10", "a loopback address (127.0.0.0/8)"),
+        ("0.0.0.0", "an unspecified, this-network address (0.0.0.0/8)"),
+        ("169.254.1.1", "a link-local address (169.254.0.0/16)"),
+        ("224.0.0.251", "a multicast address (224.0.0.0/4)"),
+        ("239.255.255.250", "a multicast address (224.0.0.0/4)"),
+        ("255.255.255.255", "the limited broadcast address (255.255.255.255/32)"),
+    ],
+)
+def test_verify_refuses_an_external_host_that_is_no_unicast_address(
+    manifests: Path, capsys: pytest.CaptureFixture[str], address: str, why: str
+) -> None:
+    # The kernel answers loopback itself, never routes 0/8 or link-local off-link, and
+    # multicast/broadcast are no host's address: probes would report false mismatches.
+    with pytest.raises(SystemExit) as exc:
+        main(["dataplane", "verify", "--external", address, str(manifests)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --external: '{address}': {why}, not a host's unicast address" in err
+
+
+def test_unicast_neighbours_of_the_refused_blocks_are_external_hosts() -> None:
+    from netsim.dataplane.harness import external_address_problem
+
+    unicast = ("1.0.0.0", "126.255.255.255", "128.0.0.1", "169.253.255.255", "169.255.0.0",
+               "223.255.255.255", "203.0.113.7", "255.255.255.254")  # fmt: skip
+    for address in unicast:
+        assert external_address_problem(address) is None, address
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "-inf", "1e300", "600.5"])
+def test_verify_refuses_a_timeout_outside_0_to_600_seconds(
+    manifests: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["dataplane", "verify", f"--timeout={value}", str(manifests)])
+    assert exc.value.code == 2
+    assert (
+        f"argument --timeout: '{value}': the probe timeout must be more than 0 and at most "
+        "600 seconds" in capsys.readouterr().err
+    )
+
+
+def test_verify_from_python_refuses_a_bad_timeout_before_building() -> None:
+    from netsim.dataplane.verify import verify
+    from netsim.errors import UnsupportedError
+    from netsim.model.cluster import Cluster
+
+    with pytest.raises(UnsupportedError, match="timeout nan: the probe timeout must be"):
+        verify(Cluster(), timeout=float("nan"))
+
+
+def test_verify_help_says_what_clean_is_for(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["dataplane", "verify", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "SIGQUIT delete the run's namespaces" in out
+    assert "after a SIGKILL, `netsim dataplane clean` deletes what the run left" in out

@@ -114,7 +114,7 @@ def start_child() -> tuple[subprocess.Popen[str], str]:
     return child, run_id
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT])
 def test_nothing_left_after_an_interrupted_run(sig: signal.Signals) -> None:
     child, run_id = start_child()
     child.send_signal(sig)

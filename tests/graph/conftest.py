@@ -16,58 +16,8 @@ import pytest
 from netsim.model.cluster import Cluster
 from netsim.model.load import load_cluster
 
-SHOP = """\
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: ops}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web-1, namespace: shop, labels: {app: web}}
-spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web-2, namespace: shop, labels: {app: web}}
-spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: api, namespace: shop, labels: {app: api}}
-spec: {containers: [{name: c, image: api, ports: [{name: http, containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: db, namespace: shop, labels: {app: db}}
-spec: {containers: [{name: c, image: postgres}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: monitor, namespace: ops, labels: {app: mon}}
-spec: {containers: [{name: c, image: prom}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: db-allow, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: db}}
-  ingress:
-  - from: [{podSelector: {matchLabels: {app: api}}}]
-    ports: [{protocol: TCP, port: 5432}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: api-allow, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: api}}
-  ingress:
-  - from: [{podSelector: {matchLabels: {app: web}}}]
-    ports: [{port: http}, {port: 9000, endPort: 9001}]
-"""
+SHOP_FILE = Path(__file__).with_name("shop.yaml")
+SHOP = SHOP_FILE.read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ def forbid(spec: ForbidSpec, engine: PolicyEngine) -> Outcome:
     if not allowed:
         return Outcome(True, "deny", "deny", detail=(f"{len(flows)} representative flows denied",))
     first = allowed[0]
-    shown = [f"{f.src} -> {f.dst} {f.protocol}/{f.port}" for f in allowed[:5]]
+    shown = [f"{f.src} -> {f.dst} {f.port}/{f.protocol}" for f in allowed[:5]]
     more = f" and {len(allowed) - 5} more" if len(allowed) > 5 else ""
     detail = (
         f"{len(allowed)} of {len(flows)} representative flows allowed: " + ", ".join(shown) + more,

@@ -171,7 +171,7 @@ def _difference(a: dict[Flow, bool], b: dict[Flow, bool]) -> str:
             verb = "allows" if b.get(flow) else "denies"
             other = "allows" if a.get(flow) else "denies"
             return (
-                f"it {verb} {flow.src} -> {flow.dst} {flow.protocol}/{flow.port}, "
+                f"it {verb} {flow.src} -> {flow.dst} {flow.port}/{flow.protocol}, "
                 f"which the solution {other}"
             )
     return ""

@@ -84,12 +84,15 @@ def _chunks(starts: npt.NDArray[np.intp], total: int) -> list[tuple[int, int]]:
 def _group_or(
     cell_matrix: BoolArray, starts: npt.NDArray[np.intp], chunks: list[tuple[int, int]]
 ) -> BoolArray:
-    """OR a cell x cell matrix over groups (cells sorted by group): present x present."""
+    """OR a cell x cell matrix over groups (cells sorted by group): present x present.
+
+    Rows are reduced first (contiguous memory), then the small group x cell result.
+    """
     parts = []
     for a, b in chunks:
-        cols = np.logical_or.reduceat(cell_matrix[a:b], starts, axis=1)
         local = starts[(starts >= a) & (starts < b)] - a
-        parts.append(np.logical_or.reduceat(cols, local, axis=0))
+        rows = np.logical_or.reduceat(cell_matrix[a:b], local, axis=0)
+        parts.append(np.logical_or.reduceat(rows, starts, axis=1))
     return np.concatenate(parts, axis=0)
 
 
@@ -102,17 +105,24 @@ def _group_count(
     """Ordered pod pairs allowed, summed over groups (diagonal cells counted as n*n)."""
     parts = []
     for a, b in chunks:
-        weighted = np.where(cell_matrix[a:b], counts[None, :], 0)
-        cols = np.add.reduceat(weighted, starts, axis=1) * counts[a:b, None]
         local = starts[(starts >= a) & (starts < b)] - a
-        parts.append(np.add.reduceat(cols, local, axis=0))
+        weighted = np.where(cell_matrix[a:b], counts[a:b, None], 0)
+        rows = np.add.reduceat(weighted, local, axis=0) * counts[None, :]
+        parts.append(np.add.reduceat(rows, starts, axis=1))
     return np.concatenate(parts, axis=0)
 
 
 def compute(
-    engine: PolicyEngine, grouping: Grouping, classes: list[PortClass] | tuple[PortClass, ...]
+    engine: PolicyEngine,
+    grouping: Grouping,
+    classes: list[PortClass] | tuple[PortClass, ...],
+    edges: bool = True,
 ) -> Reach:
-    """Reachability between the groups of ``grouping`` on every port class."""
+    """Reachability between the groups of ``grouping`` on every port class.
+
+    ``edges=False`` skips the per-class group tables (``Reach.edges`` stays empty) when
+    only the pair counts are wanted, as for the heatmap.
+    """
     pods = engine.pods()
     n, n_groups = len(pods), len(grouping.groups)
     cls_of, special = engine.pod_classes()
@@ -139,6 +149,8 @@ def compute(
     present = cell_group[starts]
     chunks = _chunks(starts, len(cells))
     singles = np.flatnonzero(counts == 1)
+    n_classes = int(cls_of.max(initial=-1)) + 1
+    identity = len(cells) == n_classes and bool((cell_cls == np.arange(n_classes)).all())
     any_port = np.zeros((len(cells), len(cells)), dtype=bool)
     special_any = {i: (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)) for i in special}
     every = np.arange(n, dtype=np.intp)
@@ -149,10 +161,14 @@ def compute(
         reach = np.zeros((n_groups, n_groups), dtype=bool)
         if len(cells):
             table = engine.class_matrix(proto, port)
-            cell_matrix = table[np.ix_(cell_cls, cell_cls)]
+            if identity and table.shape[0] == len(cells):
+                cell_matrix = table.copy()
+            else:
+                cell_matrix = table.take(cell_cls, axis=0).take(cell_cls, axis=1)
             cell_matrix[singles, singles] = False  # a lone pod's class pair is no pair at all
             any_port |= cell_matrix
-            reach[np.ix_(present, present)] = _group_or(cell_matrix, starts, chunks)
+            if edges:
+                reach[np.ix_(present, present)] = _group_or(cell_matrix, starts, chunks)
         for i, (row_any, col_any) in special_any.items():
             row = engine.allowed_pods(np.full(n, i, dtype=np.intp), every, proto, port)
             col = engine.allowed_pods(every, np.full(n, i, dtype=np.intp), proto, port)

@@ -41,12 +41,14 @@ def analyse(
     group_by: str = "auto",
     ports: Sequence[tuple[str, int]] | None = None,
     profile: Profile = UPSTREAM,
+    edges: bool = True,
 ) -> Analysis:
-    """Reachability between groups on every port (or only on ``ports``)."""
+    """Reachability between groups on every port (or only on ``ports``); ``edges=False``
+    computes only the pair counts."""
     engine = PolicyEngine(cluster, profile)
     grouping = group_pods(engine.pods(), group_by)
     classes = single_port_classes(ports) if ports else all_port_classes(engine)
-    return Analysis(engine, compute(engine, grouping, classes))
+    return Analysis(engine, compute(engine, grouping, classes, edges))
 
 
 def _graphviz(dot_text: str, fmt: str) -> bytes | None:
@@ -132,7 +134,7 @@ def heatmap(
         workloads = len(set(group_pods(pods, "workload").groups))
         group_by = "workload" if workloads <= HEATMAP_WORKLOADS else "namespace"
     resolve_group_by([], group_by)
-    analysis = analyse(cluster, group_by, ports, profile)
+    analysis = analyse(cluster, group_by, ports, profile, edges=False)
     try:
         return render_heatmap(analysis.reach)
     finally:

@@ -747,8 +747,9 @@ def ping(net: Network, host: Host, args: list[str], out: Output) -> Proc:
     while count is None or transmitted < count:
         if deadline is not None and env.now - start >= deadline:
             break
-        sent[transmitted] = env.now
-        host.stack.ping(target, ident, transmitted, payload)
+        seq = transmitted & 0xFFFF  # icmp_seq is 16 bits: busybox sends htons(ntransmitted)
+        sent[seq] = env.now
+        host.stack.ping(target, ident, seq, payload)
         transmitted += 1
         if count is not None and transmitted >= count:
             break

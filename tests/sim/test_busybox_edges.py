@@ -79,3 +79,26 @@ def test_simulated_work_is_bounded_with_a_clear_error(
 ) -> None:
     with pytest.raises(UnsupportedError, match=message):
         net.exec("default/busybox", command)
+
+
+@pytest.mark.slow
+def test_ping_sequence_numbers_wrap_at_16_bits_on_screen_and_on_the_wire() -> None:
+    # icmp_seq is a 16-bit field: busybox sends htons(ntransmitted) and prints the
+    # reply's ntohs(icmp_seq), so packet 65,536 goes out as seq=0 (RFC 792).
+    import struct
+
+    from netsim.sim.packet import FrameRenderer
+
+    cluster = walkthrough_cluster(same_node=True)
+    target = next(p.ip for p in cluster.pods.values() if p.name.startswith("nginx"))
+    net = Network(cluster, seed=1)
+    result = net.exec("default/busybox", f"ping -c 65538 -i 0.001 {target}")
+    lines = result.output.splitlines()
+    assert [line.split()[4] for line in lines[65535:65539]] == [
+        "seq=65534", "seq=65535", "seq=0", "seq=1",
+    ]  # fmt: skip
+    assert "65538 packets transmitted, 65538 packets received, 0% packet loss" in lines
+    renderer = FrameRenderer()
+    requests = [c.frame for c in net.captured() if (c.frame.proto, c.frame.flags) == (1, 8)][-4:]
+    wire = [struct.unpack_from("!H", renderer.render(f), 14 + 20 + 6)[0] for f in requests]
+    assert wire == [0, 0, 1, 1]  # packets 65,537 and 65,538, each seen on two interfaces

@@ -13,6 +13,7 @@ from typing import Literal
 
 from netsim.addr import Prefix, int_to_ip, parse_ip
 from netsim.errors import FieldError, LookupFailed, ValidationError
+from netsim.model.adminpolicy import ClusterPolicy
 from netsim.model.labels import Labels
 from netsim.model.netpol import NetworkPolicy
 from netsim.model.objects import Namespace, Node, Pod, Service
@@ -25,9 +26,18 @@ KUBERNETES_SERVICE = "default/kubernetes"
 FIRST_POD_OFFSET = 2
 """Pods get addresses from offset 2 of their node's CIDR (.1 is the node's gateway)."""
 
-ObjectKind = Literal["Namespace", "Node", "Pod", "Service", "NetworkPolicy"]
+ObjectKind = Literal[
+    "Namespace",
+    "Node",
+    "Pod",
+    "Service",
+    "NetworkPolicy",
+    "AdminNetworkPolicy",
+    "BaselineAdminNetworkPolicy",
+    "ClusterNetworkPolicy",
+]
 ChangeOp = Literal["add", "update", "delete"]
-Object = Namespace | Node | Pod | Service | NetworkPolicy
+Object = Namespace | Node | Pod | Service | NetworkPolicy | ClusterPolicy
 
 
 class AddressesExhausted(ValidationError):
@@ -68,14 +78,21 @@ class Change:
 Listener = Callable[[Change], None]
 
 
+RESOURCES: dict[str, str] = {
+    "Namespace": "namespaces",
+    "Node": "nodes",
+    "Pod": "pods",
+    "Service": "services",
+    "NetworkPolicy": "networkpolicies.networking.k8s.io",
+    "AdminNetworkPolicy": "adminnetworkpolicies.policy.networking.k8s.io",
+    "BaselineAdminNetworkPolicy": "baselineadminnetworkpolicies.policy.networking.k8s.io",
+    "ClusterNetworkPolicy": "clusternetworkpolicies.policy.networking.k8s.io",
+}
+"""The apiserver's resource name of each kind, as its NotFound/AlreadyExists errors say it."""
+
+
 def _already_exists(kind: str, key: str) -> ValidationError:
-    resource = {
-        "Namespace": "namespaces",
-        "Node": "nodes",
-        "Pod": "pods",
-        "Service": "services",
-        "NetworkPolicy": "networkpolicies.networking.k8s.io",
-    }[kind]
+    resource = RESOURCES[kind]
     name = key.rsplit("/", 1)[-1]
     return ValidationError([FieldError("metadata.name", f'{resource} "{name}" already exists')])
 
@@ -98,6 +115,8 @@ class Cluster:
     pods: dict[str, Pod] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     policies: dict[str, NetworkPolicy] = field(default_factory=dict)
+    cluster_policies: dict[str, ClusterPolicy] = field(default_factory=dict)
+    """AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy by ``Kind/name``."""
     revision: int = 0
     _listeners: list[Listener] = field(default_factory=list, repr=False)
     _next_pod_offset: dict[str, int] = field(default_factory=dict, repr=False)
@@ -177,6 +196,9 @@ class Cluster:
             "Pod": self.pods,
             "Service": self.services,
             "NetworkPolicy": self.policies,
+            "AdminNetworkPolicy": self.cluster_policies,
+            "BaselineAdminNetworkPolicy": self.cluster_policies,
+            "ClusterNetworkPolicy": self.cluster_policies,
         }[kind]
 
     def add(self, obj: Object) -> Object:
@@ -226,9 +248,7 @@ class Cluster:
         """Delete an object by kind and key (``ns/name`` or ``name``)."""
         store = self._store(kind)
         if key not in store:
-            resource = {"NetworkPolicy": "networkpolicies.networking.k8s.io"}.get(
-                kind, kind.lower() + "s"
-            )
+            resource = RESOURCES[kind]
             raise LookupFailed(f'{resource} "{key.rsplit("/", 1)[-1]}" not found')
         old = store.pop(key)
         if isinstance(old, Pod) and old.ip and not old.host_network:
@@ -340,4 +360,6 @@ def kind_key(obj: Object) -> tuple[ObjectKind, str]:
         return "Pod", obj.key
     if isinstance(obj, Service):
         return "Service", obj.key
+    if isinstance(obj, ClusterPolicy):
+        return obj.kind, obj.key
     return "NetworkPolicy", obj.key

@@ -38,6 +38,17 @@ IGNORED_POLICY_KINDS: dict[tuple[str, str], str] = {
 }
 """(API group, kind) of the policies that change verdicts but are not evaluated."""
 
+REFERENCE_ONLY = (
+    "evaluated by the reference evaluator only (netsim.policy.tiers), not yet by the engine, "
+    "matrix, explain, the simulator or the dataplane"
+)
+"""What is true of the network-policy-api kinds while only the reference evaluator reads them."""
+
+_STATUS: dict[tuple[str, str], str] = {
+    ("policy.networking.k8s.io", kind): REFERENCE_ONLY
+    for kind in ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy")
+}
+
 _CLUSTER_SCOPED = frozenset(
     {
         "GlobalNetworkPolicy",
@@ -57,9 +68,10 @@ class IgnoredPolicy:
     ref: str
     api_version: str
     what: str
+    status: str = "not evaluated"
 
     def __str__(self) -> str:
-        return f"{self.origin}: {self.ref} ({self.api_version}): {self.what} not evaluated"
+        return f"{self.origin}: {self.ref} ({self.api_version}): {self.what} {self.status}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: source, document, object, apiVersion, what."""
@@ -68,7 +80,7 @@ class IgnoredPolicy:
             "document": self.origin.document,
             "object": self.ref,
             "apiVersion": self.api_version,
-            "what": f"{self.what} not evaluated",
+            "what": f"{self.what} {self.status}",
         }
 
 
@@ -95,7 +107,8 @@ def ignored_in(doc: object, origin: Origin) -> list[IgnoredPolicy]:
     if what is not None:
         namespace = meta.get("namespace") or DEFAULT_NAMESPACE
         key = name if kind in _CLUSTER_SCOPED else f"{namespace}/{name}"
-        return [IgnoredPolicy(origin, f"{kind} {key}", api_version, what)]
+        status = _STATUS.get((group, kind), "not evaluated")
+        return [IgnoredPolicy(origin, f"{kind} {key}", api_version, what, status)]
     annotations = meta.get("annotations")
     if kind == "Namespace" and isinstance(annotations, dict) and LEGACY_ANNOTATION in annotations:
         return [

@@ -36,6 +36,7 @@ from pathlib import Path
 from netsim.addr import Prefix, parse_ip
 from netsim.errors import FieldError, LoadError, NetsimError, Origin, ValidationError
 from netsim.fileio import check_named_path, list_folder, read_limited, read_stdin
+from netsim.model.adminpolicy import ClusterPolicy, priority_warnings
 from netsim.model.cluster import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, Cluster, Object
 from netsim.model.ignored import IGNORED_POLICY_KINDS, IgnoredPolicy, ignored_in
 from netsim.model.inputs import expand_inputs
@@ -336,6 +337,7 @@ def _assemble(
         if d.note and not d.skipped:
             notes.append(d.note)
         warnings += [f"{d.origin}: {d.ref}: Warning: {w}" for w in d.warnings]
+    warnings += priority_warnings(o for _, o in objects if isinstance(o, ClusterPolicy))
     if skipped:
         notes.append(skipped_note(skipped))
     objects = _default_nodes(objects)

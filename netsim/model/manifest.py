@@ -45,6 +45,9 @@ MODELLED_KINDS: dict[str, tuple[str, ...]] = {
     "StatefulSet": ("apps/v1", "apps/v1beta1", "apps/v1beta2"),
     "DaemonSet": ("apps/v1", "extensions/v1beta1", "apps/v1beta2"),
     "ReplicationController": ("v1",),
+    "AdminNetworkPolicy": ("policy.networking.k8s.io/v1alpha1",),
+    "BaselineAdminNetworkPolicy": ("policy.networking.k8s.io/v1alpha1",),
+    "ClusterNetworkPolicy": ("policy.networking.k8s.io/v1alpha2",),
 }
 """Kinds that shape the network, with the apiVersions that serve (or served) them."""
 
@@ -94,8 +97,6 @@ SKIPPED_KINDS: dict[str, tuple[str, ...]] = {
         "flowcontrol.apiserver.k8s.io/v1",
         "flowcontrol.apiserver.k8s.io/v1beta3",
     ),
-    "AdminNetworkPolicy": ("policy.networking.k8s.io/v1alpha1",),
-    "BaselineAdminNetworkPolicy": ("policy.networking.k8s.io/v1alpha1",),
 }
 """Real kinds that netsim does not simulate: skipped with a one-line note."""
 
@@ -127,6 +128,7 @@ CLUSTER_SCOPED = frozenset(
         "PriorityLevelConfiguration",
         "AdminNetworkPolicy",
         "BaselineAdminNetworkPolicy",
+        "ClusterNetworkPolicy",
     }
 )
 
@@ -758,9 +760,7 @@ def _skipped(
     if kind not in CLUSTER_SCOPED:
         ns = meta.get("namespace")
         namespace = ns if isinstance(ns, str) and ns else DEFAULT_NAMESPACE
-    if kind in ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy"):
-        reason = "not simulated (netsim implements networking.k8s.io/v1 NetworkPolicy)"
-    elif kind in SKIPPED_KINDS:
+    if kind in SKIPPED_KINDS:
         reason = "does not shape the network"
     elif foreign_group(api_version):
         reason = "custom resource, not simulated"
@@ -1385,3 +1385,7 @@ _DECODERS: dict[str, _Decoder] = {
     "DaemonSet": _workload,
     "ReplicationController": _workload,
 }
+
+# The cluster-wide policies of network-policy-api decode in their own module, which reads
+# with this one's helpers and adds its decoders to _DECODERS (hence the import at the end).
+import netsim.model.adminmanifest  # noqa: E402, F401

@@ -731,7 +731,7 @@ class Kubectl:
             return [f'{resource} "{name}" deleted']
         for obj in objects:
             ns = getattr(obj, "namespace", None)
-            if ns is not None and ns not in self.cluster.namespaces:
+            if ns and ns not in self.cluster.namespaces:  # "" is cluster-scoped
                 raise KubectlError(
                     f'Error from server (NotFound): error when {action} "{source}": '
                     f'namespaces "{ns}" not found'
@@ -774,6 +774,9 @@ class Kubectl:
             "Pod": self.cluster.pods,
             "Service": self.cluster.services,
             "NetworkPolicy": self.cluster.policies,
+            "AdminNetworkPolicy": self.cluster.cluster_policies,
+            "BaselineAdminNetworkPolicy": self.cluster.cluster_policies,
+            "ClusterNetworkPolicy": self.cluster.cluster_policies,
             "Namespace": self.cluster.namespaces,
             "Node": self.cluster.nodes,
         }

@@ -350,6 +350,9 @@ PLURAL_RESOURCE = {
     "NetworkPolicy": "networkpolicies.networking.k8s.io",
     "Namespace": "namespaces",
     "Deployment": "deployments.extensions",
+    "AdminNetworkPolicy": "adminnetworkpolicies.policy.networking.k8s.io",
+    "BaselineAdminNetworkPolicy": "baselineadminnetworkpolicies.policy.networking.k8s.io",
+    "ClusterNetworkPolicy": "clusternetworkpolicies.policy.networking.k8s.io",
 }
 
 

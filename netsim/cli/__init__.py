@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -78,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a full device fails here when the output was small
+        return code
     except NetsimError as exc:
         if args.debug:
             raise
@@ -87,5 +90,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except OSError as exc:
+        if exc.filename is not None or args.debug:
+            raise  # not a write to standard output: a bug to see
+        return _stdout_failed(exc)
+
+
+def _stdout_failed(exc: OSError) -> int:
+    """Exit code after writing standard output failed: 0 for a closed pipe, else 2.
+
+    A reader that went away (``netsim matrix ... | head``) is a normal end; a full
+    device or an I/O error is said on stderr. Standard output is then pointed at
+    /dev/null, so the interpreter's final flush of what is still buffered cannot fail
+    again (with a second message and exit code 120).
+    """
+    _discard_stdout()
+    if isinstance(exc, BrokenPipeError):
         return 0
+    print(f"error: cannot write standard output: {exc.strerror or exc}", file=sys.stderr)
+    return 2
+
+
+def _discard_stdout() -> None:
+    """Point the process's standard output at /dev/null (when it is a real file descriptor)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # replaced by a test's capture or closed: nothing of ours to flush later
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)

@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+EXIT_INTERRUPTED = 130
+"""Exit code of a run stopped by Ctrl-C (128 + SIGINT), after printing what completed."""
+
 
 def register(subparsers: Any) -> None:
     """Add the ``run`` subcommand."""
@@ -80,26 +83,39 @@ def run_paths(paths: Sequence[str | Path], args: argparse.Namespace) -> int:
     scenarios = [load_scenario(path) for path in paths]
     pcap_dir = pcap_folder(args.pcap)
     results = []
-    for scenario in scenarios:
-        pcap = pcap_dir / f"{scenario.name}.pcap" if pcap_dir else None
-        result = run_scenario(scenario, seed=args.seed, pcap=pcap)
-        results.append(result)
-        if not args.json:
-            if not args.quiet:
-                sys.stdout.write(result.transcript() + "\n")
-            sys.stdout.write(result.summary())
-            sys.stdout.flush()
+    interrupted = False
+    try:
+        for scenario in scenarios:
+            pcap = pcap_dir / f"{scenario.name}.pcap" if pcap_dir else None
+            result = run_scenario(scenario, seed=args.seed, pcap=pcap)
+            results.append(result)
+            if not args.json:
+                if not args.quiet:
+                    sys.stdout.write(result.transcript() + "\n")
+                sys.stdout.write(result.summary())
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        interrupted = True  # what finished is still reported below, then exit 130
     totals = scenario_summary(results)
     if args.json:
-        record = {"scenarios": [r.as_dict() for r in results], "summary": totals}
+        record: dict[str, Any] = {"scenarios": [r.as_dict() for r in results], "summary": totals}
+        if interrupted:
+            record["interrupted"] = {"completed": len(results), "of": len(scenarios)}
         json.dump(record, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
-    elif len(results) > 1:
+    elif len(results) > 1 or interrupted:
         sys.stdout.write(
             f"{totals['passed']} of {totals['scenarios']} scenarios passed "
             f"({totals['checks'] - totals['failed_checks']} of {totals['checks']} "
             "expectations hold)\n"
         )
+    if interrupted:
+        sys.stdout.flush()
+        print(
+            f"interrupted: {len(results)} of {len(scenarios)} scenarios completed",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     return 0 if totals["failed"] == 0 else 1
 
 

@@ -13,13 +13,13 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sim.clusters import walkthrough_cluster
 
 from netsim.errors import NetsimError
 from netsim.model.load import load_bytes
 from netsim.model.yamlsafe import parse_yaml_text
 from netsim.scenario.schema import scenario_from_dict
 from netsim.sim.network import Network
-from tests.sim.clusters import walkthrough_cluster
 
 SCALE = int(os.environ.get("NETSIM_HYPOTHESIS_EXAMPLES", "0"))
 TIME_BOUND = 10.0

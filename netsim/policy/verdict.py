@@ -17,6 +17,10 @@ Reason = Literal[
     "not-a-pod",  # the endpoint at this side is not a pod (external, node)
     "not-filtered",  # not TCP/UDP/SCTP (ICMP) and the profile does not filter it
     "hairpin",  # a pod reaching itself through its own Service (profile.hairpin_allowed)
+    "admin-allow",  # an Allow/Accept rule of the admin tier matched (see ``rule``)
+    "admin-deny",  # a Deny rule of the admin tier matched
+    "baseline-allow",  # an Allow/Accept rule of the baseline tier matched
+    "baseline-deny",  # a Deny rule of the baseline tier matched
 ]
 
 
@@ -59,6 +63,8 @@ class SideDecision:
     reason: Reason
     rule: RuleRef | None = None
     isolating_policies: tuple[str, ...] = ()
+    passed: tuple[RuleRef, ...] = ()
+    """The ``Pass`` rules (admin tier, then baseline tier) the connection went through."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,44 @@ and the field path in the apiserver's form (``spec.ingress[0].ports[0].protocol`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+MAX_SHOWN_CHARS = 256
+"""A quoted value or an unbroken word longer than this is cut in error messages.
+
+The apiserver's field errors quote the bad value whole (``Invalid value: "..."``) and
+leave out only what ``field.TooLong`` calls ``<value omitted>``; netsim's inputs can
+hold megabytes in one scalar, so a message shows the first ``SHOWN_CHARS`` characters
+of such a value and how long it was, never the whole value.
+"""
+SHOWN_CHARS = 64
+_OVER = MAX_SHOWN_CHARS + 1
+_TOO_LONG = re.compile(rf'"(?:[^"\\]|\\.){{{_OVER},}}"|[^\s"]{{{_OVER},}}')
+
+
+def elide(text: str) -> str:
+    """``text`` with each quoted value or word over MAX_SHOWN_CHARS cut to its start.
+
+    A quoted value of 100,000 ``a`` becomes ``"aaaa..." (100000 characters)`` with the
+    first SHOWN_CHARS characters inside the quotes: the start and the length of what was
+    there. Messages of at most MAX_SHOWN_CHARS characters are returned as they are.
+    """
+    if len(text) <= MAX_SHOWN_CHARS:
+        return text
+    return _TOO_LONG.sub(_cut, text)
+
+
+def _cut(match: re.Match[str]) -> str:
+    found = match.group(0)
+    quoted = found.startswith('"')
+    inner = found[1:-1] if quoted else found
+    head = inner[:SHOWN_CHARS]
+    trailing = len(head) - len(head.rstrip("\\"))
+    if trailing % 2:  # do not leave half of an escape sequence
+        head = head[:-1]
+    shown = f'"{head}..."' if quoted else f"{head}..."
+    return f"{shown} ({len(inner)} characters)"
 
 
 class NetsimError(Exception):
@@ -27,6 +64,9 @@ class FieldError:
 
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", elide(self.message))
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -56,7 +96,7 @@ class ValidationError(NetsimError):
     ) -> None:
         self.errors = tuple(errors)
         self.origin = origin
-        self.object_ref = object_ref
+        self.object_ref = elide(object_ref)
         super().__init__(self.render())
 
     def render(self) -> str:

@@ -110,3 +110,30 @@ def test_named_path_errors_say_why(tmp_path: Path) -> None:
         check_named_path("")
     with pytest.raises(LoadError, match=r"nope\.yaml: no such file or directory"):
         check_named_path(str(tmp_path / "nope.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "error: '': an empty path names no file"),
+        ("x" * 300, f"error: {'x' * 300}: cannot read: File name too long"),
+        ("x\x00y", "error: 'x\\x00y': not a valid path (it holds a NUL byte)"),
+        ("missing.yaml", "error: missing.yaml: no such file or directory"),
+        ("loop.yaml", "error: loop.yaml: cannot read: too many levels of symbolic links"),
+    ],
+)
+def test_paths_named_on_the_command_line_say_why_they_cannot_be_read(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    message: str,
+) -> None:
+    from netsim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    for command in (["validate"], ["matrix"], ["lint"], ["diff"]):
+        argv = [*command, name] + (["other.yaml"] if command == ["diff"] else [])
+        assert main(argv) == 2, command
+        assert capsys.readouterr().err.startswith(message), command

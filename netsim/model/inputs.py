@@ -16,12 +16,14 @@ way out (``kustomize build DIR | netsim ... -``).
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
 from netsim.errors import LoadError, NetsimError
+from netsim.fileio import check_named_path, list_folder
 from netsim.model.yamllines import line_of
 from netsim.model.yamlsafe import decode_bytes, parse_yaml_text
 
@@ -80,7 +82,7 @@ def _expand_path(text: str, recursive: bool) -> list[Input]:
     if text == STDIN:
         return [Input(text)]
     path = Path(text)
-    if path.is_dir():
+    if stat.S_ISDIR(check_named_path(text).st_mode):  # says why a named path is unusable
         if kustomization_file(path) is not None:
             return _kustomization(path, "", ())
         found = _directory_files(path, recursive)
@@ -88,14 +90,12 @@ def _expand_path(text: str, recursive: bool) -> list[Input]:
             where = "directory tree" if recursive else "directory"
             raise LoadError(f"{text}: no manifest files (*.yaml, *.yml, *.json) in {where}")
         return found
-    if path.exists():
-        return [Input(text)]
-    raise LoadError(f"{text}: no such file or directory")
+    return [Input(text)]
 
 
 def _directory_files(directory: Path, recursive: bool) -> list[Input]:
     out: list[Input] = []
-    for entry in sorted(directory.iterdir()):
+    for entry in list_folder(directory):
         if entry.is_file() and entry.suffix.lower() in MANIFEST_SUFFIXES:
             out.append(Input(str(entry)))
         elif recursive and entry.is_dir():

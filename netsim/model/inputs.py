@@ -88,7 +88,10 @@ def _expand_path(text: str, recursive: bool) -> list[Input]:
         found = _directory_files(path, recursive)
         if not found:
             where = "directory tree" if recursive else "directory"
-            raise LoadError(f"{text}: no manifest files (*.yaml, *.yml, *.json) in {where}")
+            hint = ""
+            if not recursive and any(p.is_dir() for p in list_folder(path)):
+                hint = " (it has subdirectories: -R reads them, as kubectl apply -R does)"
+            raise LoadError(f"{text}: no manifest files (*.yaml, *.yml, *.json) in {where}{hint}")
         return found
     return [Input(text)]
 

@@ -213,3 +213,12 @@ def test_json_lists_the_ignored_policies(capsys: pytest.CaptureFixture[str]) -> 
         assert [item["object"] for item in ignored] == IGNORED, argv
         assert ignored[1]["apiVersion"] == "projectcalico.org/v3"
         assert ignored[1]["what"] == "Calico policy not evaluated"
+
+
+def test_a_folder_of_folders_without_r_says_to_use_r(capsys: pytest.CaptureFixture[str]) -> None:
+    from netsim.cli import main
+
+    assert main(["matrix", str(BUNDLES / "sock-shop")]) == 2
+    err = capsys.readouterr().err
+    assert "no manifest files" in err
+    assert "-R reads them" in err

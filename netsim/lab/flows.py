@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from netsim.addr import Prefix, int_to_ip, is_ip, parse_ip
+from netsim.insight.space import cidr_prefixes
 from netsim.lab.checkspec import PROTOCOLS, FlowPattern, ForbidSpec, PortRange
 from netsim.model.cluster import Cluster
 from netsim.model.netpol import Direction
@@ -88,24 +89,13 @@ def ports_in(cuts: Sequence[int], ranges: Sequence[PortRange] | None) -> tuple[i
 
 
 # ------------------------------------------------------------------ addresses
-def _prefixes(clusters: Iterable[Cluster]) -> Iterator[Prefix]:
-    for cluster in clusters:
-        for policy in cluster.policies.values():
-            for direction in DIRECTIONS:
-                for rule in policy.rules(direction):
-                    for peer in rule.peers:
-                        if peer.ip_block is not None:
-                            yield peer.ip_block.cidr
-                            yield from peer.ip_block.except_
-
-
 def address_points(
     clusters: Sequence[Cluster], within: Prefix, extra: Iterable[Prefix] = ()
 ) -> list[Point]:
     """Representative addresses of ``within``: one per interval between ipBlock edges,
     every pod and node address (pods as pods), each followed by its next address."""
     cuts = {within.network}
-    for prefix in (*_prefixes(clusters), *extra):
+    for prefix in (*cidr_prefixes(clusters), *extra):
         if prefix.version == within.version:
             cuts |= {prefix.network, prefix.last + 1}
     pods: dict[str, str] = {}

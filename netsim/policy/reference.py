@@ -180,22 +180,29 @@ class ReferenceEvaluator:
         self.cluster = cluster
         self.profile = profile
 
+    def _side(
+        self, direction: Direction, src: Endpoint, dst: Endpoint, protocol: str, port: int
+    ) -> SideDecision:
+        """One enforcement point's decision: :func:`side_decision` (a subclass that adds
+        policy kinds, e.g. ``netsim.policy.tiers``, answers through its own)."""
+        return side_decision(self.cluster, direction, src, dst, protocol, port, self.profile)
+
     def decide_endpoints(self, src: Endpoint, dst: Endpoint, protocol: str, port: int) -> Decision:
         """§4: both the source's egress and the destination's ingress must allow."""
         return Decision(
-            side_decision(self.cluster, "egress", src, dst, protocol, port, self.profile),
-            side_decision(self.cluster, "ingress", src, dst, protocol, port, self.profile),
+            self._side("egress", src, dst, protocol, port),
+            self._side("ingress", src, dst, protocol, port),
         )
 
     def egress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
         """The decision of the source's egress enforcement point."""
         src, dst = ip_endpoint(self.cluster, src_ip), ip_endpoint(self.cluster, dst_ip)
-        return side_decision(self.cluster, "egress", src, dst, protocol, dst_port, self.profile)
+        return self._side("egress", src, dst, protocol, dst_port)
 
     def ingress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
         """The decision of the destination's ingress enforcement point."""
         src, dst = ip_endpoint(self.cluster, src_ip), ip_endpoint(self.cluster, dst_ip)
-        return side_decision(self.cluster, "ingress", src, dst, protocol, dst_port, self.profile)
+        return self._side("ingress", src, dst, protocol, dst_port)
 
     def decide(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> Decision:
         """Both sides' decisions."""

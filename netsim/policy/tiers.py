@@ -39,9 +39,9 @@ from netsim.model.cluster import Cluster
 from netsim.model.netpol import Direction
 from netsim.model.objects import Pod
 from netsim.policy import reference
-from netsim.policy.endpoint import Endpoint, ip_endpoint
+from netsim.policy.endpoint import Endpoint
 from netsim.policy.profile import UPSTREAM, Profile
-from netsim.policy.verdict import Decision, RuleRef, SideDecision
+from netsim.policy.verdict import RuleRef, SideDecision
 
 UNDECIDED_BY_POLICY = frozenset(
     {"not-enforced", "not-a-pod", "not-filtered", "loopback", "node-local"}
@@ -199,19 +199,8 @@ class TieredReferenceEvaluator(reference.ReferenceEvaluator):
     """The reference evaluator with AdminNetworkPolicy, BaselineAdminNetworkPolicy and
     ClusterNetworkPolicy: the same API, every answer through :func:`side_decision`."""
 
-    def decide_endpoints(self, src: Endpoint, dst: Endpoint, protocol: str, port: int) -> Decision:
-        """Both the source's egress and the destination's ingress must allow."""
-        return Decision(
-            side_decision(self.cluster, "egress", src, dst, protocol, port, self.profile),
-            side_decision(self.cluster, "ingress", src, dst, protocol, port, self.profile),
-        )
-
-    def egress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
-        """The decision of the source's egress enforcement point."""
-        src, dst = ip_endpoint(self.cluster, src_ip), ip_endpoint(self.cluster, dst_ip)
-        return side_decision(self.cluster, "egress", src, dst, protocol, dst_port, self.profile)
-
-    def ingress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
-        """The decision of the destination's ingress enforcement point."""
-        src, dst = ip_endpoint(self.cluster, src_ip), ip_endpoint(self.cluster, dst_ip)
-        return side_decision(self.cluster, "ingress", src, dst, protocol, dst_port, self.profile)
+    def _side(
+        self, direction: Direction, src: Endpoint, dst: Endpoint, protocol: str, port: int
+    ) -> SideDecision:
+        """The tiered decision of one enforcement point (:func:`side_decision` here)."""
+        return side_decision(self.cluster, direction, src, dst, protocol, port, self.profile)

@@ -58,7 +58,13 @@ from netsim.sim.packet import (
     dns_query,
     dns_response,
 )
-from netsim.sim.shellutils import BANNER, STUB_RESOLVER, Terminal, resolv_conf
+from netsim.sim.shellutils import (
+    BANNER,
+    STUB_RESOLVER,
+    Terminal,
+    index_in_substrings,
+    resolv_conf,
+)
 
 if TYPE_CHECKING:
     from netsim.sim.network import Network
@@ -136,19 +142,6 @@ class Query:
     payload: bytes
 
 
-def _keyword(words: tuple[str, ...], key: str) -> int:
-    """busybox's index_in_substrings: an exact match, else the one word ``key`` begins."""
-    matched = -1
-    for index, word in enumerate(words):
-        if key and word.startswith(key):
-            if word == key:
-                return index
-            if matched >= 0:
-                return -1
-            matched = index
-    return matched
-
-
 def parse_args(args: list[str], out: Terminal) -> Settings | int:
     """The settings of a command line, or the exit code after printing why not."""
     types: list[int] = []
@@ -161,7 +154,7 @@ def parse_args(args: list[str], out: Terminal) -> Settings | int:
         if not rest[0].startswith("-"):
             break
         key, _, value = rest.pop(0)[1:].partition("=")
-        which = _keyword(OPTIONS, key)
+        which = index_in_substrings(OPTIONS, key)
         if which < 0:
             return _usage(out)
         if which <= 1:

@@ -419,7 +419,7 @@ def _address_text(link: Link, address: Address, oneline: bool) -> str:
     )
 
 
-def _keyword(words: tuple[str, ...], key: str) -> int:
+def index_in_substrings(words: tuple[str, ...], key: str) -> int:
     """busybox's index_in_substrings: an exact match, else the one word ``key`` begins."""
     matched = -1
     for index, word in enumerate(words):
@@ -456,7 +456,7 @@ def ip(net: Network, host: Host, args: list[str], out: Terminal) -> int:
     while words and words[0].startswith("-"):
         option = words.pop(0)[1:]
         option = option[1:] if option.startswith("-") else option
-        which = _keyword(IP_OPTIONS, option)
+        which = index_in_substrings(IP_OPTIONS, option)
         if which < 0:
             return _usage(out, *IP_USAGE)
         if which == 0:
@@ -471,14 +471,14 @@ def ip(net: Network, host: Host, args: list[str], out: Terminal) -> int:
             family = {"inet": 4, "inet6": 6, "link": -1}[name]
         else:
             family = {2: 4, 3: 6, 4: -1}[which]
-    which = _keyword(IP_OBJECTS, words.pop(0)) if words else -1
+    which = index_in_substrings(IP_OBJECTS, words.pop(0)) if words else -1
     if which not in (0, 3):
         return _usage(out, *IP_USAGE)
     commands = ADDR_COMMANDS if which == 0 else LINK_COMMANDS
     if which == 3:
         family = -1
     if words:
-        command = _keyword(commands, words[0])
+        command = index_in_substrings(commands, words[0])
         if command < 0:
             out.print(f"ip: invalid argument '{words[0]}' to 'ip'")
             return 1

@@ -28,6 +28,10 @@ class Profile:
     - ``end_port``: False models a plugin that enforces only ``port`` of a range.
     - ``hairpin_allowed``: a pod reaching itself through its own Service.
     - ``cut_established_on_change``: a policy change drops existing flows.
+    - ``drop_spoofed``: a pod's packet whose source address is not the pod's
+      own is dropped where it leaves the pod (Calico's and Cilium's
+      anti-spoofing check at the workload interface); off, it travels on and
+      is judged at the destination as coming from that address.
     """
 
     name: str = "upstream"
@@ -39,11 +43,12 @@ class Profile:
     end_port: bool = True
     hairpin_allowed: bool = True
     cut_established_on_change: bool = False
+    drop_spoofed: bool = False
 
 
 UPSTREAM = Profile()
-CALICO = Profile(name="calico")
-CILIUM = Profile(name="cilium", ipblock_matches_pod_ips=False)
+CALICO = Profile(name="calico", filter_icmp=True, drop_spoofed=True)
+CILIUM = Profile(name="cilium", ipblock_matches_pod_ips=False, filter_icmp=True, drop_spoofed=True)
 FLANNEL = Profile(name="flannel", enforce=False)
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (UPSTREAM, CALICO, CILIUM, FLANNEL)}

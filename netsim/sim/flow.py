@@ -30,6 +30,37 @@ PROTO_NAMES: Final[dict[int, str]] = {
 }
 """IP protocol number -> the protocol string of the policy API (ICMPv6 is ``ICMP``)."""
 
+L4_NUMBERS: Final = frozenset((PROTO_TCP, PROTO_UDP, PROTO_SCTP))
+"""The IP protocols NetworkPolicy ``ports`` can name; every other one is judged without a port."""
+
+OTHER_PROTOCOLS: Final[dict[int, str]] = {
+    4: "IPIP",
+    41: "IPV6",
+    47: "GRE",
+    50: "ESP",
+    51: "AH",
+    89: "OSPF",
+    112: "VRRP",
+    136: "UDPLITE",
+}
+"""Names for the policy hook and traces of a few IP protocols NetworkPolicy has no word for."""
+
+
+def policy_protocol(proto: int) -> str:
+    """The protocol string the policy engine judges IP protocol ``proto`` as.
+
+    TCP, UDP and SCTP as the API spells them; ICMP and ICMPv6 as ``ICMP``;
+    any other protocol by its name (``GRE``) or ``IP-<number>``. The engine
+    treats every name but TCP, UDP and SCTP alike: unfiltered unless the
+    profile's ``filter_icmp`` is on, and then admitted only by rules without
+    ``ports`` (a ``ports`` entry names TCP, UDP or SCTP).
+    """
+    name = PROTO_NAMES.get(proto)
+    if name is None:
+        name = OTHER_PROTOCOLS.get(proto, f"IP-{proto}")
+    return name
+
+
 PROTO_NUMBERS: Final[dict[str, int]] = {"TCP": PROTO_TCP, "UDP": PROTO_UDP, "SCTP": PROTO_SCTP}
 """Kubernetes protocol string -> IP protocol number."""
 

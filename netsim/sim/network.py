@@ -74,16 +74,18 @@ from netsim.policy.profile import UPSTREAM, Profile
 from netsim.policy.verdict import SideDecision
 from netsim.sim.conntrack import Conntrack, Entry
 from netsim.sim.dns import DNS_NAMESPACE, DNS_SERVICE, ClusterDns, dns_objects, search_path
+from netsim.sim.fate import FateWatch, PacketFate
 from netsim.sim.flow import (
     ACK,
     BROADCAST_MAC,
+    L4_NUMBERS,
     PROTO_ICMP,
     PROTO_ICMPV6,
-    PROTO_NAMES,
     PROTO_TCP,
     RST,
     FlowKey,
     Frame,
+    policy_protocol,
 )
 from netsim.sim.kubeproxy import APISERVER_PORT, Frontend, KubeProxy
 from netsim.sim.sockets import Stack
@@ -91,11 +93,15 @@ from netsim.sim.topology import DEFAULT_LINKS, Capture, Host, Links, NodeState, 
 from netsim.sim.trace import Counters, TraceEvent, event_for
 
 if TYPE_CHECKING:
+    from scapy.packet import Packet
+
     from netsim.policy.engine import PolicyEngine
     from netsim.sim.apps import ExecResult, Session
 
 SETTLE: Final = 0.001
 """exec() lets in-flight packets land for this long after the command exits."""
+SEND_WAIT: Final = 0.1
+"""send() runs the network this long for the packet to land and its reply to come back."""
 ARP_QUEUE: Final = 3
 ICMP_PROTOS: Final = frozenset((PROTO_ICMP, PROTO_ICMPV6))
 EXTERNAL_GATEWAY_MAC: Final = 0x02_00_00_00_00_FE
@@ -164,6 +170,7 @@ class Network:
         self.external: dict[int, Host] = {}
         self._ip_text: dict[tuple[int, int], str] = {}
         self._order = 0
+        self._watch: FateWatch | None = None
         if dns and f"{DNS_NAMESPACE}/{DNS_SERVICE}" not in cluster.services:
             cluster.ensure_namespace(DNS_NAMESPACE)
             pod, service = dns_objects(cluster)
@@ -253,6 +260,34 @@ class Network:
         self.env.run(until=process)
         self.env.run(until=self.env.now + SETTLE)
         return cast(bytes, process.value)
+
+    def send(self, packet: Packet | bytes, at: str, wait: float = SEND_WAIT) -> PacketFate:
+        """Put one packet on the interface of ``at`` (``ns/pod``, ``node/NAME``,
+        ``external/NAME``) and return its :class:`~netsim.sim.fate.PacketFate`.
+
+        ``packet`` is a scapy packet (Ether, IP, IPv6 over TCP, UDP, SCTP, ICMP
+        or any other IP protocol) or raw bytes (:mod:`netsim.sim.inject`). It
+        takes the path of every other frame (ARP, bridge, conntrack, kube-proxy,
+        the policy hook, routing, NAT) and the network runs ``wait`` simulated
+        seconds for it to land and an answer to come back. The sender's own
+        stack sees the answer as it would any other (a SYN-ACK it did not ask
+        for is answered with a RST, as a real kernel does).
+        """
+        from netsim.sim.inject import frame_from_packet
+        from netsim.sim.packet import FrameRenderer, parse_frame
+
+        if wait < 0:
+            raise NetsimError(f"cannot wait a negative time ({wait})")
+        host = self.host(at)
+        frame = frame_from_packet(packet, host)
+        watch = self._watch = FateWatch(frame)
+        try:
+            host.stack.send(frame)
+            self.env.run(until=self.env.now + wait)
+        finally:
+            self._watch = None
+        renderer = FrameRenderer()
+        return watch.fate(lambda f: parse_frame(renderer.render(f)))
 
     def host(self, key: str) -> Host:
         """The host of a pod (``ns/name``), node (``node/<name>``) or external client."""
@@ -433,9 +468,9 @@ class Network:
                     node.conntrack.remove(entry)
 
     def _entry_allowed(self, node: NodeState, entry: Entry) -> bool:
-        proto = PROTO_NAMES.get(entry.orig[0], "TCP")
+        proto = policy_protocol(entry.orig[0])
         src, dst, port = entry.orig[1], entry.reply[1], entry.reply[2]
-        if proto == "ICMP":
+        if entry.orig[0] not in L4_NUMBERS:
             port = 0
         version = entry.version
         src_host = self.by_ip.get(src)
@@ -470,6 +505,8 @@ class Network:
     def _deliver(self, host: Host, frame: Frame, delay: float) -> None:
         def arrive(_event: object) -> None:
             if host.alive:
+                if self._watch is not None:
+                    self._watch.arrived(host.key, frame)
                 host.stack.receive(frame)
 
         timeout = self.env.timeout(delay)
@@ -478,6 +515,8 @@ class Network:
     def _drop(
         self, where: str, frame: Frame, reason: str, delay: float, d: SideDecision | None = None
     ) -> None:
+        if self._watch is not None:
+            self._watch.dropped(frame, reason, d)
         counters = self._counters
         counters.drops[reason] += 1
         counters.drops_at[where] += 1
@@ -515,6 +554,8 @@ class Network:
             return False
         if d.rule is not None:
             rules.append(str(d.rule))
+        if self._watch is not None:
+            self._watch.allowed(frame, d)
         self._note("policy-allow", where, frame, d.reason, delay, d)
         return True
 
@@ -569,11 +610,13 @@ class Network:
                 return
         frame.dst_mac = mac
         self._cap(host.iface, frame, 0.0)
+        if frame.src != host.ip and self._profile().drop_spoofed:
+            # Calico and Cilium admit from a workload interface only the workload's own
+            # addresses (an RPF check at the host end of the veth).
+            self._drop(host.iface, frame, "spoofed-source", self._veth)
+            return
         node = self.nodes[host.node]
         node.fdb[host.mac] = host.key
-        routed = mac == node.bridge_mac
-        if routed:
-            frame.ttl -= 1
         self._forward(node, frame, host, self._veth)
 
     def _node_send(self, node: NodeState, frame: Frame) -> None:
@@ -634,7 +677,12 @@ class Network:
         if node is None:
             self._drop("internet", frame, "no-route", self._external)
             return
-        frame.dst_mac = node.mac
+        # The internet's last router routed it: one hop, and its MAC as the source.
+        frame.ttl -= 1
+        if frame.ttl <= 0:
+            self._drop("internet", frame, "ttl-exceeded", self._external)
+            return
+        frame.src_mac, frame.dst_mac = EXTERNAL_GATEWAY_MAC, node.mac
         delay = self._wire_delay(frame, self._external)
         if delay < 0:
             self._drop("internet", frame, "link-loss", self._external)
@@ -688,7 +736,7 @@ class Network:
         self, node: NodeState, frame: Frame, origin: Host | None, key: FlowKey, delay: float
     ) -> None:
         version = frame.version
-        proto_name = PROTO_NAMES.get(frame.proto, "TCP")
+        proto_name = policy_protocol(frame.proto)
         local_pod = origin if origin is not None and origin.kind == "pod" else None
         kp = self.kube_proxy
         frontend: Frontend | None = None
@@ -738,7 +786,7 @@ class Network:
             if local_pod is not None and frame.dst == local_pod.ip:
                 self._hairpin(node, frame, local_pod, key, delay)
                 return
-        port = 0 if proto_name == "ICMP" else frame.dport
+        port = frame.dport if frame.proto in L4_NUMBERS else 0
         rules: list[str] = []
         if local_pod is not None and local_pod.kind == "pod":
             d = self.engine.egress(
@@ -828,6 +876,8 @@ class Network:
         from the Service address. Other protocols are dropped.
         """
         self._counters.drops[reason] += 1
+        if self._watch is not None:
+            self._watch.dropped(frame, reason, None)
         self._note("reject", node.name, frame, reason, delay)
         if frame.proto != PROTO_TCP:
             return
@@ -844,11 +894,19 @@ class Network:
         self._deliver(origin, rst, delay + self._veth)
 
     def _route(self, node: NodeState, frame: Frame, delay: float) -> None:
+        """Send a frame on from ``node``: bridge it, or route it (one TTL decrement).
+
+        A frame the node's own stack made (its source MAC is the node's) is
+        output, not forwarded: it leaves with the TTL it was made with.
+        """
         dst = frame.dst
+        forwarded = frame.src_mac != node.mac
         host = self.by_ip.get(dst)
         if host is not None:
             if host.node == node.name:
                 if frame.dst_mac == node.bridge_mac or frame.dst_mac != host.mac:
+                    if forwarded and not self._hop(node, frame, delay):
+                        return
                     frame.src_mac = node.bridge_mac  # routed by the node
                     frame.dst_mac = host.mac
                 elif node.fdb.get(host.mac) != host.key:
@@ -857,6 +915,8 @@ class Network:
                 self._cap(host.iface, frame, delay)
                 self._deliver(host, frame, delay)
                 return
+            if forwarded and not self._hop(node, frame, delay):
+                return
             self._to_node(node, self.nodes[host.node], frame, delay)
             return
         target = self.node_by_ip.get(dst)
@@ -864,10 +924,14 @@ class Network:
             if target is node:
                 self._deliver(node.host, frame, delay)
             else:
+                if forwarded and not self._hop(node, frame, delay):
+                    return
                 self._to_node(node, target, frame, delay)
             return
         ext = self.external.get(dst)
         if ext is not None:
+            if forwarded and not self._hop(node, frame, delay):
+                return
             frame.src_mac, frame.dst_mac = node.mac, EXTERNAL_GATEWAY_MAC
             self._cap(node.iface, frame, delay)
             wire = self._wire_delay(frame, self._external)
@@ -891,17 +955,23 @@ class Network:
             if key != target.key and key != source:
                 self._cap(node.ports[key].iface, frame, delay)
 
-    def _to_node(self, node: NodeState, target: NodeState, frame: Frame, delay: float) -> None:
+    def _hop(self, node: NodeState, frame: Frame, delay: float) -> bool:
+        """``node`` routes ``frame``: decrement its TTL; False (dropped) when it reaches 0."""
         frame.ttl -= 1
         if frame.ttl <= 0:
             self._drop(node.name, frame, "ttl-exceeded", delay)
-            return
+            return False
+        return True
+
+    def _to_node(self, node: NodeState, target: NodeState, frame: Frame, delay: float) -> None:
+        """Put ``frame`` on the node network to ``target``; both nodes' eth0 capture it."""
         frame.src_mac, frame.dst_mac = node.mac, target.mac
         self._cap(node.iface, frame, delay)
         wire = self._wire_delay(frame, self._node_latency)
         if wire < 0:
             self._drop(node.name, frame, "link-loss", delay)
             return
+        self._cap(target.iface, frame, delay + wire)
         self._forward(target, frame, None, delay + wire)
 
     def _wire_delay(self, frame: Frame, latency: float) -> float:

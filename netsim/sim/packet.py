@@ -87,8 +87,8 @@ class FrameRenderer:
         """Return the Ethernet frame's bytes (checksums correct)."""
         if frame.proto == 0:
             return self._arp(frame)
-        if frame.proto == PROTO_SCTP:
-            return bytes(self._scapy(frame))
+        if frame.proto not in (PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6):
+            return bytes(self._scapy(frame))  # SCTP and other IP protocols (GRE...)
         key = (
             frame.version,
             frame.proto,
@@ -179,6 +179,12 @@ class FrameRenderer:
         elif frame.proto == PROTO_ICMPV6:
             cls = ICMPv6EchoRequest if frame.flags == 128 else ICMPv6EchoReply
             l4 = cls(id=frame.sport, seq=frame.seq)
+        elif frame.proto != PROTO_SCTP:  # another IP protocol: its payload as it came
+            if frame.version == 4:
+                ip.proto = frame.proto
+            else:
+                ip.nh = frame.proto
+            return eth / ip / Raw(frame.payload) if frame.payload else eth / ip
         else:
             chunk: Packet
             if frame.flags == SCTP_INIT:
@@ -192,6 +198,13 @@ class FrameRenderer:
         if frame.payload and not header_only:
             packet = packet / Raw(frame.payload)
         return packet
+
+
+def parse_frame(data: bytes) -> Packet:
+    """An Ethernet frame's bytes as a scapy packet (imports scapy)."""
+    from scapy.layers.l2 import Ether
+
+    return Ether(data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from netsim.addr import int_to_ip
 from netsim.policy.verdict import RuleRef
-from netsim.sim.flow import PROTO_NAMES, FlowKey
+from netsim.sim.flow import FlowKey, policy_protocol
 
 EventKind = Literal["drop", "policy-allow", "dnat", "snat", "reject"]
 
@@ -22,6 +22,7 @@ DropReason = Literal[
     "neighbour-queue-full",  # more packets than unres_qlen wait for one ARP answer
     "neighbour-unreachable",  # no host answers ARP for an on-link address
     "link-loss",  # the seeded loss of a node or internet link (Links.loss)
+    "spoofed-source",  # a pod sent from an address not its own (Profile.drop_spoofed)
 ]
 
 
@@ -78,7 +79,7 @@ def event_for(
         time,
         kind,
         where,
-        PROTO_NAMES.get(proto, str(proto)),
+        policy_protocol(proto),
         int_to_ip(src, version),
         sport,
         int_to_ip(dst, version),

@@ -72,6 +72,7 @@ from netsim.errors import LookupFailed, NetsimError
 from netsim.model import Change, Cluster, Pod
 from netsim.policy.profile import UPSTREAM, Profile
 from netsim.policy.verdict import SideDecision
+from netsim.sim.apiserver import apiserver
 from netsim.sim.conntrack import Conntrack, Entry
 from netsim.sim.dns import DNS_NAMESPACE, DNS_SERVICE, ClusterDns, dns_objects, search_path
 from netsim.sim.fate import FateWatch, PacketFate
@@ -402,7 +403,7 @@ class Network:
         host.stack = Stack(host, self.env, self.rng, partial(self._node_send, state))
         state.host = host
         if not self.nodes:  # the first node is the control plane: the apiserver listens
-            host.stack.tcp_listeners[APISERVER_PORT] = lambda conn: None
+            host.stack.tcp_listeners[APISERVER_PORT] = apiserver
         self.nodes[name] = state
         self.node_by_ip[state.ip] = state
         self.hosts[host.key] = host

@@ -17,10 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from netsim.cli.inputs import add_input_arguments, ignored_json, load_inputs
-from netsim.policy.groups import GROUP_BY, group_sums, grouped_marks
+from netsim.policy.groups import GROUP_BY, grouped_marks
 from netsim.policy.truthtable import aligned_table, truth_table
 
 if TYPE_CHECKING:
@@ -148,10 +149,13 @@ def run(args: argparse.Namespace) -> int:
         def progress(message: str) -> None:
             print(f"matrix: {len(pods)} pods: {message}", file=sys.stderr, flush=True)
 
-    tables = engine.matrix(ports, progress=progress)
     if args.summary:
-        print(summary_text(engine, ports, tables))
+        print(summary_text(engine, ports))
         return 0
+    if args.group_by == "pod" and not args.json:
+        write_pod_tables(engine, ports, progress)
+        return 0
+    tables = engine.matrix(ports, progress=progress)
     names, marks = grouped_marks(pods, list(tables), args.group_by)
     if args.json:
         out = {
@@ -192,30 +196,63 @@ def verdict_list(
     return out
 
 
-def summary_text(engine: Any, ports: list[tuple[str, int]], tables: Any) -> str:
-    """Allowed/denied counts per namespace pair and the table by identity, per port."""
+def write_pod_tables(engine: Any, ports: list[tuple[str, int]], progress: Any = None) -> None:
+    """Print the pod-by-pod tables one port at a time, rendered with numpy (bounded memory)."""
+    from netsim.policy.tablewriter import write_tables
+
+    names = [p.key for p in engine.pods()]
+
+    def tables() -> Iterator[Any]:
+        for k, (protocol, port) in enumerate(ports):
+            if progress is not None:
+                progress(f"port {port}/{protocol} ({k + 1}/{len(ports)})")
+            yield engine.matrix([(protocol, port)])[0]
+
+    sys.stdout.flush()
+    sink = getattr(sys.stdout, "buffer", None) or _TextSink()
+    write_tables(sink, names, ports, tables(), "aligned")
+    sink.flush()
+
+
+class _TextSink:
+    """Bytes written to a text-only ``sys.stdout`` (a test's StringIO)."""
+
+    def write(self, data: bytes | memoryview) -> int:
+        return sys.stdout.write(bytes(data).decode())
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+def summary_text(engine: Any, ports: list[tuple[str, int]]) -> str:
+    """Allowed/denied counts per namespace pair and the table by identity, per port.
+
+    Counted from the engine's class-level tables (:mod:`netsim.policy.groupcounts`),
+    not from pod-by-pod tables.
+    """
     import numpy as np
+
+    from netsim.policy.groupcounts import allowed_counts, group_totals
 
     pods = engine.pods()
     namespaces = sorted({p.namespace for p in pods})
-    ns_index = np.array([namespaces.index(p.namespace) for p in pods], dtype=np.intp)
+    ns_of = {ns: i for i, ns in enumerate(namespaces)}
+    ns_index = np.array([ns_of[p.namespace] for p in pods], dtype=np.intp)
     identities = sorted({(p.namespace, str(p.labels)) for p in pods})
     ident_names = [f"{ns}{{{labels}}}" for ns, labels in identities]
-    id_index = np.array(
-        [identities.index((p.namespace, str(p.labels))) for p in pods], dtype=np.intp
-    )
+    id_of = {ident: i for i, ident in enumerate(identities)}
+    id_index = np.array([id_of[(p.namespace, str(p.labels))] for p in pods], dtype=np.intp)
+    total_ns = group_totals(ns_index, len(namespaces))
+    total_id = group_totals(id_index, len(identities))
     blocks = []
-    for k, (protocol, port) in enumerate(ports):
-        table = tables[k]
-        allowed_ns = group_sums(table, ns_index, len(namespaces))
-        total_ns = group_sums(np.ones_like(table), ns_index, len(namespaces))
+    for protocol, port in ports:
+        allowed_ns = allowed_counts(engine, protocol, port, ns_index, len(namespaces))
         lines = [f"port {port}/{protocol}:", "from-namespace\tto-namespace\tallowed\tdenied"]
         for a, src in enumerate(namespaces):
             for b, dst in enumerate(namespaces):
                 ok, all_ = int(allowed_ns[a, b]), int(total_ns[a, b])
                 lines.append(f"{src}\t{dst}\t{ok}\t{all_ - ok}")
-        allowed_id = group_sums(table, id_index, len(identities))
-        total_id = group_sums(np.ones_like(table), id_index, len(identities))
+        allowed_id = allowed_counts(engine, protocol, port, id_index, len(identities))
         marks = [
             ["." if a == t else "X" if a == 0 else "~" for a, t in zip(ra, rt, strict=True)]
             for ra, rt in zip(allowed_id.tolist(), total_id.tolist(), strict=True)

@@ -11,7 +11,7 @@ at 5,000 pods).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO, Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +20,14 @@ Layout = Literal["tab", "aligned"]
 ROW_BYTES_PER_BLOCK = 32 << 20
 """Bytes of text built at once (a block holds as many rows as fit)."""
 ALLOWED, DENIED = ord("."), ord("X")
+
+
+class Sink(Protocol):
+    """Where tables are written: a binary stream (``sys.stdout.buffer``, ``io.BytesIO``)."""
+
+    def write(self, data: bytes | memoryview, /) -> int:
+        """Write ``data``; return how many bytes."""
+        ...
 
 
 def mark_codes(table: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint8]:
@@ -31,62 +39,65 @@ def _encoded(names: list[str]) -> list[bytes]:
     return [name.encode() for name in names]
 
 
-def table_lines(
-    rows: list[str], cols: list[str], marks: npt.NDArray[np.uint8], layout: Layout = "tab"
-) -> Iterator[bytes]:
-    """The table's text as byte chunks, each a run of whole lines ending in a newline.
+def write_table(
+    out: Sink,
+    rows: list[str],
+    cols: list[str],
+    marks: npt.NDArray[np.uint8],
+    layout: Layout = "tab",
+) -> None:
+    """Write the table's text, each line ending in a newline.
 
     ``marks[i, j]`` is the ASCII code of the mark of row ``i``, column ``j`` (one
-    printable, non-space character). Joined, the chunks equal
-    ``truth_table(rows, cols, marks) + "\\n"`` (``layout="tab"``) or
-    ``aligned_table(...) + "\\n"`` (``layout="aligned"``).
+    printable, non-space character). What is written equals
+    ``truth_table(rows, cols, marks) + "\n"`` (``layout="tab"``) or
+    ``aligned_table(...) + "\n"`` (``layout="aligned"``). One block buffer, filled
+    with the constant parts of a row once, is reused for every block of rows.
     """
     row_names, col_names = _encoded(rows), _encoded(cols)
     if layout == "tab":
         widths = [1] * len(cols)
         first = 0
         sep = b"\t"
-        header = b"\t".join([b"-", *col_names]) + b"\n"
+        out.write(b"\t".join([b"-", *col_names]) + b"\n")
     else:
         widths = [max(len(c), 1) for c in col_names]
         first = max([1, *map(len, row_names)])
         sep = b"  "
         cells = [b"-".ljust(first), *(c.ljust(w) for c, w in zip(col_names, widths, strict=True))]
-        header = sep.join(cells).rstrip(b" ") + b"\n"
-    yield header
+        out.write(sep.join(cells).rstrip(b" ") + b"\n")
     if not rows:
         return
     # one row: [name padded to `first`] then per column sep + mark + padding; the last
     # column's padding is dropped (rstrip), then a newline
-    offsets = np.cumsum([0, *(len(sep) + w for w in widths)])[:-1] + len(sep)
-    length = int(offsets[-1]) + 1 + 1 if len(widths) else 1
+    offsets = first + len(sep) + np.cumsum([0, *(len(sep) + w for w in widths)])[:-1]
+    length = int(offsets[-1]) + 2 if len(widths) else first + 1
     template = np.full(length, ord(" "), dtype=np.uint8)
     template[-1] = ord("\n")
-    for at in offsets:
+    for at in offsets.tolist():
         template[at - len(sep) : at] = np.frombuffer(sep, dtype=np.uint8)
-    block = max(1, ROW_BYTES_PER_BLOCK // (length + first + 1))
+    block = max(1, min(len(rows), ROW_BYTES_PER_BLOCK // length))
+    buf = np.empty((block, length), dtype=np.uint8)
+    buf[:] = template
     for start in range(0, len(rows), block):
         chunk = marks[start : start + block]
-        buf = np.empty((len(chunk), length), dtype=np.uint8)
-        buf[:] = template
+        view = buf[: len(chunk)]
         if len(widths):
-            buf[:, offsets] = chunk
+            view[:, offsets] = chunk
+        names = row_names[start : start + block]
         if layout == "aligned":
-            padded = np.array([n.ljust(first) for n in row_names[start : start + block]])
-            named = np.empty((len(chunk), first + length), dtype=np.uint8)
-            named[:, :first] = padded.view(np.uint8).reshape(len(chunk), first)
-            named[:, first:] = buf
-            yield named.tobytes()
+            padded = np.array([n.ljust(first) for n in names], dtype=f"S{first}")
+            view[:, :first] = padded.view(np.uint8).reshape(len(chunk), first)
+            out.write(view.data.cast("B"))
         else:
-            data = buf.tobytes()
-            yield b"".join(
-                name + data[i * length : (i + 1) * length]
-                for i, name in enumerate(row_names[start : start + block])
+            data = view.data.cast("B")
+            out.write(
+                b"".join(n + data[i * length : (i + 1) * length] for i, n in enumerate(names))
             )
 
 
 def write_tables(
-    out: BinaryIO,
+    out: Sink,
     names: list[str],
     ports: list[tuple[str, int]],
     tables: Iterator[npt.NDArray[np.bool_]],
@@ -101,7 +112,6 @@ def write_tables(
         if k:
             out.write(b"\n")
         out.write(f"port {port}/{protocol}:\n".encode())
-        for chunk in table_lines(names, names, mark_codes(table), layout):
-            out.write(chunk)
+        write_table(out, names, names, mark_codes(table), layout)
     if not ports:
         out.write(b"\n")

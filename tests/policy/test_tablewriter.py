@@ -9,12 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netsim.policy import tablewriter
-from netsim.policy.tablewriter import mark_codes, table_lines, write_tables
+from netsim.policy.tablewriter import mark_codes, write_table, write_tables
 from netsim.policy.truthtable import tables_text, truth_table
 
 
 def _text(rows: list[str], table: np.ndarray, layout: tablewriter.Layout) -> str:
-    return b"".join(table_lines(rows, rows, mark_codes(table), layout)).decode()
+    out = io.BytesIO()
+    write_table(out, rows, rows, mark_codes(table), layout)
+    return out.getvalue().decode()
 
 
 def test_tab_layout_by_hand() -> None:

@@ -33,7 +33,6 @@ no ``curl``, for one).
 from __future__ import annotations
 
 import math
-import shlex
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -57,6 +56,7 @@ from netsim.sim.packet import (
     dns_query,
     dns_response,
 )
+from netsim.sim.posix import ShellSyntaxError, parse_list, runs
 from netsim.sim.shellutils import SHELL_COMMANDS
 from netsim.sim.sockets import TcpConn
 
@@ -333,6 +333,10 @@ INT_MAX = 2**31 - 1
 MAX_PACKETS = 100_000
 """Most packets one simulated ping may send (a longer run is an UnsupportedError)."""
 MAX_SIMULATED_SECONDS = 86_400.0
+UDP_TEST_PORT = 31337
+"""nc_bloaty's SLEAZE_PORT: the refused TCP port whose RST times a UDP scan without -w."""
+UDP_TEST_WAIT = 5.0
+"""The alarm nc_bloaty's udptest() sets on that connect."""
 """Longest simulated time one command may ask for (``-w``, ``-W``, ``-T``, ``-i`` x ``-c``)."""
 
 
@@ -501,14 +505,20 @@ def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
         port = number
     address = yield from resolve(net, host, hostname)
     if address is None:
-        out.print(f"wget: bad address '{hostname}'")
+        # busybox hands "host:port" whole to xhost2sockaddr, which names it whole
+        out.print(f"wget: bad address '{hostpart}'")
         return 1
     if not quiet:
         out.print(f"Connecting to {hostpart} ({_hostport(address, port)})")
     if _unreachable(host, address):
         out.print(f"wget: can't connect to remote host ({address}): Network is unreachable")
         return 1
-    conn, session, kind = yield from _connect_with_alarm(net, host, address, port, timeout)
+    # -T 0 arms no alarm (busybox: "if (G.timeout_seconds) alarm(...)"): connect() waits
+    # for the kernel to give up, reads for the per-command bound of simulated time.
+    alarm = timeout if timeout else None
+    if not timeout:
+        timeout = MAX_SIMULATED_SECONDS
+    conn, session, kind = yield from _connect_with_alarm(net, host, address, port, alarm)
     if kind == "alarm":
         return _download_timed_out(conn, out)
     if kind != "established":
@@ -634,21 +644,51 @@ def nc(net: Network, host: Host, args: list[str], out: Output) -> Proc:
         return 1
     dotted = _hostport(address, port)
     if udp:
+        code = yield from _udp_test(net, host, address, port, wait)
         if verbose:
             out.print(f"{name} ({dotted}) open")
-        return 0
-    conn, _session, kind = yield from _connect_with_alarm(net, host, address, port, wait)
-    if kind == "established":
-        if verbose:
-            out.print(f"{name} ({dotted}) open")
-        conn.close()
-        return 0
-    conn.abort()
-    refused = kind == "refused"
-    if verbose > 1 or (verbose and not refused):
-        reason = "Connection refused" if refused else "Connection timed out"
-        out.print(f"nc: {name} ({dotted}): {reason}")
-    return 1
+    else:
+        conn, _session, kind = yield from _connect_with_alarm(net, host, address, port, wait)
+        if kind == "established":
+            if verbose:
+                out.print(f"{name} ({dotted}) open")
+            conn.close()
+            code = 0
+        else:
+            conn.abort()
+            refused = kind == "refused"
+            if verbose > 1 or (verbose and not refused):
+                reason = "Connection refused" if refused else "Connection timed out"
+                out.print(f"nc: {name} ({dotted}): {reason}")
+            code = 1
+    if verbose > 1:  # nc_bloaty's last words at -vv; -z moves no data
+        out.print("sent 0, rcvd 0")
+    return code
+
+
+def _udp_test(net: Network, host: Host, address: str, port: int, wait: float | None) -> Proc:
+    """nc_bloaty's udptest(): a 1-byte datagram, a pause, a second one; 0 = "open".
+
+    The pause is ``-w`` seconds, or without ``-w`` the "tcp ping" trick: a
+    connect to port 31337 of the target under a 5-second alarm. The second
+    write fails only on an ICMP port-unreachable, which the simulated stacks
+    do not send, so a UDP scan always reports open (as it does through any
+    firewall that drops silently).
+    """
+    stack = host.stack
+    target = parse_ip(address)[1]
+    lport = stack.bind_udp(0, lambda frame: None)
+    stack.send_udp(lport, target, port, b"\0")
+    if wait:
+        yield net.env.timeout(wait)
+    else:
+        conn, _session, _kind = yield from _connect_with_alarm(
+            net, host, address, UDP_TEST_PORT, UDP_TEST_WAIT
+        )
+        conn.abort()
+    stack.send_udp(lport, target, port, b"\0")
+    stack.unbind_udp(lport)
+    return 0
 
 
 def ping(net: Network, host: Host, args: list[str], out: Output) -> Proc:
@@ -775,7 +815,9 @@ def ping(net: Network, host: Host, args: list[str], out: Output) -> Proc:
             + "/".join(f"{v // 1000}.{v % 1000:03d}" for v in (lo, avg, hi))
             + " ms"
         )
-    return 0 if rtts else 1
+    # busybox: exit(nrecv == 0 || (deadline_us && nrecv < pingcount))
+    short = deadline is not None and count is not None and received < count
+    return 1 if not rtts or short else 0
 
 
 def nslookup(net: Network, host: Host, args: list[str], out: Output) -> Proc:
@@ -797,27 +839,33 @@ def run_command(net: Network, host: Host, command: str) -> Proc:
     """Run one command line on ``host``; the process's value is an :class:`ExecResult`."""
     started = float(net.env.now)
     out = Output()
-    try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        out.print(f"sh: syntax error: {exc}")
-        return ExecResult(out.text(), 2, started, net.env.now)
-    while argv and argv[0] in ("busybox", "/bin/busybox"):
-        argv = argv[1:]
-    if len(argv) == 3 and argv[0] in ("sh", "/bin/sh", "ash") and argv[1] == "-c":
-        try:
-            argv = shlex.split(argv[2])
-        except ValueError as exc:
-            out.print(f"sh: syntax error: {exc}")
-            return ExecResult(out.text(), 2, started, net.env.now)
-    if not argv:
-        return ExecResult("", 0, started, net.env.now)
-    program = COMMANDS.get(argv[0].rsplit("/", 1)[-1])
-    if program is None:
-        out.print(f"sh: {argv[0]}: not found")
-        return ExecResult(out.text(), 127, started, net.env.now)
-    code = yield from program(net, host, argv[1:], out)
+    code = yield from _run_list(net, host, command, out, 0)
     return ExecResult(out.text(), int(code), started, float(net.env.now))
+
+
+def _run_list(net: Network, host: Host, line: str, out: Output, status: int) -> Proc:
+    """Run a shell list (``a && b || c; d``, :mod:`netsim.sim.posix`); its exit status."""
+    try:
+        steps = parse_list(line)
+    except ShellSyntaxError as exc:
+        out.print(f"sh: syntax error: {exc}")
+        return 2
+    for step in steps:
+        if not runs(step, status):
+            continue
+        argv = step.argv(status)
+        while argv and argv[0] in ("busybox", "/bin/busybox"):
+            argv = argv[1:]
+        if len(argv) >= 3 and argv[0] in ("sh", "/bin/sh", "ash") and argv[1] == "-c":
+            status = yield from _run_list(net, host, argv[2], out, status)
+            continue
+        program = COMMANDS.get(argv[0].rsplit("/", 1)[-1]) if argv else None
+        if program is None:
+            out.print(f"sh: {argv[0]}: not found")
+            status = 127
+            continue
+        status = int((yield from program(net, host, argv[1:], out)))
+    return status
 
 
 def open_tcp(net: Network, host: Host, address: str, port: int, timeout: float) -> Proc:

@@ -43,8 +43,8 @@ def net() -> Network:
         ("nc nginx ٣", "nc: bad port '٣'\n"),
         ("wget héllo", "wget: bad address 'héllo'\n"),
         ("nc héllo 80", "nc: bad address 'héllo'\n"),
-        ("sh -c \"echo 'x\"", "sh: syntax error: No closing quotation\n"),
-        ("echo 'x", "sh: syntax error: No closing quotation\n"),
+        ("sh -c \"echo 'x\"", "sh: syntax error: unterminated quoted string\n"),
+        ("echo 'x", "sh: syntax error: unterminated quoted string\n"),
         (
             "wget http://[2001:db8::1]/",
             "Connecting to [2001:db8::1] ([2001:db8::1]:80)\n"

@@ -74,6 +74,10 @@ def _debug_everywhere(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     parser = build_parser()
+    if argv is not None and any("\x00" in str(arg) for arg in argv):
+        # A real command line cannot hold one (argv strings end at NUL); only a Python
+        # caller can pass it, and no path or value may contain it.
+        parser.error("an argument holds a NUL byte")
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)

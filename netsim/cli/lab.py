@@ -16,7 +16,10 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from netsim.lab.schema import Lab
 
 
 def register(subparsers: Any) -> None:
@@ -106,12 +109,27 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_lab(ref: str) -> Lab:
+    """The lab ``ref`` names (id or folder); a NetsimError when the name cannot be a path.
+
+    The catalog looks ``ref`` up as a folder first, and the file system refuses some
+    names outright (too long, a symlink loop): that is bad input, not a crash.
+    """
+    from netsim.errors import NetsimError
+    from netsim.fileio import describe_os_error
+    from netsim.lab.catalog import open_lab
+
+    try:
+        return open_lab(ref)
+    except OSError as exc:
+        raise NetsimError(f"{ref}: cannot read: {describe_os_error(exc)}") from None
+
+
 def run_start(args: argparse.Namespace) -> int:
     """Copy the starter into the working folder, print the task, open the shell."""
     from netsim.errors import NetsimError
-    from netsim.lab.catalog import open_lab
 
-    lab = open_lab(args.lab)
+    lab = _open_lab(args.lab)
     folder = Path(args.dir or lab.name)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -143,11 +161,10 @@ def run_start(args: argparse.Namespace) -> int:
 
 def run_grade(args: argparse.Namespace) -> int:
     """Grade the answer and print the report; the exit code says passed/failed/invalid."""
-    from netsim.lab.catalog import open_lab
     from netsim.lab.grade import grade
     from netsim.lab.report import render
 
-    lab = open_lab(args.lab)
+    lab = _open_lab(args.lab)
     report = grade(lab, args.answer, seed=args.seed)
     print(render(report, args.format))
     return report.exit_code
@@ -156,7 +173,7 @@ def run_grade(args: argparse.Namespace) -> int:
 def run_test(args: argparse.Namespace) -> int:
     """Self-test the labs; exit 1 if any fails."""
     from netsim.errors import NetsimError
-    from netsim.lab.catalog import open_lab, shipped_ids
+    from netsim.lab.catalog import shipped_ids
     from netsim.lab.selftest import selftest_lab
 
     refs = args.labs or shipped_ids()
@@ -166,7 +183,7 @@ def run_test(args: argparse.Namespace) -> int:
     failed = []
     for ref in refs:
         try:
-            lab = open_lab(ref)
+            lab = _open_lab(ref)
         except NetsimError as exc:
             print(f"lab {ref}:\n  FAIL lab.yaml: {exc}\nFAIL {ref}")
             failed.append(ref)

@@ -93,12 +93,10 @@ def _scenario(args: argparse.Namespace, workdir: Path) -> Scenario:
     )
     steps: tuple[Step, ...] = ()
     if args.cluster:
-        path = Path(args.cluster).resolve()
-        if not path.exists():
-            from netsim.errors import LoadError
+        from netsim.fileio import check_named_path
 
-            raise LoadError(f"{args.cluster}: no such file or directory")
-        steps = (Step("cluster", "create", str(path)),)
+        check_named_path(args.cluster)  # missing, too long, a loop: said before anything runs
+        steps = (Step("cluster", "create", str(Path(args.cluster).resolve())),)
     return Scenario("<shell>", workdir, "netsim shell", "", 0, cluster, steps)
 
 

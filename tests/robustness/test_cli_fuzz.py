@@ -338,3 +338,30 @@ def test_the_default_campaign_covers_every_subcommand_but_the_left_out_ones() ->
 
     fuzzed = {c.words[0] for c in COMMANDS}
     assert set(SUBCOMMANDS) - fuzzed == {"bench"}
+
+
+LONG = "a" * 300
+TOO_LONG = f"error: {LONG}: cannot read: File name too long"
+NUL = "netsim: error: an argument holds a NUL byte"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "S", "--pcap", "x\x00y"], NUL),
+        (["shell", "-c", "", "--cluster", "x\x00y"], NUL),
+        (["shell", "-c", "", "--cluster", LONG], TOO_LONG),
+        (
+            ["lab", "grade", LONG, "--answer", "A"],
+            f"error: {LONG}: cannot read: File name too long",
+        ),
+        (["diff", "M", LONG], TOO_LONG),
+    ],
+)
+def test_what_the_campaign_found_ends_in_exit_2(
+    folders: tuple[Path, Path], argv: list[str], message: str
+) -> None:
+    inputs, work = folders
+    code, _, err, files = outcome([resolve(a, inputs) for a in argv], work, (2,))
+    assert code in (2, "argparse 2") and files == {}
+    assert message in err.decode()

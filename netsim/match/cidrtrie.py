@@ -180,6 +180,10 @@ class CidrTrie(Generic[V]):
         return [values[i] for i in idx.tolist()]
 
 
+DELTA_LIMIT = 32
+"""Entries added since the last rebuild that :class:`CidrSetTable` tests one by one."""
+
+
 class CidrSetTable:
     """Address -> the set of entries it matches, where an entry is a cidr minus except prefixes.
 
@@ -187,22 +191,39 @@ class CidrSetTable:
     of its ``excepts``. ``lookup`` returns an interned frozenset, so equal
     results are the same object and can be used as cheap class keys; ``classes``
     counts the distinct results.
+
+    Changes are cheap: entries added since the interval table was built sit in a
+    short list tested prefix by prefix, and removed ones are subtracted from the
+    table's answer, until ``DELTA_LIMIT`` changes pile up and the table is
+    rebuilt (O(n log n) in the prefixes) at the next lookup.
     """
 
     def __init__(self) -> None:
         self._entries: dict[int, tuple[Prefix, tuple[Prefix, ...]]] = {}
         self._tables: dict[int, tuple[list[int], list[frozenset[int]]]] | None = None
+        self._added: dict[int, tuple[Prefix, tuple[Prefix, ...]]] = {}
+        self._removed: set[int] = set()
         self._interned: dict[frozenset[int], frozenset[int]] = {}
 
     def add(self, entry: int, cidr: Prefix, excepts: Iterable[Prefix] = ()) -> None:
         """Add (or replace) entry ``entry``."""
-        self._entries[entry] = (cidr, tuple(excepts))
-        self._tables = None
+        if entry in self._entries:
+            self._removed.add(entry)
+        self._entries[entry] = self._added[entry] = (cidr, tuple(excepts))
+        self._changed()
 
     def remove(self, entry: int) -> None:
         """Remove entry ``entry`` if present."""
         if self._entries.pop(entry, None) is not None:
+            self._added.pop(entry, None)
+            self._removed.add(entry)
+            self._changed()
+
+    def _changed(self) -> None:
+        if self._tables is None or len(self._added) + len(self._removed) > DELTA_LIMIT:
             self._tables = None
+            self._added.clear()
+            self._removed.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -234,10 +255,21 @@ class CidrSetTable:
                 results.append(self.intern(frozenset(covered - excluded)))
             tables[version] = (bounds, results)
         self._tables = tables
+        self._added.clear()
+        self._removed.clear()
         return tables
 
     def lookup(self, version: int, address: int) -> frozenset[int]:
         """The entries matching ``address`` (an interned frozenset, possibly empty)."""
         tables = self._tables if self._tables is not None else self._build()
         bounds, results = tables[version]
-        return results[bisect_right(bounds, address) - 1]
+        found = results[bisect_right(bounds, address) - 1]
+        if not self._added and not self._removed:
+            return found
+        extra = [
+            entry
+            for entry, (cidr, excepts) in self._added.items()
+            if cidr.contains_ip(version, address)
+            and not any(e.contains_ip(version, address) for e in excepts)
+        ]
+        return self.intern(found.difference(self._removed).union(extra))

@@ -141,3 +141,38 @@ def test_direct_table_buckets_agree_with_a_full_search() -> None:
         assert [trie.lookup4(a) for a in probes] == expected
         assert trie.lookup_all(4, probes) == expected
     assert bucket_bits(2) == 12 and bucket_bits(20_000) == 16 and bucket_bits(10**6) == 18
+
+
+@settings(max_examples=100, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 7), st.one_of(st.none(), prefixes), st.lists(prefixes, max_size=2)
+        ),
+        max_size=60,
+    ),
+    st.lists(st.integers(0, 2**32 - 1), max_size=8),
+)
+def test_set_table_changes_between_lookups(
+    changes: list[tuple[int, Prefix | None, list[Prefix]]], probes: list[int]
+) -> None:
+    """Adds, replacements and removals interleaved with lookups (the delta list, then a
+    rebuild once more than DELTA_LIMIT changes pile up) answer as a fresh table would."""
+    table = CidrSetTable()
+    live: dict[int, tuple[Prefix, list[Prefix]]] = {}
+    for entry, cidr, excepts in changes:
+        if cidr is None:
+            table.remove(entry)
+            live.pop(entry, None)
+        else:
+            inside = [e for e in excepts if cidr.contains(e) and e != cidr]
+            table.add(entry, cidr, inside)
+            live[entry] = (cidr, inside)
+        edges = [p.network for c, ex in live.values() for p in (c, *ex)]
+        for address in probes + edges:
+            expected = {
+                i
+                for i, (c, ex) in live.items()
+                if c.contains_ip(4, address) and not any(e.contains_ip(4, address) for e in ex)
+            }
+            assert table.lookup(4, address) == expected

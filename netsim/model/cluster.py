@@ -97,6 +97,10 @@ def _already_exists(kind: str, key: str) -> ValidationError:
     return ValidationError([FieldError("metadata.name", f'{resource} "{name}" already exists')])
 
 
+def _name(pod: Pod) -> str:
+    return pod.name
+
+
 @dataclass
 class Cluster:
     """The cluster's desired state. The only mutable model object.
@@ -126,8 +130,8 @@ class Cluster:
 
     # ----------------------------------------------------------------- queries
     def pods_in(self, namespace: str) -> list[Pod]:
-        """Pods of one namespace, in name order."""
-        return [p for k, p in sorted(self.pods.items()) if p.namespace == namespace]
+        """Pods of one namespace, in name order (only they are sorted, not the cluster's)."""
+        return sorted((p for p in self.pods.values() if p.namespace == namespace), key=_name)
 
     def sorted_pods(self) -> list[Pod]:
         """All pods in ``namespace/name`` order (the order of truth tables)."""

@@ -1,6 +1,7 @@
 """kube-proxy in iptables mode: Service VIPs -> endpoint pods, chosen with the network's seed.
 
-The table is rebuilt from the Cluster whenever a Service or a pod changes.
+The table is rebuilt from the Cluster whenever a Service or a pod changes (after a pod
+change, lazily: when a table is next read).
 An endpoint is a pod the Service selects that has an IP; a named
 ``targetPort`` is resolved per endpoint pod (a pod without that container
 port is not an endpoint of that Service port, as the EndpointSlice
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from netsim.addr import ip_to_int, parse_ip
-from netsim.model import Cluster, Pod, ServicePort
+from netsim.model import Cluster, Pod, Service, ServicePort
 from netsim.sim.flow import PROTO_NUMBERS
 
 NODE_PORT_BASE: Final = 30000
@@ -60,22 +61,91 @@ class Frontend:
 
 
 class KubeProxy:
-    """The NAT tables of kube-proxy for the whole cluster (every node has the same rules)."""
+    """The NAT tables of kube-proxy for the whole cluster (every node has the same rules).
+
+    Reading a table (``cluster_ips``, ``node_ports``, ``lb_ips``, ``vips``,
+    ``assigned_node_ports``, ``assigned_lb_ips``) always sees the cluster as of the
+    last :meth:`rebuild` call.
+    """
 
     def __init__(self) -> None:
-        self.cluster_ips: dict[tuple[int, int, int], Frontend] = {}
-        self.node_ports: dict[tuple[int, int], Frontend] = {}
-        self.lb_ips: dict[tuple[int, int, int], Frontend] = {}
-        self.vips: set[int] = set()
-        self.assigned_node_ports: dict[tuple[str, int], int] = {}
-        self.assigned_lb_ips: dict[str, str] = {}
+        self._cluster_ips: dict[tuple[int, int, int], Frontend] = {}
+        self._node_ports: dict[tuple[int, int], Frontend] = {}
+        self._lb_ips: dict[tuple[int, int, int], Frontend] = {}
+        self._vips: set[int] = set()
+        self._assigned_node_ports: dict[tuple[str, int], int] = {}
+        self._assigned_lb_ips: dict[str, str] = {}
+        self._services_built: dict[str, Service] = {}
+        self._stale: Cluster | None = None
 
     def rebuild(self, cluster: Cluster) -> None:
-        """Recompute every frontend from the cluster's Services and pods."""
-        self.cluster_ips.clear()
-        self.node_ports.clear()
-        self.lb_ips.clear()
-        self.vips.clear()
+        """Recompute every frontend from the cluster's Services and pods.
+
+        When the Services are the ones of the last build (a pod was added, changed or
+        deleted), only endpoints can differ and no allocation moves, so the tables are
+        recomputed when one is next read: creating N pods costs one rebuild before the
+        next packet instead of N rebuilds of every Service's endpoints (quadratic in pods).
+        A Service change rebuilds at once, so allocations follow creation order.
+        """
+        if self._same_services(cluster):
+            self._stale = cluster
+            return
+        self._stale = None
+        self._build(cluster)
+
+    def _same_services(self, cluster: Cluster) -> bool:
+        built, services = self._services_built, cluster.services
+        return len(built) == len(services) and all(
+            services.get(key) is svc for key, svc in built.items()
+        )
+
+    def _fresh(self) -> None:
+        if self._stale is not None:
+            cluster, self._stale = self._stale, None
+            self._build(cluster)
+
+    @property
+    def cluster_ips(self) -> dict[tuple[int, int, int], Frontend]:
+        """ClusterIP frontends by (protocol, VIP, port)."""
+        self._fresh()
+        return self._cluster_ips
+
+    @property
+    def node_ports(self) -> dict[tuple[int, int], Frontend]:
+        """NodePort frontends by (protocol, node port), the same on every node."""
+        self._fresh()
+        return self._node_ports
+
+    @property
+    def lb_ips(self) -> dict[tuple[int, int, int], Frontend]:
+        """LoadBalancer frontends by (protocol, load-balancer IP, port)."""
+        self._fresh()
+        return self._lb_ips
+
+    @property
+    def vips(self) -> set[int]:
+        """Every ClusterIP and load-balancer IP, as ints."""
+        self._fresh()
+        return self._vips
+
+    @property
+    def assigned_node_ports(self) -> dict[tuple[str, int], int]:
+        """The NodePort of each (Service key, port), explicit or allocated."""
+        self._fresh()
+        return self._assigned_node_ports
+
+    @property
+    def assigned_lb_ips(self) -> dict[str, str]:
+        """The load-balancer IP of each LoadBalancer Service, explicit or allocated."""
+        self._fresh()
+        return self._assigned_lb_ips
+
+    def _build(self, cluster: Cluster) -> None:
+        self._services_built = dict(cluster.services)
+        self._cluster_ips.clear()
+        self._node_ports.clear()
+        self._lb_ips.clear()
+        self._vips.clear()
         used_ports, used_lb_ips = self._keep_allocations(cluster)
         next_port = NODE_PORT_BASE
         lb_base = ip_to_int(LB_POOL)
@@ -86,14 +156,14 @@ class KubeProxy:
             endpoints_pods = cluster.endpoints(svc)
             lb_ip = ""
             if svc.type == "LoadBalancer":
-                lb_ip = svc.load_balancer_ip or self.assigned_lb_ips.get(key, "")
+                lb_ip = svc.load_balancer_ip or self._assigned_lb_ips.get(key, "")
                 while not lb_ip:
                     lb_index += 1
                     candidate = _int_to_v4(lb_base + lb_index)
                     if candidate not in used_lb_ips:
                         lb_ip = candidate
                         used_lb_ips.add(lb_ip)
-                self.assigned_lb_ips[key] = lb_ip
+                self._assigned_lb_ips[key] = lb_ip
             for sp in svc.ports:
                 proto = PROTO_NUMBERS[sp.protocol]
                 endpoints = _endpoints(endpoints_pods, sp)
@@ -104,21 +174,21 @@ class KubeProxy:
                 frontend = Frontend(key, sp, endpoints, svc.external_traffic_policy)
                 if svc.cluster_ip and svc.cluster_ip != "None":
                     _, vip = parse_ip(svc.cluster_ip)
-                    self.vips.add(vip)
-                    self.cluster_ips[(proto, vip, sp.port)] = frontend
+                    self._vips.add(vip)
+                    self._cluster_ips[(proto, vip, sp.port)] = frontend
                 if svc.type in ("NodePort", "LoadBalancer"):
-                    node_port = sp.node_port or self.assigned_node_ports.get((key, sp.port))
+                    node_port = sp.node_port or self._assigned_node_ports.get((key, sp.port))
                     if node_port is None:
                         while next_port in used_ports:
                             next_port += 1
                         node_port = next_port
                         used_ports.add(node_port)
-                    self.assigned_node_ports[(key, sp.port)] = node_port
-                    self.node_ports[(proto, node_port)] = frontend
+                    self._assigned_node_ports[(key, sp.port)] = node_port
+                    self._node_ports[(proto, node_port)] = frontend
                 if lb_ip:
                     _, lb = parse_ip(lb_ip)
-                    self.vips.add(lb)
-                    self.lb_ips[(proto, lb, sp.port)] = frontend
+                    self._vips.add(lb)
+                    self._lb_ips[(proto, lb, sp.port)] = frontend
 
     def _keep_allocations(self, cluster: Cluster) -> tuple[set[int], set[str]]:
         """Keep the NodePorts and LB IPs allocated earlier; return every one in use.
@@ -144,16 +214,18 @@ class KubeProxy:
                     explicit_ips.add(svc.load_balancer_ip)
                 else:
                     auto_ips.add(key)
-        self.assigned_node_ports = {
+        self._assigned_node_ports = {
             k: v
-            for k, v in self.assigned_node_ports.items()
+            for k, v in self._assigned_node_ports.items()
             if k in auto_ports and v not in explicit_ports
         }
-        self.assigned_lb_ips = {
-            k: v for k, v in self.assigned_lb_ips.items() if k in auto_ips and v not in explicit_ips
+        self._assigned_lb_ips = {
+            k: v
+            for k, v in self._assigned_lb_ips.items()
+            if k in auto_ips and v not in explicit_ips
         }
-        used_ports = explicit_ports | set(self.assigned_node_ports.values())
-        return used_ports, explicit_ips | set(self.assigned_lb_ips.values())
+        used_ports = explicit_ports | set(self._assigned_node_ports.values())
+        return used_ports, explicit_ips | set(self._assigned_lb_ips.values())
 
 
 def _apiserver(cluster: Cluster) -> tuple[str, int] | None:

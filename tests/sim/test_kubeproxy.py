@@ -280,3 +280,41 @@ def test_services_added_one_by_one_never_share_an_lb_ip_or_node_port() -> None:
     cluster.delete("Service", "default/web")
     assert net.load_balancer_ip("default/db") == lb["db"]
     assert net.node_port("default/db", 80) == ports["db"]
+
+
+def test_pod_changes_rebuild_at_the_next_read_and_match_a_fresh_build() -> None:
+    # After a pod change only endpoints can differ, so the tables are rebuilt when next
+    # read (issue 13: one rebuild per pod made set-up quadratic); what is read is what a
+    # kube-proxy built from scratch on the same cluster holds.
+    cluster = web_cluster("Cluster")
+    proxy = KubeProxy()
+    proxy.rebuild(cluster)
+    builds = 0
+    build = proxy._build
+
+    def counted(c: Cluster) -> None:
+        nonlocal builds
+        builds += 1
+        build(c)
+
+    proxy._build = counted  # type: ignore[method-assign]
+    for i in range(2, 6):
+        pod = Pod(f"web-{i}", "default", labels=Labels.of(app="web"), node="node-1",
+                  container_ports=(ContainerPort(8080, "TCP", "http"),))  # fmt: skip
+        cluster.add(pod)
+        proxy.rebuild(cluster)
+    assert builds == 0
+    fresh = KubeProxy()
+    fresh.rebuild(cluster)
+    assert proxy.lb_ips == fresh.lb_ips and builds == 1
+    (frontend,) = proxy.cluster_ips.values()
+    assert [e.pod for e in frontend.endpoints] == [f"default/web-{i}" for i in range(1, 6)]
+    assert proxy.node_ports == fresh.node_ports and proxy.vips == fresh.vips and builds == 1
+    # A Service change rebuilds at once (allocations follow creation order).
+    cluster.add(Service("api", "default", (ServicePort(81, 81),), type="NodePort"))
+    proxy.rebuild(cluster)
+    assert builds == 2
+    assert (
+        proxy.assigned_node_ports[("default/api", 81)]
+        != proxy.assigned_node_ports[("default/web", 80)]
+    )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from netsim.cli.inputs import add_input_arguments, ignored_json, load_inputs
 from netsim.policy.groups import GROUP_BY, grouped_marks
-from netsim.policy.truthtable import aligned_table, truth_table
+from netsim.policy.truthtable import aligned_table
 
 if TYPE_CHECKING:
     from netsim.policy.profile import Profile
@@ -150,7 +150,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"matrix: {len(pods)} pods: {message}", file=sys.stderr, flush=True)
 
     if args.summary:
-        print(summary_text(engine, ports))
+        for k, block in enumerate(summary_blocks(engine, ports)):
+            print(f"\n{block}" if k else block)
         return 0
     if args.group_by == "pod" and not args.json:
         write_pod_tables(engine, ports, progress)
@@ -224,15 +225,18 @@ class _TextSink:
         sys.stdout.flush()
 
 
-def summary_text(engine: Any, ports: list[tuple[str, int]]) -> str:
-    """Allowed/denied counts per namespace pair and the table by identity, per port.
+def summary_blocks(engine: Any, ports: list[tuple[str, int]]) -> Iterator[str]:
+    """Per port: allowed/denied counts per namespace pair and the table by identity.
 
     Counted from the engine's class-level tables (:mod:`netsim.policy.groupcounts`),
-    not from pod-by-pod tables.
+    not from pod-by-pod tables; the identity table is rendered with numpy.
     """
+    import io
+
     import numpy as np
 
     from netsim.policy.groupcounts import allowed_counts, group_totals
+    from netsim.policy.tablewriter import write_table
 
     pods = engine.pods()
     namespaces = sorted({p.namespace for p in pods})
@@ -244,7 +248,6 @@ def summary_text(engine: Any, ports: list[tuple[str, int]]) -> str:
     id_index = np.array([id_of[(p.namespace, str(p.labels))] for p in pods], dtype=np.intp)
     total_ns = group_totals(ns_index, len(namespaces))
     total_id = group_totals(id_index, len(identities))
-    blocks = []
     for protocol, port in ports:
         allowed_ns = allowed_counts(engine, protocol, port, ns_index, len(namespaces))
         lines = [f"port {port}/{protocol}:", "from-namespace\tto-namespace\tallowed\tdenied"]
@@ -253,10 +256,15 @@ def summary_text(engine: Any, ports: list[tuple[str, int]]) -> str:
                 ok, all_ = int(allowed_ns[a, b]), int(total_ns[a, b])
                 lines.append(f"{src}\t{dst}\t{ok}\t{all_ - ok}")
         allowed_id = allowed_counts(engine, protocol, port, id_index, len(identities))
-        marks = [
-            ["." if a == t else "X" if a == 0 else "~" for a, t in zip(ra, rt, strict=True)]
-            for ra, rt in zip(allowed_id.tolist(), total_id.tolist(), strict=True)
-        ]
-        lines += ["", "by identity:", truth_table(ident_names, ident_names, marks)]
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+        marks = np.where(
+            allowed_id == total_id, ord("."), np.where(allowed_id == 0, ord("X"), ord("~"))
+        ).astype(np.uint8)
+        table = io.BytesIO()
+        write_table(table, ident_names, ident_names, marks, "tab")
+        lines += ["", "by identity:", table.getvalue().decode()[:-1]]
+        yield "\n".join(lines)
+
+
+def summary_text(engine: Any, ports: list[tuple[str, int]]) -> str:
+    """The ``--summary`` text of every port (:func:`summary_blocks`, blank-line separated)."""
+    return "\n\n".join(summary_blocks(engine, ports))

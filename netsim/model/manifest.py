@@ -1206,6 +1206,14 @@ def _service(
                     "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
                 )
             )
+    if headless and svc_type in ("NodePort", "LoadBalancer"):
+        # ValidateService: a headless Service has no virtual IP to expose on nodes or a
+        # load balancer (kubernetes pkg/apis/core/validation/validation.go).
+        r.errors.append(
+            v.invalid(
+                f"{path}.clusterIPs[0]", "None", f"may not be set to 'None' for {svc_type} services"
+            )
+        )
     selector = r.string_map(spec.get("selector"), f"{path}.selector")
     r.errors += v.validate_labels(selector, f"{path}.selector")
     etp = r.string(spec.get("externalTrafficPolicy"), f"{path}.externalTrafficPolicy") or ""

@@ -36,7 +36,16 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         "--pcap",
         metavar="DIR",
         default=None,
-        help="write each scenario's captured frames to DIR/<scenario>.pcap",
+        help="write each scenario's captured frames to DIR/<scenario>.pcap (pcapng: one "
+        "interface block per interface, timestamps from 2024-01-01T00:00:00Z)",
+    )
+    parser.add_argument(
+        "--capture",
+        metavar="IFACE",
+        action="append",
+        default=None,
+        help="with --pcap: capture only this interface ('node-1 eth0', "
+        "'default/busybox eth0'; repeat for more); default: every interface",
     )
     parser.add_argument(
         "--json",
@@ -81,13 +90,22 @@ def run_paths(paths: Sequence[str | Path], args: argparse.Namespace) -> int:
     from netsim.scenario.runner import run_scenario, scenario_summary
 
     scenarios = [load_scenario(path) for path in paths]
+    if getattr(args, "capture", None) and not args.pcap:
+        from netsim.errors import NetsimError
+
+        raise NetsimError("--capture: name the capture folder with --pcap DIR")
     pcap_dir = pcap_folder(args.pcap)
     results = []
     interrupted = False
     try:
         for scenario in scenarios:
             pcap = pcap_dir / f"{scenario.name}.pcap" if pcap_dir else None
-            result = run_scenario(scenario, seed=args.seed, pcap=pcap)
+            result = run_scenario(
+                scenario,
+                seed=args.seed,
+                pcap=pcap,
+                interfaces=tuple(getattr(args, "capture", None) or ()),
+            )
             results.append(result)
             if not args.json:
                 if not args.quiet:

@@ -67,8 +67,8 @@ class LiveNetwork(Protocol):
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of simulated time pass."""
 
-    def write_pcap(self, path: str) -> int:
-        """Write every captured frame to a pcap file; return how many."""
+    def write_pcap(self, path: str, interface: str | Sequence[str] | None = None) -> int:
+        """Write the captured frames (of ``interface``: one name or several) to a pcapng file."""
 
     def add_external_host(self, name: str, ip: str, dns_name: str | None = None) -> str:
         """Add an internet client ``external/<name>``."""
@@ -239,8 +239,9 @@ class Runner:
         return PLACEHOLDER.sub(value, command)
 
     # ------------------------------------------------------------------ run
-    def run(self, pcap: Path | None = None) -> ScenarioResult:
-        """Replay every step; write the capture to ``pcap`` if given."""
+    def run(self, pcap: Path | None = None, interfaces: tuple[str, ...] = ()) -> ScenarioResult:
+        """Replay every step; write the capture to ``pcap`` if given (pcapng; of
+        ``interfaces`` only when some are named)."""
         records = [self.execute(step) for step in self.scenario.steps]
         written = ""
         if pcap is not None:
@@ -250,7 +251,10 @@ class Runner:
                 raise ScenarioError(
                     f"{pcap.parent}: cannot create the capture folder: {describe_os_error(exc)}"
                 ) from None
-            self.network.write_pcap(str(pcap))
+            if interfaces:
+                self.network.write_pcap(str(pcap), interfaces)
+            else:
+                self.network.write_pcap(str(pcap))
             written = str(pcap)
         self.close()
         header = [f"# {self.scenario.name}: {self.scenario.title}"]
@@ -515,9 +519,11 @@ def run_scenario(
     seed: int | None = None,
     pcap: Path | None = None,
     network_factory: NetworkFactory | None = None,
+    interfaces: tuple[str, ...] = (),
 ) -> ScenarioResult:
-    """Replay ``scenario`` and return its result (see :class:`Runner`)."""
-    return Runner(scenario, seed=seed, network_factory=network_factory).run(pcap)
+    """Replay ``scenario`` and return its result (see :class:`Runner`); ``interfaces``
+    limits the capture written to ``pcap``."""
+    return Runner(scenario, seed=seed, network_factory=network_factory).run(pcap, interfaces)
 
 
 def scenario_summary(results: Sequence[ScenarioResult]) -> dict[str, Any]:

@@ -61,6 +61,7 @@ address for an endpoint on the same node too; policy never sees it).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, Protocol, cast
@@ -373,16 +374,37 @@ class Network:
             return items
         return [c for c in items if c.interface == interface]
 
-    def write_pcap(self, path: str | Path, interface: str | None = None) -> int:
-        """Write the captured frames (all interfaces, or one) to a pcap; return the count."""
-        from netsim.sim.packet import FrameRenderer, write_pcap
+    def write_pcap(self, path: str | Path, interface: str | Sequence[str] | None = None) -> int:
+        """Write the captured frames to a pcapng file; return how many.
 
+        ``interface`` chooses: None every interface, else one name or several
+        (``"node-1 eth0"``, ``"default/busybox eth0"``; an unknown name is a
+        :class:`LookupFailed` listing the known ones). The file has one
+        interface block per interface that captured a frame, named as here,
+        sorted, and timestamps from the fixed capture start
+        (:data:`netsim.sim.packet.CAPTURE_START_NS`) plus simulated time: the
+        same run writes the same bytes.
+        """
+        from netsim.sim.packet import FrameRenderer, write_pcapng
+
+        frames = self.captured()
+        if interface is not None:
+            wanted = {interface} if isinstance(interface, str) else set(interface)
+            known = set(self.interfaces()) | {c.interface for c in frames}
+            unknown = sorted(wanted - known)
+            if unknown:
+                raise LookupFailed(
+                    f"no interface {unknown[0]!r}: the interfaces are {', '.join(sorted(known))}"
+                )
+            frames = [c for c in frames if c.interface in wanted]
+        names = sorted({c.interface for c in frames})
+        index = {name: i for i, name in enumerate(names)}
         renderer = FrameRenderer()
-        return write_pcap(
-            path, ((c.time, renderer.render(c.frame)) for c in self.captured(interface))
+        return write_pcapng(
+            path, names, ((c.time, index[c.interface], renderer.render(c.frame)) for c in frames)
         )
 
-    def capture(self, path: str | Path, interface: str | None = None) -> int:
+    def capture(self, path: str | Path, interface: str | Sequence[str] | None = None) -> int:
         """Same as :meth:`write_pcap` (the name of the contract)."""
         return self.write_pcap(path, interface)
 

@@ -396,3 +396,48 @@ def write_pcap(path: str | Path, records: Iterable[tuple[float, bytes]]) -> int:
         count += 1
     write_atomically(path, b"".join(out))
     return count
+
+
+CAPTURE_START_NS = 1_704_067_200 * 1_000_000_000
+"""Wall-clock time of simulated second 0 in captures: 2024-01-01T00:00:00Z, fixed, so the
+same run writes the same bytes (and no tool shows 1970)."""
+
+_SHB, _IDB, _EPB = 0x0A0D0D0A, 0x00000001, 0x00000006
+_OPT_IF_NAME, _OPT_IF_TSRESOL = 2, 9
+
+
+def _block(kind: int, body: bytes) -> bytes:
+    """A pcapng block: type, total length, body padded to 32 bits, total length again."""
+    body += b"\0" * (-len(body) % 4)
+    length = 12 + len(body)
+    return struct.pack("<II", kind, length) + body + struct.pack("<I", length)
+
+
+def _option(code: int, value: bytes) -> bytes:
+    return struct.pack("<HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
+
+
+def write_pcapng(
+    path: str | Path,
+    interfaces: Sequence[str],
+    records: Iterable[tuple[float, int, bytes]],
+    start_ns: int = CAPTURE_START_NS,
+) -> int:
+    """Write a pcapng file: one Interface Description Block per name in ``interfaces``
+    (Ethernet, ``if_name`` the name, nanosecond ``if_tsresol``), then one Enhanced Packet
+    Block per ``(simulated time, interface index, frame bytes)`` record, stamped
+    ``start_ns`` + the simulated time. Returns the record count; written atomically."""
+    section = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)
+    out = [_block(_SHB, section)]
+    for name in interfaces:
+        options = _option(_OPT_IF_NAME, name.encode()) + _option(_OPT_IF_TSRESOL, b"\x09")
+        options += struct.pack("<HH", 0, 0)
+        out.append(_block(_IDB, struct.pack("<HHI", LINKTYPE_ETHERNET, 0, 262144) + options))
+    count = 0
+    for time, index, data in records:
+        ns = start_ns + round(time * 1_000_000_000)
+        header = struct.pack("<IIIII", index, ns >> 32, ns & 0xFFFFFFFF, len(data), len(data))
+        out.append(_block(_EPB, header + data))
+        count += 1
+    write_atomically(path, b"".join(out))
+    return count

@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "lint",
     "graph",
     "run",
+    "replay",
     "demo",
     "shell",
     "lab",

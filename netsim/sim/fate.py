@@ -17,7 +17,7 @@ from netsim.policy.verdict import SideDecision
 from netsim.sim.flow import PROTO_ICMP, PROTO_ICMPV6, Frame
 
 if TYPE_CHECKING:
-    from scapy.packet import Packet
+    from netsim.sim.packet import Packet
 
 
 @dataclass(frozen=True, slots=True)

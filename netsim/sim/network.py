@@ -95,10 +95,9 @@ from netsim.sim.topology import DEFAULT_LINKS, Capture, Host, Links, NodeState, 
 from netsim.sim.trace import Counters, TraceEvent, event_for
 
 if TYPE_CHECKING:
-    from scapy.packet import Packet
-
     from netsim.policy.engine import PolicyEngine
     from netsim.sim.apps import ExecResult, Session
+    from netsim.sim.packet import Packet
 
 SETTLE: Final = 0.001
 """exec() lets in-flight packets land for this long after the command exits."""
@@ -268,15 +267,14 @@ class Network:
         ``external/NAME``) and return its :class:`~netsim.sim.fate.PacketFate`.
 
         ``packet`` is a scapy packet (Ether, IP, IPv6 over TCP, UDP, SCTP, ICMP
-        or any other IP protocol) or raw bytes (:mod:`netsim.sim.inject`). It
+        or any other IP protocol) or raw bytes (:func:`netsim.sim.packet.frame_from_packet`). It
         takes the path of every other frame (ARP, bridge, conntrack, kube-proxy,
         the policy hook, routing, NAT) and the network runs ``wait`` simulated
         seconds for it to land and an answer to come back. The sender's own
         stack sees the answer as it would any other (a SYN-ACK it did not ask
         for is answered with a RST, as a real kernel does).
         """
-        from netsim.sim.inject import frame_from_packet
-        from netsim.sim.packet import FrameRenderer, parse_frame
+        from netsim.sim.packet import FrameRenderer, frame_from_packet, parse_frame
 
         if wait < 0:
             raise NetsimError(f"cannot wait a negative time ({wait})")

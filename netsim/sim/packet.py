@@ -1,7 +1,8 @@
-"""Wire formats at the edge: bytes of frames, DNS messages, and pcap files.
+"""Wire formats at the edge: bytes of frames, DNS messages, pcap and pcapng files, and
+users' scapy packets turned into frames (``Network.send``, ``netsim replay``).
 
 The only module of netsim that imports scapy, and only when a frame is
-rendered (a capture is written): scapy takes about half a second to import
+rendered (a capture is written), a user's packet is read or a capture replayed: scapy takes about half a second to import
 (``scapy.all`` seconds), which a run that writes no capture never pays. Each
 flow direction gets a header template built once with scapy; every frame of
 that flow is rendered by copying the template and patching lengths,
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from netsim.addr import int_to_ip, parse_ip
+from netsim.errors import NetsimError, UnsupportedError
 from netsim.fileio import write_atomically
 from netsim.sim.flow import (
     ETH_ARP,
@@ -36,7 +38,9 @@ from netsim.sim.flow import (
 )
 
 if TYPE_CHECKING:
-    from scapy.packet import Packet
+    from scapy.packet import Packet as Packet  # re-exported: the one scapy import of netsim
+
+    from netsim.sim.topology import Host
 
 QTYPE_A = 1
 QTYPE_AAAA = 28
@@ -441,3 +445,117 @@ def write_pcapng(
         count += 1
     write_atomically(path, b"".join(out))
     return count
+
+
+# ------------------------------------------------------------ packets from users
+# Network.send accepts any packet a user can build with scapy: Ether (its MACs are
+# ignored: the sending host's stack puts its own on the wire), IP or IPv6 over TCP,
+# UDP, SCTP, ICMP/ICMPv6 or any other IP protocol (GRE, ESP...: the IP payload
+# travels as opaque bytes), or raw bytes of an IP packet (first nibble 4 or 6) or of
+# an Ethernet frame. Fields the user left unset take the sending host's values
+# (source address) or the stack's defaults (TTL 64). ARP and other non-IP frames are
+# refused: the hosts resolve their neighbours themselves.
+
+
+def as_scapy(packet: Packet | bytes) -> Packet:
+    """``packet`` itself, or raw bytes parsed as an IP packet or an Ethernet frame."""
+    if not isinstance(packet, bytes | bytearray):
+        return packet
+    from scapy.layers.inet import IP
+    from scapy.layers.inet6 import IPv6
+    from scapy.layers.l2 import Ether
+
+    data = bytes(packet)
+    if not data:
+        raise UnsupportedError("cannot send an empty packet")
+    nibble = data[0] >> 4
+    if nibble == 4:
+        return IP(data)
+    if nibble == 6:
+        return IPv6(data)
+    return Ether(data)
+
+
+def frame_from_packet(packet: Packet | bytes, host: Host) -> Frame:
+    """The :class:`Frame` ``host`` would put on its interface for ``packet``.
+
+    Raises :class:`UnsupportedError` for a packet with no IP layer, or of an
+    IP version the host has no address of.
+    """
+    from scapy.layers.inet import IP
+    from scapy.layers.inet6 import IPv6
+
+    pkt = as_scapy(packet)
+    ip = pkt.getlayer(IP) or pkt.getlayer(IPv6)
+    if ip is None:
+        raise UnsupportedError(
+            f"cannot send {pkt.summary()!r}: only IP packets (IPv4 or IPv6) can be sent; "
+            "hosts resolve their neighbours themselves"
+        )
+    version = 4 if isinstance(ip, IP) else 6
+    if version != host.version:
+        raise UnsupportedError(
+            f"cannot send an IPv{version} packet from {host.key}, which has an "
+            f"IPv{host.version} address only"
+        )
+    src = parse_ip(ip.src)[1] if "src" in ip.fields else host.ip
+    dst = parse_ip(str(ip.dst))[1]
+    if version == 4:
+        proto, ttl = int(ip.proto), int(ip.ttl)
+    else:
+        proto, ttl = int(ip.nh), int(ip.hlim)
+    frame = Frame(version, proto, src, 0, dst, 0, ttl=ttl)
+    l4 = ip.payload
+    if proto in (PROTO_TCP, PROTO_UDP, PROTO_SCTP):
+        frame.sport, frame.dport = int(l4.sport), int(l4.dport)
+    if proto == PROTO_TCP:
+        frame.flags, frame.seq, frame.ack = int(l4.flags), int(l4.seq), int(l4.ack)
+        frame.payload = bytes(l4.payload)
+    elif proto == PROTO_UDP:
+        frame.payload = bytes(l4.payload)
+    elif proto == PROTO_SCTP:
+        _sctp_fields(frame, l4)
+    elif proto in (PROTO_ICMP, PROTO_ICMPV6):
+        _icmp_fields(frame, bytes(l4))
+    else:
+        frame.payload = bytes(l4)
+    return frame
+
+
+def _sctp_fields(frame: Frame, sctp: Packet) -> None:
+    """The first chunk's type in ``flags``; an INIT's tag in ``seq``, the header tag in ``ack``."""
+    frame.ack = int(sctp.tag)
+    chunk = sctp.payload
+    frame.flags = int(getattr(chunk, "type", SCTP_INIT))
+    frame.seq = int(getattr(chunk, "init_tag", 0) or 0)
+
+
+def _icmp_fields(frame: Frame, raw: bytes) -> None:
+    """Type in ``flags``; for echo, identifier in ``sport`` and sequence in ``seq``."""
+    if len(raw) < 8:
+        raise UnsupportedError(f"an ICMP message needs 8 bytes of header, got {len(raw)}")
+    frame.flags = raw[0]
+    frame.sport = int.from_bytes(raw[4:6], "big")
+    frame.seq = int.from_bytes(raw[6:8], "big")
+    frame.payload = raw[8:]
+
+
+def is_ip_packet(packet: Packet) -> bool:
+    """Whether a scapy packet holds an IPv4 or IPv6 layer."""
+    from scapy.layers.inet import IP
+    from scapy.layers.inet6 import IPv6
+
+    return bool(packet.haslayer(IP) or packet.haslayer(IPv6))
+
+
+def read_capture(path: str | Path) -> list[Packet]:
+    """Every frame of a pcap or pcapng file; NetsimError naming the file when unreadable."""
+    from scapy.error import Scapy_Exception
+    from scapy.utils import rdpcap
+
+    try:
+        return list(rdpcap(str(path)))
+    except FileNotFoundError:
+        raise NetsimError(f"{path}: no such file") from None
+    except (Scapy_Exception, OSError, EOFError, ValueError) as exc:
+        raise NetsimError(f"{path}: not a readable pcap or pcapng capture ({exc})") from None

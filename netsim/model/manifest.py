@@ -25,6 +25,7 @@ from typing import Any, cast
 
 from netsim.addr import Prefix
 from netsim.errors import FieldError, Origin, ValidationError
+from netsim.model import objectmeta
 from netsim.model import validate as v
 from netsim.model.cluster import Object
 from netsim.model.labels import Labels, LabelSelector, Requirement
@@ -811,23 +812,28 @@ def _metadata(r: _Reader, value: object, path: str, kind: str, namespaced: bool)
     r.errors += v.validate_labels(labels, f"{path}.labels")
     r.errors += v.validate_annotations(annotations, f"{path}.annotations")
     generation = r.integer(meta.get("generation"), f"{path}.generation")
-    if generation is not None and generation < 0:
-        r.errors.append(
-            v.invalid(f"{path}.generation", generation, "must be greater than or equal to 0")
-        )
+    r.errors += objectmeta.validate_generation(kind, generation, f"{path}.generation")
     owners: list[OwnerRef] = []
+    fields: list[objectmeta.OwnerReferenceFields] = []
     for i, item in enumerate(r.array(meta.get("ownerReferences"), f"{path}.ownerReferences")):
         ref_path = f"{path}.ownerReferences[{i}]"
         ref = r.mapping(item, ref_path, _OWNER_REF_FIELDS) or {}
         owner_kind = r.string(ref.get("kind"), f"{ref_path}.kind") or ""
         owner_name = r.string(ref.get("name"), f"{ref_path}.name") or ""
-        r.string(ref.get("apiVersion"), f"{ref_path}.apiVersion")
-        r.string(ref.get("uid"), f"{ref_path}.uid")
-        r.boolean(ref.get("controller"), f"{ref_path}.controller")
+        owner_version = r.string(ref.get("apiVersion"), f"{ref_path}.apiVersion") or ""
+        uid = r.string(ref.get("uid"), f"{ref_path}.uid") or ""
+        controller = r.boolean(ref.get("controller"), f"{ref_path}.controller")
         r.boolean(ref.get("blockOwnerDeletion"), f"{ref_path}.blockOwnerDeletion")
+        fields.append(
+            objectmeta.OwnerReferenceFields(
+                owner_version, owner_kind, owner_name, uid, controller is True
+            )
+        )
         if owner_kind and owner_name:
             owners.append(OwnerRef(owner_kind, owner_name))
-    r.string_list(meta.get("finalizers"), f"{path}.finalizers")
+    r.errors += objectmeta.validate_owner_references(fields, f"{path}.ownerReferences")
+    finalizers = r.string_list(meta.get("finalizers"), f"{path}.finalizers")
+    r.errors += objectmeta.validate_finalizers(finalizers, f"{path}.finalizers")
     return _Meta(name, namespace, labels, tuple(owners))
 
 

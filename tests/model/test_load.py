@@ -204,7 +204,13 @@ def test_kind_list_from_kubectl_get_loads_as_a_snapshot() -> None:
                     "namespace": "shop",
                     "labels": {"app": "web"},
                     "ownerReferences": [
-                        {"kind": "ReplicaSet", "name": "web-5d4f", "controller": True}
+                        {
+                            "apiVersion": "apps/v1",
+                            "kind": "ReplicaSet",
+                            "name": "web-5d4f",
+                            "uid": "r1",
+                            "controller": True,
+                        }
                     ],
                     "creationTimestamp": "2024-01-01T00:00:00Z",
                 },
@@ -479,7 +485,7 @@ metadata:
   name: nginx-7b55f5b6cc-8bj8c
   namespace: default
   labels: {run: nginx}
-  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: nginx-7b55f5b6cc}]
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: nginx-7b55f5b6cc, uid: u1}]
 spec: {containers: [{name: nginx, image: nginx}]}
 """
     manifests = load_bytes(NGINX.split("---")[0] + pod, "t.yaml")

@@ -1188,6 +1188,30 @@ def _pod(
 
 _SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 
+KUBELET_PORT = 10250
+"""``ports.KubeletPort``: a LoadBalancer Service may not expose it."""
+
+
+def _kubelet_port_errors(raw_ports: object, path: str) -> list[FieldError]:
+    """ValidateService's LoadBalancer rule: no port may be the kubelet's 10250.
+
+    k8s.io/kubernetes pkg/apis/core/validation/validation.go (``case
+    core.ServiceTypeLoadBalancer``, a workaround for clouds that over-open firewalls);
+    the error names the port's index path, not ``.port``. Type errors are reported by
+    the port loop.
+    """
+    if not isinstance(raw_ports, list):
+        return []
+    return [
+        v.invalid(
+            f"{path}[{i}]",
+            KUBELET_PORT,
+            f"may not expose port {KUBELET_PORT} externally since it is used by kubelet",
+        )
+        for i, item in enumerate(raw_ports)
+        if isinstance(item, dict) and type(item.get("port")) is int and item["port"] == KUBELET_PORT
+    ]
+
 
 def _service(
     r: _Reader, top: dict[str, Any], meta: _Meta, api_version: str, origin: Origin, base: str
@@ -1212,6 +1236,8 @@ def _service(
                     "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
                 )
             )
+    if svc_type == "LoadBalancer":
+        r.errors += _kubelet_port_errors(spec.get("ports"), f"{path}.ports")
     if headless and svc_type in ("NodePort", "LoadBalancer"):
         # ValidateService: a headless Service has no virtual IP to expose on nodes or a
         # load balancer (kubernetes pkg/apis/core/validation/validation.go).

@@ -171,3 +171,26 @@ def test_a_finalizer_that_is_not_a_qualified_name() -> None:
         " validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS"
         " subdomain prefix and '/' (e.g. 'example.com/MyName')"
     ]
+
+
+def test_a_load_balancer_may_not_expose_the_kubelet_port() -> None:
+    """ValidateService, case LoadBalancer: field.Invalid(spec.ports[i], 10250, ...) in
+    k8s.io/kubernetes pkg/apis/core/validation/validation.go; the path is the port's index."""
+    text = """apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  type: LoadBalancer
+  ports: [{name: a, port: 80}, {name: b, port: 10250}]
+"""
+    assert _errors(text) == [
+        "spec.ports[1]: Invalid value: 10250: may not expose port 10250 externally since it is"
+        " used by kubelet"
+    ]
+
+
+@pytest.mark.parametrize("svc_type", ["ClusterIP", "NodePort"])
+def test_other_service_types_may_use_port_10250(svc_type: str) -> None:
+    """The rule is for LoadBalancer only."""
+    text = f"apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec:\n  type: {svc_type}\n"
+    assert _errors(text + "  ports: [{port: 10250}]\n") == []

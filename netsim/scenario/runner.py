@@ -14,7 +14,7 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from netsim.addr import Prefix, int_to_ip
 from netsim.errors import NetsimError, ScenarioError
@@ -27,6 +27,7 @@ from netsim.policy.profile import Profile
 from netsim.policy.verdict import SideDecision
 from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session
 from netsim.scenario.schema import Expect, Scenario, ShellCommand, Step
+from netsim.scenario.sendstep import run_send
 from netsim.scenario.transcript import (
     Check,
     CommandRecord,
@@ -36,6 +37,10 @@ from netsim.scenario.transcript import (
     typed_lines,
     verdict_of,
 )
+
+if TYPE_CHECKING:
+    from netsim.sim.fate import PacketFate
+    from netsim.sim.packet import Packet
 
 PROMPT = "/ # "
 PLACEHOLDER = re.compile(r"\{(cluster_ip|lb_ip|node_port|node_ip|pod_ip):([^{}\s]+)\}")
@@ -84,6 +89,9 @@ class LiveNetwork(Protocol):
 
     def close(self) -> None:
         """Stop following the cluster."""
+
+    def send(self, packet: Packet | bytes, at: str) -> PacketFate:
+        """Put ``packet`` on the interface of ``at``; its fate (a ``send:`` step)."""
 
 
 class ProfileSwitch:
@@ -177,6 +185,7 @@ class Runner:
         profile = scenario.cluster.profile()
         self.hook = ProfileSwitch(self.cluster, profile)
         self.network = self.factory(self.cluster, self.seed, profile, self.hook)
+        self._sends = 0
         for name, ip in scenario.cluster.external:
             self.network.add_external_host(name, ip)
         self.kubectl = Kubectl(
@@ -304,6 +313,12 @@ class Runner:
         elif step.action == "exec":
             command, output, code = self._exec_step(step, where)
             verdict = verdict_of(step.command, code)
+        elif step.action == "send":
+            self._sends += 1
+            command, output, code = run_send(
+                self.cluster, self.network, step, where, self._substitute, self._sends
+            )
+            verdict = "allowed" if code == 0 else "denied"
         elif step.action == "sleep":
             command, output, code = f"sleep {step.seconds:g}", "", 0
             self.network.advance(step.seconds)

@@ -37,6 +37,7 @@ ACTIONS: tuple[str, ...] = (
     "apply",
     "delete",
     "exec",
+    "send",
     "shell",
     "sleep",
     "cat",
@@ -80,6 +81,29 @@ class ShellCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class PacketSpec:
+    """A packet a ``send:`` step puts on a host's interface, field by field (no code).
+
+    ``to`` is a pod (``name`` in the step's namespace, or ``ns/name``),
+    ``svc/NAME``, ``node/NAME``, an IP or a ``{pod_ip:...}``-style placeholder;
+    ``protocol`` the IP protocol number (``TCP``, ``UDP``, ``SCTP``, ``ICMP`` or
+    another protocol by number or name, e.g. ``GRE``); ``port`` the destination
+    port (TCP/UDP/SCTP), ``sport`` the source port (0: an ephemeral one); ``flags``
+    TCP flags as scapy writes them (``S``, ``SA``, ``R``...); ``source`` a source
+    address other than the sender's own (a spoofed one); ``ttl``; ``payload`` text.
+    """
+
+    to: str
+    protocol: int
+    port: int = 0
+    sport: int = 0
+    flags: str = "S"
+    source: str = ""
+    ttl: int = 64
+    payload: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """One step of a scenario.
 
@@ -108,6 +132,7 @@ class Step:
     seconds: float = 0.0
     note: str = ""
     expect: tuple[Expect, ...] = ()
+    packet: PacketSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +355,7 @@ def _step(c: _Checker, value: Any, path: str) -> Step | None:
     extra: tuple[str, ...] = {
         "shell": ("commands", *_STEP_EXTRA),
         "exec": (*_STEP_EXTRA, "pod", "namespace"),
+        "send": (*_STEP_EXTRA, "pod", "namespace"),
         "expect": (),
     }.get(action, _STEP_EXTRA)
     c.known(doc, path, (action, *extra))
@@ -360,6 +386,8 @@ def _step(c: _Checker, value: Any, path: str) -> Step | None:
         return Step(path, action, file, documents=documents, note=note, expect=expects)
     if action == "exec":
         return _exec_step(c, doc, path, note, expects)
+    if action == "send":
+        return _send_step(c, doc, path, note, expects)
     if action == "sleep":
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             c.add(where, f"Invalid value: {_show(raw)}: must be a number of seconds")
@@ -377,6 +405,14 @@ def _exec_step(
 ) -> Step | None:
     """``exec: wget ...`` with ``pod:`` (and optional ``namespace:``) beside it."""
     command = c.string(doc["exec"], f"{path}.exec")
+    pod = _sender(c, doc, path)
+    if command is None or pod is None:
+        return None
+    return Step(path, "exec", pod, command=command.strip(), note=note, expect=expects)
+
+
+def _sender(c: _Checker, doc: Mapping[str, Any], path: str) -> str | None:
+    """The ``pod:`` (with ``namespace:``) of an exec or send step as ``ns/name``."""
     if "pod" not in doc:
         c.add(f"{path}.pod", "Required value: the pod to run the command in")
         return None
@@ -384,11 +420,84 @@ def _exec_step(
     namespace = "default"
     if "namespace" in doc:
         namespace = c.string(doc["namespace"], f"{path}.namespace") or "default"
-    if command is None or pod is None:
+    if pod is None:
         return None
     if "/" not in pod or pod.split("/", 1)[0] in ("deployment", "deploy", "deployments", "pod"):
         pod = f"{namespace}/{pod}"
-    return Step(path, "exec", pod, command=command.strip(), note=note, expect=expects)
+    return pod
+
+
+_PACKET_FIELDS = ("to", "protocol", "port", "sport", "flags", "source", "ttl", "payload")
+_TCP_FLAGS = frozenset("FSRPAUEC")
+
+
+def _protocol_number(c: _Checker, value: Any, path: str) -> int | None:
+    from netsim.sim.flow import OTHER_PROTOCOLS, PROTO_ICMP, PROTO_NUMBERS
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return c.integer(value, path, 0, 255)
+    names = {**PROTO_NUMBERS, "ICMP": PROTO_ICMP, **{v: k for k, v in OTHER_PROTOCOLS.items()}}
+    if isinstance(value, str) and value.upper() in names:
+        return names[value.upper()]
+    known = ", ".join(f'"{n}"' for n in names)
+    c.add(path, f"Unsupported value: {_show(value)}: supported values: {known}, or 0-255")
+    return None
+
+
+def _send_step(
+    c: _Checker, doc: Mapping[str, Any], path: str, note: str, expects: tuple[Expect, ...]
+) -> Step | None:
+    """``send: {to:, protocol:, port:, ...}`` with ``pod:`` (and ``namespace:``) beside it."""
+    from netsim.sim.flow import L4_NUMBERS, PROTO_TCP
+
+    where = f"{path}.send"
+    spec = c.mapping(doc["send"], where)
+    pod = _sender(c, doc, path)
+    if spec is None:
+        return None
+    c.known(spec, where, _PACKET_FIELDS)
+    if "to" not in spec:
+        c.add(f"{where}.to", "Required value: the destination (pod, svc/NAME, node/NAME or IP)")
+    to = c.string(spec.get("to", ""), f"{where}.to") if "to" in spec else None
+    protocol = _protocol_number(c, spec.get("protocol", "TCP"), f"{where}.protocol")
+    ports = {}
+    for key in ("port", "sport"):
+        if key in spec:
+            ports[key] = c.integer(spec[key], f"{where}.{key}", key == "port", 65535)
+    if protocol in L4_NUMBERS and "port" not in spec:
+        c.add(f"{where}.port", "Required value: a destination port for TCP, UDP and SCTP")
+    if protocol is not None and protocol not in L4_NUMBERS:
+        for key in ports:
+            c.add(f"{where}.{key}", f"Forbidden: protocol {spec.get('protocol')} has no ports")
+    flags = "S"
+    if "flags" in spec:
+        flags = c.string(spec["flags"], f"{where}.flags") or "S"
+        if protocol != PROTO_TCP:
+            c.add(f"{where}.flags", "Forbidden: flags are TCP's")
+        elif not set(flags) <= _TCP_FLAGS:
+            c.add(f"{where}.flags", f"Invalid value: {_show(flags)}: TCP flags are F S R P A U E C")
+    source = ""
+    if "source" in spec:
+        source = c.string(spec["source"], f"{where}.source") or ""
+        if source and not is_ip(source):
+            c.add(f"{where}.source", f"Invalid value: {_show(source)}: must be an IP address")
+    ttl = c.integer(spec["ttl"], f"{where}.ttl", 1, 255) if "ttl" in spec else 64
+    payload = c.string(spec["payload"], f"{where}.payload", empty=True) if "payload" in spec else ""
+    if pod is None or to is None or protocol is None or ttl is None or payload is None:
+        return None
+    if any(v is None for v in ports.values()):
+        return None
+    packet = PacketSpec(
+        to.strip(),
+        protocol,
+        ports.get("port") or 0,
+        ports.get("sport") or 0,
+        flags,
+        source,
+        ttl,
+        payload,
+    )
+    return Step(path, "send", pod, note=note, expect=expects, packet=packet)
 
 
 def _cluster(c: _Checker, value: Any) -> ClusterSpec:

@@ -2,8 +2,9 @@
 users' scapy packets turned into frames (``Network.send``, ``netsim replay``).
 
 The only module of netsim that imports scapy, and only when a frame is
-rendered (a capture is written), a user's packet is read or a capture replayed: scapy takes about half a second to import
-(``scapy.all`` seconds), which a run that writes no capture never pays. Each
+rendered (a capture is written), a user's packet is read or a capture replayed:
+scapy takes about half a second to import (``scapy.all`` seconds), which a run
+that writes no capture never pays. Each
 flow direction gets a header template built once with scapy; every frame of
 that flow is rendered by copying the template and patching lengths,
 sequence numbers, flags, TTL and checksums as ints. The data path itself
@@ -559,3 +560,48 @@ def read_capture(path: str | Path) -> list[Packet]:
         raise NetsimError(f"{path}: no such file") from None
     except (Scapy_Exception, OSError, EOFError, ValueError) as exc:
         raise NetsimError(f"{path}: not a readable pcap or pcapng capture ({exc})") from None
+
+
+def build_packet(
+    dst: str,
+    proto: int,
+    *,
+    src: str = "",
+    sport: int = 0,
+    dport: int = 0,
+    flags: str = "S",
+    ttl: int = 64,
+    payload: bytes = b"",
+) -> Packet:
+    """A scapy IP/IPv6 packet from plain fields (a scenario's ``send:`` step).
+
+    TCP carries ``flags``; ICMP/ICMPv6 is an echo request with identifier
+    ``sport``; any other protocol carries ``payload`` as its IP payload. An empty
+    ``src`` leaves the source to the sending host.
+    """
+    from scapy.layers.inet import ICMP, IP, TCP, UDP
+    from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6
+    from scapy.layers.sctp import SCTP, SCTPChunkInit
+    from scapy.packet import Raw
+
+    version = parse_ip(dst)[0]
+    ip: Packet = IP(dst=dst, ttl=ttl, proto=proto) if version == 4 else IPv6(dst=dst, hlim=ttl)
+    if version == 6:
+        ip.nh = proto
+    if src:
+        ip.src = src
+    l4: Packet
+    if proto == PROTO_TCP:
+        l4 = TCP(sport=sport, dport=dport, flags=flags, seq=1)
+    elif proto == PROTO_UDP:
+        l4 = UDP(sport=sport, dport=dport)
+    elif proto == PROTO_SCTP:
+        l4 = SCTP(sport=sport, dport=dport, tag=0) / SCTPChunkInit(init_tag=1)
+    elif proto == PROTO_ICMP and version == 4:
+        l4 = ICMP(type=8, id=sport, seq=1)
+    elif proto in (PROTO_ICMP, PROTO_ICMPV6):
+        l4 = ICMPv6EchoRequest(id=sport, seq=1)
+        ip.nh = PROTO_ICMPV6
+    else:
+        return ip / Raw(payload) if payload else ip
+    return ip / l4 / Raw(payload) if payload else ip / l4

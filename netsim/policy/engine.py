@@ -412,34 +412,48 @@ class PolicyEngine:
     def _named_ports(self, index: int) -> NamedPorts:
         return self._named[index] if index >= 0 else NO_NAMED_PORTS
 
-    def _egress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
-        profile = self.profile
-        if not profile.enforce:
+    def _unfiltered(self, protocol: str) -> SideDecision | None:
+        """The opening checks that hold for every pair: nothing enforced, protocol unfiltered."""
+        if not self._enforce:
             return NOT_ENFORCED
-        if src.identity < 0:
-            return NOT_A_POD
-        if protocol not in L4_PROTOCOLS and not profile.filter_icmp:
+        if self._icmp_free and protocol not in L4_PROTOCOLS:
             return NOT_FILTERED
-        if dst.key and dst.key == src.key:
+        return None
+
+    def _opening(self, local: Record, remote: Record, protocol: str) -> SideDecision | None:
+        """The decision of ``local``'s enforcement point before any policy is read, or None.
+
+        The one place the opening checks are made (SEMANTICS.md; the reference
+        evaluator's ``side_decision`` makes them literally): nothing enforced,
+        ``local`` not a pod, ICMP unfiltered, a pod to itself, node-local traffic.
+        Every path that decides a side calls it (``_egress``/``_ingress`` for
+        ``decide``, ``_records_allowed`` for ``allowed``, ``matrix`` per pair of
+        node-traffic pods; ``class_matrix`` calls :meth:`_unfiltered` for the
+        part that holds for whole tables).
+        """
+        if self._enforce and local.identity < 0:
+            return NOT_A_POD  # (before "not-filtered", as the reference orders them)
+        found = self._unfiltered(protocol)
+        if found is not None:
+            return found
+        if remote.key and remote.key == local.key:
             return LOOPBACK
-        if profile.node_local_allowed and dst.kind == "node" and dst.node == src.node:
+        if self._node_local and remote.kind == "node" and remote.node == local.node:
             return NODE_LOCAL
+        return None
+
+    def _egress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
+        opening = self._opening(src, dst, protocol)
+        if opening is not None:
+            return opening
         named = dst.named if src.egress_named else -1
         entry = self._side_entry("egress", src.egress, protocol, port, named)
         return entry.decision("egress", dst)
 
     def _ingress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
-        profile = self.profile
-        if not profile.enforce:
-            return NOT_ENFORCED
-        if dst.identity < 0:
-            return NOT_A_POD
-        if protocol not in L4_PROTOCOLS and not profile.filter_icmp:
-            return NOT_FILTERED
-        if src.key and dst.key == src.key:
-            return LOOPBACK
-        if profile.node_local_allowed and src.kind == "node" and src.node == dst.node:
-            return NODE_LOCAL
+        opening = self._opening(dst, src, protocol)
+        if opening is not None:
+            return opening
         named = dst.named if dst.ingress_named else -1
         entry = self._side_entry("ingress", dst.ingress, protocol, port, named)
         return entry.decision("ingress", src)
@@ -493,22 +507,14 @@ class PolicyEngine:
 
     def _records_allowed(self, src: Record, dst: Record, protocol: str, port: int) -> bool:
         """Both sides through the :class:`SideEntry` tables (what ``decide`` says, faster)."""
-        if not self._enforce or (self._icmp_free and protocol not in L4_PROTOCOLS):
-            return True
-        if src.key and src.key == dst.key:
-            return True  # loopback
-        if src.identity >= 0 and not (
-            self._node_local and dst.kind == "node" and dst.node == src.node
-        ):
+        if self._opening(src, dst, protocol) is None:
             named = dst.named if src.egress_named else -1
             entry = self._egress_entries.get((src.egress, protocol, port, named))
             if entry is None:
                 entry = self._side_entry("egress", src.egress, protocol, port, named)
             if not entry.everything and not entry.admits(dst):
                 return False
-        if dst.identity >= 0 and not (
-            self._node_local and src.kind == "node" and src.node == dst.node
-        ):
+        if self._opening(dst, src, protocol) is None:
             named = dst.named if dst.ingress_named else -1
             entry = self._ingress_entries.get((dst.ingress, protocol, port, named))
             if entry is None:
@@ -625,9 +631,7 @@ class PolicyEngine:
             return found
         self._order()
         n = len(self._class_list)
-        if not self.profile.enforce or (
-            protocol not in L4_PROTOCOLS and not self.profile.filter_icmp
-        ):
+        if self._unfiltered(protocol) is not None:
             result = np.ones((n, n), dtype=bool)
             self._class_matrix[key] = result
             return result

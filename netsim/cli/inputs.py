@@ -2,7 +2,8 @@
 
 ``PATH...`` (files, directories, ``-``), ``-k DIR`` (a kustomization), ``-R``
 (recurse into directories), ``-n NS`` (the namespace of objects that name none),
-``--nodes N`` (the node count when the input declares no Node) and ``--strict``
+``--nodes N`` (the node count when the input declares no Node),
+``--allow-removed-apis`` (read API versions Kubernetes removed, with a warning) and ``--strict``
 (policies netsim does not evaluate are an error). :func:`load_inputs` loads them,
 prints notes and the loud warning about ignored policies on stderr, and returns the
 manifests and the cluster.
@@ -78,6 +79,13 @@ def add_input_arguments(parser: argparse.ArgumentParser, nodes: bool = True) -> 
             "(default: enough for 110 pods per node, as kubelet allows)",
         )
     parser.add_argument(
+        "--allow-removed-apis",
+        action="store_true",
+        help="read API versions Kubernetes no longer serves (NetworkPolicy "
+        "extensions/v1beta1, removed in 1.16) as the current one, with a warning, "
+        "instead of refusing them as a current cluster does",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="exit 2 when the manifests hold policies netsim does not evaluate "
@@ -123,6 +131,7 @@ def load_inputs(args: argparse.Namespace, cluster: bool = True) -> tuple[Manifes
         kustomize=tuple(args.kustomize),
         namespace=args.namespace,
         nodes=getattr(args, "node_count", None),
+        allow_removed_apis=bool(getattr(args, "allow_removed_apis", False)),
     )
     manifests = load_documents(args.paths, options)
     for note in manifests.notes:

@@ -81,7 +81,12 @@ def run(args: argparse.Namespace) -> int:
         try:
             source, data = read_source(path)
             manifests, errors = check_bytes(
-                data, source, item.namespace, args.namespace, apply=args.apply
+                data,
+                source,
+                item.namespace,
+                args.namespace,
+                apply=args.apply,
+                allow_removed=args.allow_removed_apis,
             )
         except NetsimError as exc:
             report["errors"].append(str(exc))

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from netsim.addr import Prefix, parse_ip
@@ -49,6 +49,7 @@ from netsim.model.manifest import (
 )
 from netsim.model.namespacing import set_namespace
 from netsim.model.objects import Namespace, Node, Pod, Service
+from netsim.model.removedapi import removed_api_errors, removed_api_warning
 from netsim.model.sizing import check_node_count, default_node_names, nodes_needed
 from netsim.model.yamllines import lines_of
 from netsim.model.yamlsafe import MAX_FILE_BYTES, decode_bytes, parse_yaml_text
@@ -156,12 +157,20 @@ class _Read:
     decoded: list[Decoded]
     errors: list[NetsimError]
     ignored: list[IgnoredPolicy]
+    warnings: list[str] = field(default_factory=list)
 
 
-def _decode_source(data: bytes | str, source: str, namespace: str = "", enforce: str = "") -> _Read:
+def _decode_source(
+    data: bytes | str,
+    source: str,
+    namespace: str = "",
+    enforce: str = "",
+    allow_removed: bool = False,
+) -> _Read:
     """Parse and decode one file; errors of independent documents are all collected.
 
-    ``namespace`` is a kustomization's, ``enforce`` ``-n``'s (:mod:`netsim.model.namespacing`).
+    ``namespace`` is a kustomization's, ``enforce`` ``-n``'s (:mod:`netsim.model.namespacing`);
+    ``allow_removed`` reads removed API versions with a warning (:mod:`netsim.model.removedapi`).
     """
     try:
         text = decode_bytes(data, source) if isinstance(data, bytes) else data
@@ -179,6 +188,10 @@ def _decode_source(data: bytes | str, source: str, namespace: str = "", enforce:
             mismatch = set_namespace(doc, namespace, enforce)
             if mismatch:
                 raise ValidationError(mismatch, origin, _ref_of(doc))
+            removed = removed_api_errors(doc, source)
+            if removed and not allow_removed:
+                raise ValidationError(removed, origin, _ref_of(doc))
+            read.warnings += [f"{origin}: {removed_api_warning(e)}" for e in removed]
             read.ignored += ignored_in(doc, origin)
             read.decoded += decode_document(doc, origin)
         except ListErrors as exc:
@@ -429,23 +442,34 @@ def object_from_dict(doc: dict[str, object], origin: Origin | None = None) -> li
 
 
 def check_bytes(
-    data: bytes | str, source: str, namespace: str = "", enforce: str = "", apply: bool = False
+    data: bytes | str,
+    source: str,
+    namespace: str = "",
+    enforce: str = "",
+    apply: bool = False,
+    allow_removed: bool = False,
 ) -> tuple[Manifests, tuple[NetsimError, ...]]:
     """Load one file's content leniently: the valid documents, and every error instead of raising.
 
     For reporting (``netsim validate``): ``declared`` lists only the documents
     that are valid; the errors are flattened, one per invalid document or file.
     ``namespace`` is a kustomization's namespace, ``enforce`` the ``-n`` namespace;
-    ``apply`` applies repeated objects in order instead of ``already exists``.
+    ``apply`` applies repeated objects in order instead of ``already exists``;
+    ``allow_removed`` reads removed API versions with a warning.
     """
-    read = _decode_source(data, source, namespace, enforce)
+    read = _decode_source(data, source, namespace, enforce, allow_removed)
     manifests, more = _assemble(read.decoded, apply=apply)
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     more = [locate(e, text) if isinstance(e, ValidationError) else e for e in more]
     errors = read.errors + more
     failed = {(e.origin, e.errors[0].path) for e in more if isinstance(e, ValidationError)}
     good = tuple(d for d in manifests.declared if (d.origin, _name_path(d)) not in failed)
-    manifests = replace(manifests, declared=good, ignored=tuple(read.ignored))
+    manifests = replace(
+        manifests,
+        declared=good,
+        ignored=tuple(read.ignored),
+        warnings=(*read.warnings, *manifests.warnings),
+    )
     return manifests, tuple(_flatten(errors))
 
 
@@ -470,13 +494,15 @@ class LoadOptions:
 
     ``recursive`` is ``-R``, ``kustomize`` the ``-k`` directories, ``namespace`` is
     ``-n`` (fills in missing namespaces, refuses different ones), ``nodes`` is
-    ``--nodes`` (how many nodes an input without Node objects gets).
+    ``--nodes`` (how many nodes an input without Node objects gets),
+    ``allow_removed_apis`` is ``--allow-removed-apis`` (read removed API versions, warn).
     """
 
     recursive: bool = False
     kustomize: tuple[str, ...] = ()
     namespace: str = ""
     nodes: int | None = None
+    allow_removed_apis: bool = False
 
 
 def load_documents(paths: Sequence[str | Path], options: LoadOptions | None = None) -> Manifests:
@@ -490,6 +516,7 @@ def load_documents(paths: Sequence[str | Path], options: LoadOptions | None = No
     inputs, errors = expand_inputs(paths, options.recursive, options.kustomize)
     decoded: list[Decoded] = []
     ignored: list[IgnoredPolicy] = []
+    warnings: list[str] = []
     texts: dict[str, bytes] = {}
     for item in inputs:
         try:
@@ -498,10 +525,13 @@ def load_documents(paths: Sequence[str | Path], options: LoadOptions | None = No
             errors.append(exc)
             continue
         texts[source] = data
-        read = _decode_source(data, source, item.namespace, options.namespace)
+        read = _decode_source(
+            data, source, item.namespace, options.namespace, options.allow_removed_apis
+        )
         decoded += read.decoded
         errors += read.errors
         ignored += read.ignored
+        warnings += read.warnings
     manifests, more = _assemble(decoded, apply=True, size=True, nodes=options.nodes)
     for problem in more:
         origin = problem.origin if isinstance(problem, ValidationError) else None
@@ -510,7 +540,7 @@ def load_documents(paths: Sequence[str | Path], options: LoadOptions | None = No
         errors.append(problem)
     if errors:
         raise InvalidManifests(_flatten(errors))
-    return replace(manifests, ignored=tuple(ignored))
+    return replace(manifests, ignored=tuple(ignored), warnings=(*warnings, *manifests.warnings))
 
 
 def load_cluster(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from netsim.cli import main
-from netsim.model.load import load_documents
+from netsim.model.load import LoadOptions, load_documents
 
 REPO = Path(__file__).resolve().parents[2]
 CONFORMANCE = Path(__file__).resolve().parent / "validation"
@@ -88,7 +88,8 @@ def test_invalid_case_is_rejected(case: Path, capsys: pytest.CaptureFixture[str]
 @pytest.mark.parametrize("case", _cases("valid"), ids=_case_id)
 def test_valid_case_is_accepted(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expect = _expectations(case)
-    code, out, err = run_validate(capsys, str(case))
+    extra = expect.get("validate-args", "").split()
+    code, out, err = run_validate(capsys, *extra, str(case))
     assert code == 0, err
     assert out.startswith(f"OK {case}: ")
     warning = expect.get("expect-warning-contains")
@@ -96,15 +97,14 @@ def test_valid_case_is_accepted(case: Path, capsys: pytest.CaptureFixture[str]) 
         assert warning in err
     defaulted = expect.get("expect-defaulted")
     if defaulted:
-        _check_defaulted(case, defaulted)
+        _check_defaulted(case, defaulted, "--allow-removed-apis" in extra)
 
 
-def _check_defaulted(case: Path, statement: str) -> None:
+def _check_defaulted(case: Path, statement: str, allow_removed: bool = False) -> None:
     """Check ``spec.policyTypes=[Ingress]``-style statements against the loaded policies."""
     field, _, value = statement.partition("=")
-    policies = [
-        obj for _, obj in load_documents([case]).objects if type(obj).__name__ == "NetworkPolicy"
-    ]
+    loaded = load_documents([case], LoadOptions(allow_removed_apis=allow_removed))
+    policies = [obj for _, obj in loaded.objects if type(obj).__name__ == "NetworkPolicy"]
     assert policies
     if field == "spec.policyTypes":
         wanted = tuple(v.strip() for v in value.strip("[]").split(",") if v.strip())

@@ -74,6 +74,15 @@ METRICS: dict[str, MetricInfo] = {
     "relabel_pod": MetricInfo(
         "ms", False, "cluster.apply(one relabelled pod) plus the next verdict"
     ),
+    "add_ipblock_policy": MetricInfo(
+        "ms", False, "cluster.add(one policy with an ipBlock) plus the next verdict"
+    ),
+    "matrix_cli": MetricInfo(
+        "s",
+        False,
+        "`netsim matrix FILE --port ...` (30 ports), a fresh process, output to /dev/null",
+    ),
+    "matrix_cli_rss": MetricInfo("MiB", False, "peak RSS of that `netsim matrix` process"),
     "add_policy_refill": MetricInfo(
         "ms", False, "re-asking up to 10k decided flows after adding one selector-only policy"
     ),
@@ -187,9 +196,7 @@ class Target:
 
 
 TARGETS: tuple[Target, ...] = (
-    Target(
-        "verdict_pod", "engine", pods=10_000, baseline="naive", at_least=3e6, ratio_at_least=100
-    ),
+    Target("verdict_pod", "engine", baseline="naive", at_least=3e6, ratio_at_least=1000),
     Target(
         "verdict_pod_repeat",
         "engine",
@@ -199,19 +206,27 @@ TARGETS: tuple[Target, ...] = (
         ratio_at_least=100,
     ),
     Target("matrix", "engine", pods=10_000, at_least=5e7),
-    Target("lpm", "trie", prefixes=10_000, baseline="pytricia", ratio_at_least=1.0),
-    Target("compile", "engine", pods=150_000, at_most=5.0),
+    Target("lpm", "trie", baseline="pytricia", ratio_at_least=1.5),
+    Target("compile", "engine", pods=150_000, at_most=2.5),
     Target("compile_memory", "engine", pods=150_000, at_most=2048.0),
     Target("add_policy", "engine", pods=10_000, at_most=10.0),
+    Target("add_ipblock_policy", "engine", pods=10_000, at_most=0.5),
     Target("relabel_pod", "engine", pods=10_000, at_most=10.0),
+    Target("matrix_cli", "netsim", pods=5_000, baseline="nca", ratio_at_least=1 / 0.3),
+    Target("matrix_cli", "netsim", pods=1_000, baseline="nca", ratio_at_least=1 / 0.2),
+    Target("matrix_cli_rss", "netsim", pods=5_000, at_most=1024.0),
     Target("e2e", "sim", at_least=5e4),
     Target("demo", "netsim", at_most=2.0),
 )
-"""The issue's targets (issue 6); every other figure is reported without one.
+"""The targets of issues 6 and 14; every other figure is reported without one.
 
-The single-verdict target is judged twice: on flows the engine has never been
-asked (``verdict_pod``) and on flows it has (``verdict_pod_repeat``), because
-the issue does not say which, and the two differ by an order of magnitude.
+Issue 14's: new-flow verdicts >= 3 M/s and >= 1,000x the naive loop at every
+size; LPM >= 1.5x pytricia at every prefix count; one ipBlock policy added plus
+the next verdict <= 0.5 ms at 10k pods; compile <= 2.5 s at 150k pods;
+``netsim matrix`` (30 ports) <= 0.3x network-config-analyzer's time at 5,000
+pods and <= 0.2x at 1,000 (ratio = NCA time / ours, so >= 3.3x and >= 5x), peak
+RSS <= 1 GiB. The NCA baseline is measured only when ``NETSIM_NCA`` names its
+``nca`` executable (see ``benchmarks/nca/compare.sh``).
 """
 
 
@@ -243,6 +258,9 @@ class SweepConfig:
     incremental_reps: int = 5
     refill_flows: int = 10_000
     """Known flows re-asked after one change (the cost of refilling dropped caches)."""
+    matrix_cli_shapes: tuple[ClusterShape, ...] = ()
+    """Clusters ``netsim matrix`` runs on as a fresh process (``matrix_cli_ports`` ports)."""
+    matrix_cli_ports: int = 30
     e2e_shape: ClusterShape | None = ClusterShape(1_000, 100)
     """The cluster the end-to-end simulation runs on (None: skip)."""
     e2e_flows: int = 200
@@ -257,7 +275,8 @@ QUICK = SweepConfig(
         ClusterShape(1_000, 100),
         ClusterShape(10_000, 1_000),
     ),
-    prefix_counts=(1_000, 10_000),
+    prefix_counts=(1_000, 10_000, 100_000),
+    matrix_cli_shapes=(ClusterShape(1_000, 100),),
     budget=0.2,
     baseline_budget=0.2,
     flows=10_000,
@@ -276,6 +295,7 @@ FULL = SweepConfig(
         ClusterShape(150_000, 10_000, identities=65_000),
     ),
     prefix_counts=(1_000, 10_000, 100_000),
+    matrix_cli_shapes=(ClusterShape(1_000, 100), ClusterShape(5_000, 500)),
     budget=1.0,
     baseline_budget=1.0,
     flows=50_000,
@@ -508,6 +528,15 @@ def _incremental(
         _, seconds = timed(lambda p=policy: (cluster.add(p), engine.allowed(*probe)))  # type: ignore[misc]
         add_times.append(seconds)
         added.append(policy.key)
+    block_times: list[float] = []
+    for i in range(reps):
+        policy = extra_policy(synthetic, seed=150 + i, ip_block=True)
+        if policy.key in cluster.policies:
+            continue
+        _, seconds = timed(lambda p=policy: (cluster.add(p), engine.allowed(*probe)))  # type: ignore[misc]
+        block_times.append(seconds)
+        cluster.delete("NetworkPolicy", policy.key)
+        engine.allowed(*probe)
     relabel_times: list[float] = []
     for i in range(reps):
         changed = relabelled_pod(synthetic, seed=200 + i)
@@ -521,6 +550,9 @@ def _incremental(
     full_ms = compile_s * 1e3
     if add_times:
         rec.add("add_policy", "engine", statistics.median(add_times) * 1e3, ("recompile", full_ms))
+    if block_times:
+        median = statistics.median(block_times) * 1e3
+        rec.add("add_ipblock_policy", "engine", median, ("recompile", full_ms))
     rec.add("relabel_pod", "engine", statistics.median(relabel_times) * 1e3, ("recompile", full_ms))
     if not known:
         return
@@ -627,6 +659,45 @@ def lpm_agrees(prefixes: int, seed: int = 0) -> bool:
     return all(trie.lookup4(a) == pt.get(a) for a in addresses) and trie.lookup_all(
         4, addresses
     ) == [pt.get(a) for a in addresses]
+
+
+def measure_matrix_cli(shape: ClusterShape, ports: int) -> list[Result]:
+    """``netsim matrix`` on the cluster written as manifests, a fresh process: time, peak RSS.
+
+    With ``NETSIM_NCA`` set to network-config-analyzer's ``nca`` executable, its
+    ``--connectivity`` run on the same file is the baseline (ratio = NCA time / ours).
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from netsim.bench.matrixcli import matrix_ports, run_matrix_cli, run_process, write_manifests
+
+    synthetic = generate(shape)
+    rec = Recorder(shape.pods, shape.policies, synthetic.identities)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_manifests(synthetic, Path(tmp) / "cluster.yaml")
+        del synthetic
+        ours = run_matrix_cli(path, matrix_ports(ports))
+        nca = os.environ.get("NETSIM_NCA", "")
+        theirs = None
+        if nca:
+            file = str(path)
+            inputs = ["--pod_list", file, "--ns_list", file, "--output_format", "csv"]
+            theirs = run_process([nca, "--connectivity", file, *inputs])
+    if ours.returncode != 0:
+        rec.add("matrix_cli", "netsim", 0.0, note=f"skipped: exit {ours.returncode}")
+        return rec.results
+    if theirs is not None and theirs.returncode == 0:
+        rec.add("matrix_cli", "nca", theirs.seconds)
+        rec.add("matrix_cli", "netsim", ours.seconds, ("nca", theirs.seconds))
+        rec.add("matrix_cli_rss", "nca", theirs.peak_rss_mib)
+        rec.add("matrix_cli_rss", "netsim", ours.peak_rss_mib, ("nca", theirs.peak_rss_mib))
+    else:
+        note = "NETSIM_NCA not set: no baseline" if theirs is None else "nca failed"
+        rec.add("matrix_cli", "netsim", ours.seconds, note=note)
+        rec.add("matrix_cli_rss", "netsim", ours.peak_rss_mib)
+    return rec.results
 
 
 def sim_available() -> bool:
@@ -757,6 +828,9 @@ def run_sweep(config: SweepConfig, progress: Progress | None = None) -> Sweep:
     for count in config.prefix_counts:
         say(f"longest-prefix match, {count} prefixes")
         results += measure_lpm(count, config.budget)
+    for shape in config.matrix_cli_shapes:
+        say(f"netsim matrix process, {shape.pods} pods, {config.matrix_cli_ports} ports")
+        results += measure_matrix_cli(shape, config.matrix_cli_ports)
     if config.e2e_shape is not None:
         say(f"end to end, {config.e2e_shape.pods} pods")
         if have_engine and sim_available():
@@ -773,4 +847,5 @@ def sweep_steps(config: SweepConfig) -> int:
     """How many progress labels :func:`run_sweep` emits for ``config`` (for a progress bar)."""
     per_shape = 6 + (2 if config.memory else 0) if engine_available() else 1
     extra = (config.e2e_shape is not None) + config.demo
+    extra += len(config.matrix_cli_shapes)
     return len(config.shapes) * per_shape + len(config.prefix_counts) + extra

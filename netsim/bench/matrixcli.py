@@ -5,14 +5,14 @@ as one multi-document YAML file, the input both ``netsim matrix`` and
 network-config-analyzer read (``benchmarks/nca/compare.sh``).
 :func:`run_matrix_cli` runs ``python -m netsim matrix FILE --port ...`` with
 stdout sent to ``/dev/null`` (the text is still rendered and written) and reads
-the child's own peak RSS from ``wait4``.
+the command's own peak RSS (:data:`LAUNCHER`).
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,14 +59,38 @@ class ProcessRun:
     returncode: int
 
 
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+"""Runs a command and writes its peak RSS (KiB) and exit code to a file.
+
+A child's ``ru_maxrss`` counts the memory of the process it was forked from
+before ``exec``; forked from this small launcher rather than from the (large)
+benchmark process, the figure is the command's own.
+"""
+
+
 def run_process(command: list[str], stdout: int | None = subprocess.DEVNULL) -> ProcessRun:
-    """Run ``command``; time it and read its peak RSS (``ru_maxrss``) from ``wait4``."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=stdout, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return ProcessRun(seconds, usage.ru_maxrss / 1024.0, child.returncode)
+    """Run ``command`` (through :data:`LAUNCHER`); time it and read its own peak RSS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "rusage"
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", LAUNCHER, str(report), *command],
+            stdout=stdout,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        text = report.read_text(encoding="utf-8") if report.exists() else "0 -1"
+    maxrss, code = (int(x) for x in text.split())
+    return ProcessRun(seconds, maxrss / 1024.0, code)
 
 
 def run_matrix_cli(path: Path, ports: list[tuple[str, int]], *options: str) -> ProcessRun:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import math
 import re
 import struct
@@ -207,10 +208,25 @@ def resolve_plain(text: str) -> object:
     """The value of an untagged plain scalar, as kubectl's go-yaml decodes it.
 
     A plain timestamp stays the string it is (go-yaml gives strings to
-    ``interface{}`` targets for backward compatibility).
+    ``interface{}`` targets for backward compatibility). Short scalars repeat a lot
+    in manifests (keys, ``TCP``, label values) and their values are immutable, so
+    their resolutions are memoised.
     """
     if text == "<<":
         return text
+    if len(text) <= _MEMO_LENGTH:
+        return _resolve_short(text)
+    _, value = _resolve(text, "")
+    return value
+
+
+_MEMO_LENGTH = 64
+"""Plain scalars up to this length are resolved once per process (bounded LRU)."""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _resolve_short(text: str) -> object:
+    """:func:`resolve_plain` of a short scalar, memoised (a ScalarError is not cached)."""
     _, value = _resolve(text, "")
     return value
 

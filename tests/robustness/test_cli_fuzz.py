@@ -188,9 +188,17 @@ COMMANDS = (
     Command(
         ("run",),
         (("S",),),
-        {"--seed": ("0", "7"), "--pcap": ("caps",)},
+        {"--seed": ("0", "7"), "--pcap": ("caps",), "--capture": ("node-1 eth0",)},
         ("--json", "--quiet"),
         examples=6,
+    ),
+    Command(
+        ("replay",),
+        (("C",), ("M",)),
+        {**INPUTS, **PROFILE, "--at": ("x/a", "x/b", "node/node-1"), "--seed": ("0", "4")},
+        ("--json",),
+        required=("--at",),
+        examples=8,
     ),
     Command(
         ("demo",),
@@ -244,12 +252,24 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (inputs / "kust" / "kustomization.yaml").write_text("resources: [../m.yaml]\n")
     answer = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a}\n"
     (inputs / "a.yaml").write_text(answer + "spec: {podSelector: {}}\n", encoding="utf-8")
+    from scapy.layers.inet import IP, TCP, UDP
+    from scapy.layers.l2 import ARP, Ether
+    from scapy.utils import wrpcap
+
+    frames = [
+        Ether() / IP(dst="10.244.1.2") / TCP(dport=80, flags="S"),
+        Ether() / IP(dst="10.244.2.2") / UDP(dport=53),
+        Ether() / ARP(),
+    ]
+    wrpcap(str(inputs / "c.pcap"), frames)
     return inputs, tmp_path_factory.mktemp("work")
 
 
 def resolve(value: str, inputs: Path) -> str:
-    """A placeholder (M manifests, E edited manifests, S scenario, A answer) as a path."""
-    names = {"M": "m.yaml", "E": "e.yaml", "S": "s.yaml", "A": "a.yaml", "kust": "kust"}
+    """A placeholder (M manifests, E edited manifests, S scenario, A answer, C capture)
+    as a path."""
+    names = {"M": "m.yaml", "E": "e.yaml", "S": "s.yaml", "A": "a.yaml", "C": "c.pcap"}
+    names["kust"] = "kust"
     return str(inputs / names[value]) if value in names else value
 
 

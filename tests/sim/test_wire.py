@@ -33,7 +33,7 @@ from netsim.policy.profile import CALICO, CILIUM, UPSTREAM, Profile
 from netsim.sim.network import Network
 from netsim.sim.packet import mac_text
 
-from .clusters import access_nginx, default_deny, walkthrough_cluster
+from .clusters import NGINX_IP, access_nginx, default_deny, walkthrough_cluster
 
 NGINX = "default/nginx-701339712-e0qfq"  # node-1
 CLIENT = "default/busybox"  # node-2 when not same_node
@@ -220,3 +220,19 @@ def test_apiserver_answers_https() -> None:
     assert result.output.splitlines()[-1] == "wget: server returned error: HTTP/1.1 403 Forbidden"
     assert result.exit_code == 1
     assert result.ended - result.started < 0.1  # answered, not timed out
+
+
+def test_send_a_dns_query_gets_the_answer_back() -> None:
+    from scapy.layers.dns import DNS, DNSQR
+    from scapy.layers.inet import UDP
+
+    cluster = walkthrough_cluster(same_node=False)
+    net = Network(cluster, seed=3)
+    dns_ip = cluster.services["kube-system/kube-dns"].cluster_ip
+    query = DNS(id=77, rd=1, qd=DNSQR(qname="nginx.default.svc.cluster.local"))
+    fate = net.send(IP(dst=dns_ip) / UDP(sport=33333, dport=53) / query, CLIENT)
+    assert fate.delivered and fate.delivered_to == "kube-system/coredns"  # DNATed to the pod
+    assert fate.reply is not None
+    answer = fate.reply[DNS]
+    assert answer.id == 77 and answer.an[0].rdata == NGINX_IP
+    assert fate.reply[IP].src == dns_ip  # un-NATed on the way back

@@ -41,12 +41,14 @@ class Entry:
 
     ``orig``/``reply`` are the two tuples; ``dnat``/``snat`` say whether the
     node rewrote the destination (kube-proxy) or the source (masquerade).
-    ``assured`` is set once a reply was seen. ``rules`` are the policy rules
+    ``assured`` is set once a reply was seen, ``closing`` once a FIN was,
+    ``closed`` once a RST was. ``rules`` are the policy rules
     (RuleRef text) that allowed the flow at this node, for per-rule counters.
     """
 
     __slots__ = (
         "assured",
+        "closed",
         "closing",
         "dnat",
         "expires",
@@ -69,6 +71,7 @@ class Entry:
             self.snat = orig[1] != reply[3] or orig[2] != reply[4]
         self.assured = False
         self.closing = False
+        self.closed = False
         self.rules: tuple[str, ...] = ()
         self.expires = now + _new_timeout(orig[0])
 
@@ -126,6 +129,7 @@ class Conntrack:
             entry.assured = True
         if proto == PROTO_TCP:
             if flags & RST:
+                entry.closed = True
                 entry.expires = now + TCP_CLOSE_TIMEOUT
             elif flags & FIN:
                 entry.closing = True
@@ -136,3 +140,19 @@ class Conntrack:
             entry.expires = now + (UDP_STREAM_TIMEOUT if entry.assured else UDP_TIMEOUT)
         else:
             entry.expires = now + OTHER_TIMEOUT
+
+    @staticmethod
+    def reopens(entry: Entry, is_reply: bool, flags: int, proto: int) -> bool:
+        """Whether a packet starts a new connection over a closed or closing entry.
+
+        A SYN (no ACK) in the original direction on an entry that saw a RST or
+        FIN: Linux kills the old entry and handles the SYN as the first packet
+        of a new connection (nf_conntrack_proto_tcp: SYN in CLOSE or TIME_WAIT),
+        so it passes the policy hook again.
+        """
+        return (
+            proto == PROTO_TCP
+            and not is_reply
+            and flags & (SYN | ACK) == SYN
+            and (entry.closed or entry.closing)
+        )

@@ -727,7 +727,9 @@ class Network:
         now = self.env.now + delay
         key = (frame.proto, frame.src, frame.sport, frame.dst, frame.dport)
         hit = node.conntrack.table.get(key)
-        if hit is not None and hit[0].expires < now:
+        if hit is not None and (
+            hit[0].expires < now or Conntrack.reopens(hit[0], hit[1], frame.flags, frame.proto)
+        ):
             node.conntrack.remove(hit[0])
             hit = None
         if hit is not None:

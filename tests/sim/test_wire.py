@@ -236,3 +236,15 @@ def test_send_a_dns_query_gets_the_answer_back() -> None:
     answer = fate.reply[DNS]
     assert answer.id == 77 and answer.an[0].rdata == NGINX_IP
     assert fate.reply[IP].src == dns_ip  # un-NATed on the way back
+
+
+def test_a_new_syn_over_a_reset_flow_is_judged_again() -> None:
+    """The sender's stack answers the unasked SYN-ACK with a RST, closing the entry; a new
+    SYN on the same ports is a new connection for conntrack, so policy judges it again."""
+    cluster = walkthrough_cluster(same_node=False)
+    net = Network(cluster, seed=3)
+    syn = IP(dst=cluster.pods[NGINX].ip) / TCP(sport=45000, dport=80, flags="S")
+    assert net.send(syn, CLIENT).delivered
+    cluster.add(default_deny())
+    again = net.send(syn, CLIENT)
+    assert not again.delivered and again.dropped_by == ("default/default-deny",)

@@ -262,6 +262,9 @@ class PolicyTables:
         terms = self._selector_terms(spec.pod_selector)
         if len(namespaces) == len(ids.namespace_ids):
             return ids.pods.select(terms)  # every namespace
+        if len(namespaces) == 1:  # intersect from the namespace's identities (small) first
+            (only,) = namespaces
+            return ids.pods.select(terms, ids.members.get(only, set()))
         if any(op in ("=", "In", "Exists") for op, _, _ in terms) or len(namespaces) > 1:
             namespace_of = ids.namespace_of
             return {i for i in ids.pods.select(terms) if namespace_of[i] in namespaces}

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from netsim.match import labelindex
 from netsim.match.labelindex import LabelIndex, Term, terms_match
 
 KEYS = ("app", "tier", "env")
@@ -62,3 +63,9 @@ def test_select_equals_brute_force(
         if terms_match(labels, selector) and (within is None or i in within)
     }
     assert index.select(selector, within) == expected
+    # the same through the posting lists (a ``within`` larger than SCAN_WITHIN)
+    scan, labelindex.SCAN_WITHIN = labelindex.SCAN_WITHIN, -1
+    try:
+        assert index.select(selector, within) == expected
+    finally:
+        labelindex.SCAN_WITHIN = scan

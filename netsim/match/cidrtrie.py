@@ -85,6 +85,7 @@ class CidrTrie(Generic[V]):
         self._shift4 = 16
         self._bounds6: list[int] | None = None
         self._values6: list[V | None] = []
+        self._shifted4: list[V | None] = []
         self._shifted6: list[V | None] = []
 
     def insert(self, prefix: Prefix, value: V) -> None:
@@ -133,6 +134,7 @@ class CidrTrie(Generic[V]):
             if starts[h + 1] == starts[h] + 1 and bounds[starts[h + 1]] == (h + 1) << shift:
                 self._direct4[h] = values[starts[h]]
         self._bounds6, self._values6 = self._family(6)
+        self._shifted4 = [None, *values]  # bisect_right's index - 1 without the subtraction
         self._shifted6 = [None, *self._values6]
 
     def lookup4(self, address: int) -> V | None:
@@ -162,13 +164,13 @@ class CidrTrie(Generic[V]):
         return self.lookup4(address) if version == 4 else self.lookup6(address)
 
     def lookup_all(self, version: int, addresses: Iterable[int]) -> list[V | None]:
-        """Longest-prefix match for many addresses of one family (``map`` iterates in C)."""
-        if version == 4:
-            return list(map(self.lookup4, addresses))
-        if self._bounds6 is None:
+        """Longest-prefix match for many addresses of one family: ``map`` over ``bisect``, in C."""
+        if self._direct4 is None or self._bounds6 is None:
             self._build()
-        bisect6 = partial(bisect_right, self._bounds6)
-        return list(map(self._shifted6.__getitem__, map(bisect6, addresses)))
+        bounds, shifted = (
+            (self._bounds4, self._shifted4) if version == 4 else (self._bounds6, self._shifted6)
+        )
+        return list(map(shifted.__getitem__, map(partial(bisect_right, bounds), addresses)))
 
     def lookup_many4(self, addresses: npt.NDArray[np.uint32]) -> list[V | None]:
         """Vectorised IPv4 lookup: one ``searchsorted`` over an array of addresses."""

@@ -108,6 +108,9 @@ def test_named_path_errors_say_why(tmp_path: Path) -> None:
         check_named_path(str(loop))
     with pytest.raises(LoadError, match="an empty path names no file"):
         check_named_path("")
+    # from Python; the CLI refuses a NUL in any argument before this (main() exits 2)
+    with pytest.raises(LoadError, match=r"not a valid path \(it holds a NUL byte\)"):
+        check_named_path("x\x00y")
     with pytest.raises(LoadError, match=r"nope\.yaml: no such file or directory"):
         check_named_path(str(tmp_path / "nope.yaml"))
 
@@ -117,7 +120,6 @@ def test_named_path_errors_say_why(tmp_path: Path) -> None:
     [
         ("", "error: '': an empty path names no file"),
         ("x" * 300, f"error: {'x' * 300}: cannot read: File name too long"),
-        ("x\x00y", "error: 'x\\x00y': not a valid path (it holds a NUL byte)"),
         ("missing.yaml", "error: missing.yaml: no such file or directory"),
         ("loop.yaml", "error: loop.yaml: cannot read: too many levels of symbolic links"),
     ],

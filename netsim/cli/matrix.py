@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from netsim.policy.profile import Profile
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+ALIGNED_MAX_PODS = 200
+"""Up to this many pods the table's columns are padded to line up in a terminal; a
+larger table is tab-separated (as upstream's e2e prints it), since no terminal shows it
+whole and padding each cell to a pod name's width multiplies its size."""
 PROGRESS_PODS = 500
 """Clusters with at least this many pods report progress on stderr."""
 
@@ -199,7 +203,7 @@ def verdict_list(
 
 def write_pod_tables(engine: Any, ports: list[tuple[str, int]], progress: Any = None) -> None:
     """Print the pod-by-pod tables one port at a time, rendered with numpy (bounded memory)."""
-    from netsim.policy.tablewriter import write_tables
+    from netsim.policy.tablewriter import Layout, write_tables
 
     names = [p.key for p in engine.pods()]
 
@@ -209,9 +213,16 @@ def write_pod_tables(engine: Any, ports: list[tuple[str, int]], progress: Any = 
                 progress(f"port {port}/{protocol} ({k + 1}/{len(ports)})")
             yield engine.matrix([(protocol, port)])[0]
 
+    layout: Layout = "aligned" if len(names) <= ALIGNED_MAX_PODS else "tab"
+    if layout == "tab":
+        print(
+            f"matrix: {len(names)} pods: cells tab-separated, not padded (padding would "
+            "write ~40x the text); --summary or --group-by workload|namespace read better",
+            file=sys.stderr,
+        )
     sys.stdout.flush()
     sink = getattr(sys.stdout, "buffer", None) or _TextSink()
-    write_tables(sink, names, ports, tables(), "aligned")
+    write_tables(sink, names, ports, tables(), layout)
     sink.flush()
 
 

@@ -138,3 +138,25 @@ def test_bad_switch_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     path.write_text(IPBLOCK_TO_POD)
     assert main(["matrix", str(path), "--switch", "ipblock=false"]) == 2
     assert "--switch: bad switch 'ipblock=false'" in capsys.readouterr().err
+
+
+def test_large_tables_are_tab_separated_with_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past ALIGNED_MAX_PODS pods, cells are not padded (the text would be ~40x larger)."""
+    from netsim.cli.matrix import ALIGNED_MAX_PODS
+
+    pods = [
+        f"apiVersion: v1\nkind: Pod\nmetadata: {{name: pod-{i:04d}, labels: {{app: a}}}}\n"
+        "spec: {containers: [{name: c, image: i}]}\n"
+        for i in range(ALIGNED_MAX_PODS + 1)
+    ]
+    path = tmp_path / "pods.yaml"
+    path.write_text("---\n".join(pods))
+    assert main(["matrix", str(path), "--port", "80"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[0] == "port 80/TCP:"
+    assert lines[1].startswith("-\tdefault/pod-0000\tdefault/pod-0001\t")
+    assert lines[2] == "default/pod-0000\t" + "\t".join(["."] * (ALIGNED_MAX_PODS + 1))
+    assert "tab-separated" in captured.err

@@ -9,6 +9,7 @@ mapping that lacks the field. A mapping value is placed on its key's line.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import yaml
@@ -55,13 +56,17 @@ def _child(node: yaml.Node, segment: str | int) -> tuple[yaml.Node, int] | None:
     return None
 
 
-def _documents(text: str) -> list[yaml.Node | None]:
+@functools.lru_cache(maxsize=4)
+def _documents(text: str) -> tuple[yaml.Node | None, ...]:
+    """The composed documents of ``text``, kept for the last few texts: a file with many
+    invalid documents asks for lines once per error, and parsing it each time was
+    quadratic."""
     if len(text) > MAX_FILE_BYTES:
-        return []
+        return ()
     try:
-        return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        return tuple(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError):
-        return []
+        return ()
 
 
 def line_of(text: str, document: int, path: str) -> int | None:
@@ -76,7 +81,7 @@ def line_of(text: str, document: int, path: str) -> int | None:
 
 def lines_of(text: str, wanted: list[tuple[int, str]]) -> list[int | None]:
     """:func:`line_of` for several (document, path) pairs, parsing ``text`` once."""
-    docs = _documents(text) if wanted else []
+    docs = _documents(text) if wanted else ()
     out: list[int | None] = []
     for document, path in wanted:
         node = docs[document] if 0 <= document < len(docs) else None

@@ -1,4 +1,6 @@
-"""The misconception catalogue (`netsim/labs/README.md`) and the detectors that name one for a failed check.
+"""The misconception catalogue and the detectors that name one for a failed check.
+
+The catalogue is documented for teachers in ``netsim/labs/README.md``.
 
 :data:`CATALOGUE` holds the thirteen misconceptions learners of NetworkPolicy
 are known to have, each with a hint to act on and a public documentation or
@@ -146,7 +148,7 @@ _ENTRIES = (
 )
 
 CATALOGUE: Mapping[str, Misconception] = MappingProxyType({m.id: m for m in _ENTRIES})
-"""Every misconception of the catalogue by id, in the order of the catalogue in `netsim/labs/README.md`."""
+"""Every misconception of the catalogue by id, in the catalogue's order."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""The mutation audit (`netsim lab test`, `netsim/labs/README.md`): the misconception catalogue applied to a correct answer.
+"""The mutation audit of ``netsim lab test``: the misconception catalogue applied to a correct
+answer (``netsim/labs/README.md`` explains it for teachers).
 
 :func:`mutants` turns a lab's solution (manifest dicts) into wrong answers,
 one per operator and site, each embodying one catalogue misconception; a lab

@@ -13,9 +13,13 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from netsim import __version__
 from netsim.errors import NetsimError
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 COMMANDS: tuple[str, ...] = (
     "validate",
@@ -37,7 +41,7 @@ COMMANDS: tuple[str, ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every available subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = NetsimParser(
         prog="netsim",
         description="Simulate Kubernetes NetworkPolicy: validate manifests, compute "
         "reachability, replay kubectl walkthroughs packet by packet.",
@@ -72,6 +76,31 @@ def _debug_everywhere(parser: argparse.ArgumentParser) -> None:
                 _debug_everywhere(sub)
 
 
+class NetsimParser(argparse.ArgumentParser):
+    """argparse's parser, except that a failed write of help or usage is not swallowed
+    (argparse drops OSError there, so ``netsim --help > /dev/full`` exited 0 silently);
+    subcommand parsers are of the same class."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if message:
+            (file or sys.stderr).write(message)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; help, usage and argparse's own exits flush standard output first, so a
+    full device is an error (exit 2) rather than a silent exit 0."""
+    try:
+        return parser.parse_args(argv)
+    except SystemExit as stop:
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            raise SystemExit(_stdout_failed(exc)) from None
+        raise stop
+    except OSError as exc:
+        raise SystemExit(_stdout_failed(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     parser = build_parser()
@@ -79,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A real command line cannot hold one (argv strings end at NUL); only a Python
         # caller can pass it, and no path or value may contain it.
         parser.error("an argument holds a NUL byte")
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

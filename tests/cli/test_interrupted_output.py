@@ -38,7 +38,14 @@ def netsim(*args: str, stdout: Any) -> subprocess.CompletedProcess[str]:
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
 @pytest.mark.parametrize(
     "args",
-    [["matrix", POLICY, "--port", "80"], ["validate", POLICY], ["run", "-q", SCENARIOS[0]]],
+    [
+        ["matrix", POLICY, "--port", "80"],
+        ["validate", POLICY],
+        ["run", "-q", SCENARIOS[0]],
+        ["--help"],
+        ["validate", "--help"],
+        ["--version"],
+    ],
 )
 def test_a_full_device_on_stdout_is_an_error_not_a_traceback(args: list[str]) -> None:
     with open("/dev/full", "w") as full:

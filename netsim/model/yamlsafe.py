@@ -22,7 +22,7 @@ value is the integer JSON carries, and ``!!int abc`` or ``.nan`` are errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import yaml
@@ -161,21 +161,39 @@ if yaml.__with_libyaml__:
 
 @dataclass(slots=True)
 class _Frame:
-    """One open collection during the event scan."""
+    """One open collection during the event scan (and the value being built for it)."""
 
     is_mapping: bool
-    path: str
+    parent: _Frame | None
+    label: str | int | None
+    """Where it sits in ``parent``: a key, an index, or None (it is a key itself)."""
     anchor: str | None
-    nodes: int = 0
-    size: int = 0
+    value: Any
+    first_node: int
+    first_byte: int
+    keys: dict[str, Any]
+    """Each key read so far, with the mark where it was."""
     index: int = 0
     expect_key: bool = True
     key: str | None = None
-    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        """The field path of this collection (``spec.ingress[0]``), for errors."""
+        if self.parent is None:
+            return ""
+        if self.label is None:
+            return self.parent.path
+        if isinstance(self.label, int):
+            return f"{self.parent.path}[{self.label}]"
+        return _child_path(self.parent.path, self.label)
 
 
 def _line_column(event: yaml.Event) -> tuple[int, int]:
-    mark = event.start_mark
+    return _mark_line_column(event.start_mark)
+
+
+def _mark_line_column(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
 
 
@@ -203,133 +221,259 @@ def decode_bytes(data: bytes, source: str) -> str:
         ) from None
 
 
-def _scan(text: str, source: str) -> None:
-    """Walk the event stream once: duplicate keys, depth and alias expansion limits."""
+class _Slow(Exception):
+    """This document needs the full constructor (a tag, a merge key, an odd key or alias)."""
+
+
+def _key_of(value: str, plain: bool) -> str:
+    """The key a scalar stands for in kubectl's JSON (``1`` and ``"1"`` are the same key)."""
+    if plain:
+        try:
+            return key_string(resolve_plain(value))
+        except ScalarError:
+            return value
+    return value
+
+
+def _duplicate_key(
+    frame: _Frame, key: str, event: yaml.Event, source: str, document: int
+) -> ValidationError:
+    line, column = _line_column(event)
+    first_line, first_column = _mark_line_column(frame.keys[key])
+    return ValidationError(
+        [
+            FieldError(
+                _child_path(frame.path, key),
+                f'duplicate key "{key}" at line {line}, column {column} '
+                f"(first set at line {first_line}, column {first_column}); "
+                "Kubernetes rejects mapping keys that are already set",
+            )
+        ],
+        Origin(source, document),
+    )
+
+
+def _alias_bomb(event: yaml.Event, total: int, source: str, document: int) -> LoadError:
+    what = (
+        f"{MAX_EXPANDED_NODES} nodes"
+        if total > MAX_EXPANDED_NODES
+        else f"{MAX_EXPANDED_BYTES} bytes"
+    )
+    return LoadError(
+        f"{Origin(source, document)}: excessive aliasing: aliases expand "
+        f"to more than {what} ({_mark(event)}); "
+        "alias bombs such as 'billion laughs' are rejected"
+    )
+
+
+def _place(frame: _Frame, value: Any) -> None:
+    """Put a finished child value (already JSON-converted) into its open collection."""
+    if frame.is_mapping:
+        frame.value[frame.key] = value
+    else:
+        frame.value.append(value)
+
+
+def _scan(text: str, source: str) -> list[object] | None:
+    """Walk the event stream once: duplicate keys, depth and alias expansion limits.
+
+    The same walk builds each document's value when it is plain data (no explicit
+    tag, merge key, non-string-like key, undefined or recursive alias, or scalar
+    kubectl refuses); it returns None when some document is not, and the full
+    constructor then reads the text again. Limit errors are raised for the whole
+    file first, whichever path builds the values.
+    """
     sizes: dict[str, tuple[int, int]] = {}
+    anchors: dict[str, Any] = {}
+    resolved: dict[str, Any] = {}  # plain scalar -> value, for this text
+    defined: set[str] = set()
     stack: list[_Frame] = []
+    documents: list[object] = []
+    build = True
+    root: Any = None
     document = -1
     total = 0
     total_bytes = 0
+    seen = 0  # nodes read in this document, aliases counted as what they stand for
+    scalar_event = yaml.ScalarEvent
+    mapping_start = yaml.MappingStartEvent
+    sequence_start = yaml.SequenceStartEvent
+    alias_event = yaml.AliasEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
         loader = _Loader(text)
+        get_event = loader.get_event
         while True:
-            event = loader.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
-                return
-            if isinstance(event, yaml.DocumentStartEvent):
-                document += 1
-                sizes.clear()
-                total = total_bytes = 0
-                continue
-            if isinstance(event, yaml.StreamStartEvent | yaml.DocumentEndEvent):
-                continue
-            parent = stack[-1] if stack else None
-            is_end = isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent)
-            path = ""
-            if parent is not None and not is_end:
-                if parent.is_mapping:
-                    if parent.expect_key:
-                        path = parent.path
-                    else:
-                        path = _child_path(parent.path, parent.key or "?")
+            event = get_event()
+            kind = event.__class__ if event is not None else None
+            if kind is scalar_event:
+                value = event.value
+                size = len(value) + 1
+                total_bytes += size
+                seen += 1
+                anchor = event.anchor
+                tag = event.tag
+                plain = tag is None and event.implicit[0]
+                if anchor is not None:
+                    sizes[anchor] = (1, size)
+                if build:
+                    try:
+                        if tag is not None or (plain and value == "<<"):
+                            raise _Slow
+                        if plain:
+                            raw = resolved.get(value, resolved)
+                            if raw is resolved:
+                                raw = resolved[value] = resolve_plain(value)
+                        else:
+                            raw = value
+                        if anchor is not None:
+                            if anchor in defined:
+                                raise _Slow
+                            defined.add(anchor)
+                            anchors[anchor] = raw
+                    except (_Slow, ScalarError):
+                        build = False
+                if not stack:
+                    if build:
+                        root = raw
+                    continue
+                frame = stack[-1]
+                if frame.is_mapping:
+                    if frame.expect_key:
+                        if not build:
+                            key = _key_of(value, plain)
+                        elif raw.__class__ is str:
+                            key = raw
+                        else:
+                            try:
+                                key = key_string(raw)
+                            except ScalarError:
+                                build = False
+                                key = value
+                        if key in frame.keys and key != "<<":
+                            raise _duplicate_key(frame, key, event, source, document)
+                        frame.keys[key] = event.start_mark
+                        frame.key = key
+                        frame.expect_key = False
+                        continue
+                    frame.expect_key = True
                 else:
-                    path = f"{parent.path}[{parent.index}]"
-            if is_end:
-                frame = stack.pop()
-                if frame.anchor is not None:
-                    sizes[frame.anchor] = (frame.nodes, frame.size)
-                _finish_child(stack, frame.nodes, frame.size)
+                    frame.index += 1
+                if build:
+                    if raw.__class__ is float:
+                        try:
+                            raw = json_value(raw)
+                        except ScalarError:
+                            build = False
+                            continue
+                    if frame.is_mapping:
+                        frame.value[frame.key] = raw
+                    else:
+                        frame.value.append(raw)
                 continue
-            if isinstance(event, yaml.AliasEvent):
-                count, size = sizes.get(event.anchor or "", (1, 1))
+            if kind is mapping_start or kind is sequence_start:
+                if len(stack) >= MAX_DEPTH:
+                    raise LoadError(
+                        f"{Origin(source, document)}: nesting too deep: more than {MAX_DEPTH} "
+                        f"levels of nested collections ({_mark(event)})"
+                    )
+                anchor = event.anchor
+                parent = stack[-1] if stack else None
+                label: str | int | None = None
+                if parent is not None:
+                    if not parent.is_mapping:
+                        label = parent.index
+                    elif parent.expect_key:
+                        parent.key = None
+                        build = False
+                    else:
+                        label = parent.key or "?"
+                if build and (event.tag is not None or (anchor is not None and anchor in defined)):
+                    build = False
+                if anchor is not None:
+                    defined.add(anchor)
+                is_mapping = kind is mapping_start
+                stack.append(
+                    _Frame(
+                        is_mapping,
+                        parent,
+                        label,
+                        anchor,
+                        {} if is_mapping else [],
+                        seen,
+                        total_bytes,
+                        {},
+                    )
+                )
+                seen += 1
+                continue
+            if kind is alias_event:
+                anchor = event.anchor or ""
+                count, size = sizes.get(anchor, (1, 1))
                 total += count
                 total_bytes += size
+                seen += count
                 if total > MAX_EXPANDED_NODES or total_bytes > MAX_EXPANDED_BYTES:
-                    what = (
-                        f"{MAX_EXPANDED_NODES} nodes"
-                        if total > MAX_EXPANDED_NODES
-                        else f"{MAX_EXPANDED_BYTES} bytes"
-                    )
-                    raise LoadError(
-                        f"{Origin(source, document)}: excessive aliasing: aliases expand "
-                        f"to more than {what} ({_mark(event)}); "
-                        "alias bombs such as 'billion laughs' are rejected"
-                    )
-                _note_key(stack, None, event, source, document)
-                _finish_child(stack, count, size)
+                    raise _alias_bomb(event, total, source, document)
+                if build and anchor not in anchors:
+                    build = False  # undefined, or recursive: the composer decides
+                if not stack:
+                    continue
+                frame = stack[-1]
+                if frame.is_mapping:
+                    if frame.expect_key:
+                        frame.key = None
+                        frame.expect_key = False
+                        build = False
+                        continue
+                    frame.expect_key = True
+                else:
+                    frame.index += 1
+                if build:
+                    raw = anchors[anchor]
+                    try:
+                        _place(frame, json_value(raw) if raw.__class__ is float else raw)
+                    except ScalarError:
+                        build = False
                 continue
-            if isinstance(event, yaml.ScalarEvent):
-                size = len(event.value) + 1
-                total_bytes += size
-                if event.anchor is not None:
-                    sizes[event.anchor] = (1, size)
-                _note_key(stack, _key_text(event), event, source, document)
-                _finish_child(stack, 1, size)
+            if kind in ends:
+                frame = stack.pop()
+                if frame.anchor is not None:
+                    sizes[frame.anchor] = (seen - frame.first_node, total_bytes - frame.first_byte)
+                    if build:
+                        anchors[frame.anchor] = frame.value
+                if not stack:
+                    if build:
+                        root = frame.value
+                    continue
+                parent = stack[-1]
+                if parent.is_mapping:
+                    if parent.expect_key:
+                        parent.expect_key = False
+                        continue  # build is already off: a collection key
+                    parent.expect_key = True
+                    if build:
+                        parent.value[parent.key] = frame.value
+                    continue
+                parent.index += 1
+                if build:
+                    parent.value.append(frame.value)
                 continue
-            # a collection starts
-            if len(stack) >= MAX_DEPTH:
-                raise LoadError(
-                    f"{Origin(source, document)}: nesting too deep: more than {MAX_DEPTH} "
-                    f"levels of nested collections ({_mark(event)})"
-                )
-            _note_key(stack, None, event, source, document)
-            anchor = getattr(event, "anchor", None)
-            is_mapping = isinstance(event, yaml.MappingStartEvent)
-            stack.append(_Frame(is_mapping, path, anchor, nodes=1))
+            if kind is yaml.DocumentStartEvent:
+                document += 1
+                sizes.clear()
+                anchors.clear()
+                defined.clear()
+                root = None
+                total = total_bytes = seen = 0
+                continue
+            if kind is yaml.DocumentEndEvent:
+                documents.append(root)
+                continue
+            if event is None or kind is yaml.StreamEndEvent:
+                return documents if build else None
     except yaml.YAMLError as exc:
         raise LoadError(f"{Origin(source, max(document, 0))}: {_yaml_message(exc)}") from None
-
-
-def _note_key(
-    stack: list[_Frame], key: str | None, event: yaml.Event, source: str, document: int
-) -> None:
-    """Record a mapping key (rejecting a duplicate) when ``event`` is in key position."""
-    if not stack or not stack[-1].is_mapping or not stack[-1].expect_key:
-        return
-    frame = stack[-1]
-    if key is None:
-        frame.key = None
-        return
-    line, column = _line_column(event)
-    if key in frame.keys and key != "<<":
-        first_line, first_column = frame.keys[key]
-        path = _child_path(frame.path, key)
-        raise ValidationError(
-            [
-                FieldError(
-                    path,
-                    f'duplicate key "{key}" at line {line}, column {column} '
-                    f"(first set at line {first_line}, column {first_column}); "
-                    "Kubernetes rejects mapping keys that are already set",
-                )
-            ],
-            Origin(source, document),
-        )
-    frame.keys[key] = (line, column)
-    frame.key = key
-
-
-def _key_text(event: yaml.ScalarEvent) -> str:
-    """The key a scalar stands for in kubectl's JSON (``1`` and ``"1"`` are the same key)."""
-    if event.tag is None and event.implicit[0]:
-        try:
-            return key_string(resolve_plain(event.value))
-        except ScalarError:
-            return event.value
-    return event.value
-
-
-def _finish_child(stack: list[_Frame], count: int, size: int) -> None:
-    """Account for one finished child node of the innermost open collection."""
-    if not stack:
-        return
-    frame = stack[-1]
-    frame.nodes += count
-    frame.size += size
-    if frame.is_mapping:
-        frame.expect_key = not frame.expect_key
-    else:
-        frame.index += 1
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:
@@ -364,7 +508,14 @@ def parse_yaml_text(text: str, source: str) -> list[object]:
         raise LoadError(
             f"{source}: file is too large ({len(text)} characters; the limit is {MAX_FILE_BYTES})"
         )
-    _scan(text, source)
+    documents = _scan(text, source)
+    if documents is not None:
+        return documents
+    return _construct(text, source)
+
+
+def _construct(text: str, source: str) -> list[object]:
+    """Every document built by PyYAML's constructor (tags, merge keys, recursive aliases)."""
     loader = _Loader(text)  # the scan has read the same text without error
     documents: list[object] = []
     try:

@@ -38,6 +38,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def parse_seed(text: str) -> int:
+    """A seed: an integer from 0 to 2**63-1 (the scenario format's range), for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: must be an integer") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"invalid seed {value}: must be 0 to 2**63-1")
+    return value
+
+
 def add_input_arguments(parser: argparse.ArgumentParser, nodes: bool = True) -> None:
     """Add ``PATH...``, ``-k``, ``-R``, ``-n``, ``--strict`` (and ``--nodes``) to ``parser``."""
     parser.add_argument(

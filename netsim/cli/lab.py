@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from netsim.cli.inputs import parse_seed
+
 if TYPE_CHECKING:
     from netsim.lab.schema import Lab
 
@@ -47,7 +49,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("lab", metavar="ID", help="lab id or lab folder")
     p.add_argument("--answer", required=True, metavar="FILE", help="the answer file")
     p.add_argument("--format", choices=("text", "json", "junit"), default="text")
-    p.add_argument("--seed", type=_seed, default=None, help="random seed (default: 0)")
+    p.add_argument("--seed", type=parse_seed, default=None, help="random seed (default: 0)")
     p.set_defaults(func=run_grade)
 
     p = sub.add_parser("test", help="self-test labs: solution, starter, wrong answers, mutants")
@@ -72,16 +74,6 @@ def register(subparsers: Any) -> None:
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
     return 2
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid seed {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"invalid seed {value}: must be 0 to 2**63-1")
-    return value
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from netsim.cli.inputs import parse_seed
+
 EXIT_INTERRUPTED = 130
 """Exit code of a run stopped by Ctrl-C (128 + SIGINT), after printing what completed."""
 
@@ -30,7 +32,7 @@ def register(subparsers: Any) -> None:
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """The options ``run`` and ``demo`` share."""
     parser.add_argument(
-        "--seed", type=_seed, default=None, help="override the scenario's seed (0 to 2**63-1)"
+        "--seed", type=parse_seed, default=None, help="override the scenario's seed (0 to 2**63-1)"
     )
     parser.add_argument(
         "--pcap",
@@ -55,13 +57,6 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quiet", "-q", action="store_true", help="print only the summary (and the failures)"
     )
-
-
-def _seed(text: str) -> int:
-    """A seed as the scenario format allows it (0 to 2**63-1), for argparse."""
-    from netsim.cli.shell import parse_seed
-
-    return parse_seed(text)
 
 
 def pcap_folder(text: str | None) -> Path | None:

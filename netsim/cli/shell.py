@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from netsim.cli.inputs import parse_seed
 from netsim.fileio import write_atomically
 
 if TYPE_CHECKING:
@@ -61,17 +62,6 @@ def register(subparsers: Any) -> None:
         "--workdir", metavar="DIR", default=".", help="where -f, cat and ls look (default: .)"
     )
     parser.set_defaults(func=run)
-
-
-def parse_seed(text: str) -> int:
-    """A seed: an integer from 0 to 2**63-1, for argparse."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: must be an integer") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"invalid seed {value}: must be 0 to 2**63-1")
-    return value
 
 
 def _scenario(args: argparse.Namespace, workdir: Path) -> Scenario:

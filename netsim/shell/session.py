@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from netsim.errors import NetsimError, ScenarioError
-from netsim.scenario.kubectl import KubectlResult, Session
+from netsim.scenario.kubectl import KubectlResult, Session, UnsupportedCommand
 from netsim.scenario.runner import PROMPT as POD_PROMPT
 from netsim.scenario.runner import NetworkFactory, Runner
 from netsim.scenario.schema import Scenario, ShellCommand, Step
@@ -236,10 +236,9 @@ class ShellSession:
         step = Step("shell", "kubectl", argument)
         try:
             record = self.runner.execute(step)
+        except UnsupportedCommand as exc:
+            return exc.kubectl_output, exc.exit_code_kubectl
         except ScenarioError as exc:
-            kubectl_text = getattr(exc, "kubectl_output", None)
-            if isinstance(kubectl_text, str):
-                return kubectl_text, 1
             where = f"{self.scenario.source}: shell.kubectl: "
             return f"error: {str(exc).replace(where, '')}", 1
         self.typed.append(Typed(step, record.output, record.exit_code))

@@ -22,7 +22,7 @@ from netsim.addr import Prefix, parse_ip
 from netsim.errors import NetsimError
 from netsim.model.cluster import Cluster
 from netsim.model.labels import NAMESPACE_NAME_LABEL, LabelSelector
-from netsim.model.netpol import Direction, NetworkPolicy, PolicyPeer, PolicyRule
+from netsim.model.netpol import Direction, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
 from netsim.model.objects import Pod, ServicePort
 from netsim.policy.endpoint import Endpoint, pod_endpoint, resolve
 from netsim.policy.engine import PolicyEngine
@@ -413,20 +413,25 @@ def ipblock_pod_ip(f: Facts) -> bool:
     return False
 
 
+def _ports_of_admitting_rules(f: Facts) -> Iterator[PolicyPort]:
+    """The ports of the rules, on a denying side, whose peers admit the remote end: the
+    rules that missed on their port alone."""
+    for side in _denied_sides(f):
+        remote = f.endpoint(side.direction, remote=True)
+        for policy, _, rule in _isolating_rules(f, side):
+            if _peer_ok(f, policy, rule, remote):
+                yield from rule.ports
+
+
 def named_port(f: Facts) -> bool:
     """A rule admitting the remote end names a port the destination pod does not declare."""
     dst = f.dst_pod
     if dst is None:
         return False
-    for side in _denied_sides(f):
-        remote = f.endpoint(side.direction, remote=True)
-        for policy, _, rule in _isolating_rules(f, side):
-            if not _peer_ok(f, policy, rule, remote):
-                continue
-            for port in rule.ports:
-                if isinstance(port.port, str) and dst.named_port(port.port, port.protocol) is None:
-                    return True
-    return False
+    return any(
+        isinstance(port.port, str) and dst.named_port(port.port, port.protocol) is None
+        for port in _ports_of_admitting_rules(f)
+    )
 
 
 def target_port_on(pod: Pod, service_port: ServicePort) -> int | None:
@@ -452,15 +457,10 @@ def service_vs_pod_port(f: Facts) -> bool:
     dst, pod_port = f.dst_pod, f.pod_port
     if dst is None or pod_port is None:
         return False
-    for side in _denied_sides(f):
-        remote = f.endpoint(side.direction, remote=True)
-        for policy, _, rule in _isolating_rules(f, side):
-            if not _peer_ok(f, policy, rule, remote):
-                continue
-            for port in rule.ports:
-                if isinstance(port.port, int) and _service_port_of(f, dst, port.port, pod_port):
-                    return True
-    return False
+    return any(
+        isinstance(port.port, int) and _service_port_of(f, dst, port.port, pod_port)
+        for port in _ports_of_admitting_rules(f)
+    )
 
 
 def _names_a_namespace(cluster: Cluster, selector: LabelSelector) -> bool:

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from netsim.cli.inputs import add_input_arguments, ignored_json, load_inputs
 from netsim.policy.groups import GROUP_BY, grouped_marks
+from netsim.policy.portlist import PROBE_PROTOCOLS
 from netsim.policy.truthtable import aligned_table
 
 if TYPE_CHECKING:
     from netsim.policy.profile import Profile
 
-PROTOCOLS = ("TCP", "UDP", "SCTP")
+PROTOCOLS = PROBE_PROTOCOLS
 ALIGNED_MAX_PODS = 200
 """Up to this many pods the table's columns are padded to line up in a terminal; a
 larger table is tab-separated (as upstream's e2e prints it), since no terminal shows it
@@ -49,16 +50,12 @@ def parse_port_number(text: str) -> int:
 
 def parse_port(text: str) -> tuple[str, int]:
     """Parse ``80`` or ``53/UDP`` into (protocol, port) for argparse."""
-    number, _, protocol = text.partition("/")
-    protocol = (protocol or "TCP").upper()
-    if protocol not in PROTOCOLS:
-        raise argparse.ArgumentTypeError(f"unsupported protocol {protocol!r} in {text!r}")
+    from netsim.policy.portlist import parse_port_text
+
     try:
-        return protocol, parse_port_number(number)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(
-            f"invalid port {text!r}: expected PORT or PORT/PROTOCOL with PORT in 1-65535"
-        ) from None
+        return parse_port_text(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_profile_argument(parser: argparse.ArgumentParser) -> None:

@@ -12,6 +12,26 @@ from netsim.model.cluster import Cluster
 
 DEFAULT_PORT = ("TCP", 80)
 """What a policy set that names no port is probed on."""
+PROBE_PROTOCOLS = ("TCP", "UDP", "SCTP")
+"""The protocols a ``PORT/PROTO`` argument may name."""
+
+
+def parse_port_text(text: str) -> tuple[str, int]:
+    """``80`` or ``53/UDP`` (protocol in any case) -> (protocol, port); ValueError saying
+    what is wrong otherwise. The one parser of ``--port`` values (matrix, the shell)."""
+    number, _, protocol = text.partition("/")
+    protocol = (protocol or "TCP").upper()
+    if protocol not in PROBE_PROTOCOLS:
+        raise ValueError(f"unsupported protocol {protocol!r} in {text!r}")
+    try:
+        value = int(number)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise ValueError(
+            f"invalid port {text!r}: expected PORT or PORT/PROTOCOL with PORT in 1-65535"
+        )
+    return protocol, value
 
 
 def policy_ports(cluster: Cluster) -> list[tuple[str, int]]:

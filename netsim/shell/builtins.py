@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from netsim.errors import NetsimError
 from netsim.policy.explain import explain_all
+from netsim.policy.portlist import parse_port_text
 from netsim.policy.truthtable import tables_text
 from netsim.shell.files import resolve
 
 if TYPE_CHECKING:
     from netsim.shell.session import ShellSession
-
-PROTOCOLS = ("TCP", "UDP", "SCTP")
 
 HELP = """\
 At this prompt (controlplane $):
@@ -41,11 +40,10 @@ In a pod (/ #): wget, nc, ping, nslookup, cat /etc/resolv.conf, hostname, ip add
 
 def _port(text: str) -> tuple[str, int]:
     """``80`` or ``53/UDP`` -> (protocol, port); NetsimError otherwise."""
-    number, _, protocol = text.partition("/")
-    protocol = (protocol or "TCP").upper()
-    if protocol not in PROTOCOLS or not number.isdigit() or not 1 <= int(number) <= 65535:
-        raise NetsimError(f"invalid port {text!r}: expected PORT or PORT/PROTOCOL, PORT 1-65535")
-    return protocol, int(number)
+    try:
+        return parse_port_text(text)
+    except ValueError as exc:
+        raise NetsimError(str(exc)) from None
 
 
 def reach(session: ShellSession, args: list[str]) -> tuple[str, int]:

@@ -4,9 +4,10 @@ The subset the walkthroughs and the teaching shell use: ``run`` (``--image --rep
 --labels --expose --port --namespace --restart --rm -ti``), ``expose
 deployment|pod|service`` (``--port --target-port --type --name --protocol
 --cluster-ip``), ``create|apply|delete -f``, ``create namespace``, ``label``, ``get``
-(:mod:`netsim.scenario.kubectl_get`: pods, svc, netpol, ns, deploy, ep; ``-l``, ``-A``,
-``-o wide|yaml|json|name``, ``--show-labels``), ``describe pod|svc|netpol``
-(:mod:`netsim.scenario.describe`), ``delete TYPE NAME`` and ``exec``. Output follows
+(:mod:`netsim.scenario.kubectl_get`: pods, svc, netpol, ns, deploy, ep, anp, banp, cnp;
+``-l``, ``-A``, ``-o wide|yaml|json|name``, ``--show-labels``), ``describe
+pod|svc|netpol|anp|banp|cnp`` (:mod:`netsim.scenario.describe`,
+:mod:`netsim.scenario.kubectl_admin`), ``delete TYPE NAME`` and ``exec``. Output follows
 the kubectl (1.7) of the source chapter's walkthrough: ``deployment "nginx" created``,
 tables aligned as Go's tabwriter aligns them, ``svc/``/``po/`` prefixes when several
 types are listed.
@@ -36,6 +37,11 @@ from netsim.model.labels import Labels
 from netsim.model.objects import ContainerPort, Namespace, Pod, Service, ServicePort
 from netsim.scenario import kubectl_get
 from netsim.scenario.describe import DescribeSource, describe_objects
+from netsim.scenario.kubectl_admin import (
+    CLUSTER_SCOPED,
+    cluster_policy_key,
+    describe_cluster_policy,
+)
 from netsim.scenario.kubectl_cli import (
     PLURAL_RESOURCE,
     RESOURCES,
@@ -59,6 +65,7 @@ __all__ = [
     "KubectlResult",
     "Session",
     "UnsupportedCommand",
+    "exec_result",
     "fnv32a",
     "short_duration",
     "tabulate",
@@ -233,6 +240,8 @@ class Kubectl:
         ):
             for key in store:
                 self.created[(kind, key)] = clock() - CLUSTER_AGE
+        for key, policy in cluster.cluster_policies.items():
+            self.created[(policy.kind, key)] = clock() - CLUSTER_AGE
         cluster.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
@@ -800,6 +809,8 @@ class Kubectl:
         lines = []
         for name in target[1:]:
             key = name if kind == "Namespace" else f"{namespace}/{name}"
+            if kind in CLUSTER_SCOPED:
+                key = cluster_policy_key(str(kind), name)
             lines += self._delete_object(str(kind), key)
         return lines
 
@@ -931,7 +942,7 @@ class Kubectl:
             return "<nodes>"
         return "<none>"
 
-    _DESCRIBED = ("Pod", "Service", "NetworkPolicy")
+    _DESCRIBED = ("Pod", "Service", "NetworkPolicy", *sorted(CLUSTER_SCOPED))
 
     def _describe(self, words: Sequence[str], where: str) -> list[str]:
         args = parse_flags(words, {"namespace"}, where, "describe")
@@ -943,23 +954,34 @@ class Kubectl:
         kind = str(RESOURCES.get(items[0].lower(), ""))
         if kind not in self._DESCRIBED:
             raise UnsupportedCommand(
-                f"{where}: netsim describes pods, services and networkpolicies, not {items[0]}",
+                f"{where}: netsim describes pods, services, networkpolicies and "
+                f"anp/banp/cnp, not {items[0]}",
                 f'error: netsim does not emulate "kubectl describe {items[0]}" '
-                "(it describes pods, services and networkpolicies)",
+                "(it describes pods, services, networkpolicies, adminnetworkpolicies, "
+                "baselineadminnetworkpolicies and clusternetworkpolicies)",
             )
         namespace = args.get("namespace", "default")
         store = self._store(kind)
-        if len(items) > 1:
+        if kind in CLUSTER_SCOPED:
+            keys = [cluster_policy_key(kind, n) for n in items[1:]] or sorted(
+                k for k in store if k.startswith(f"{kind}/")
+            )
+        elif len(items) > 1:
             keys = [f"{namespace}/{n}" for n in items[1:]]
         else:
             keys = sorted(k for k in store if k.startswith(f"{namespace}/"))
         for key in keys:
             if key not in store:
                 raise LookupFailed(f'{PLURAL_RESOURCE[kind]} "{key.rsplit("/", 1)[-1]}" not found')
-        source = DescribeSource(self.cluster, self.created_at, self.load_balancer_ip)
-        texts = describe_objects(source, kind, keys)
+        if kind in CLUSTER_SCOPED:
+            policies = self.cluster.cluster_policies
+            texts = [describe_cluster_policy(policies[k], self.created_at(kind, k)) for k in keys]
+        else:
+            source = DescribeSource(self.cluster, self.created_at, self.load_balancer_ip)
+            texts = describe_objects(source, kind, keys)
         if not texts:
-            return [f"No resources found in {namespace} namespace."]
+            where_found = "" if kind in CLUSTER_SCOPED else f" in {namespace} namespace"
+            return [f"No resources found{where_found}."]
         return ["\n\n\n".join(text.rstrip("\n") for text in texts)]
 
     # ---------------------------------------------------------------- exec
@@ -973,14 +995,18 @@ class Kubectl:
         if not command:
             raise KubectlError(EXEC_NO_COMMAND)
         pod = self._pod_for(args.positional[0], args.get("namespace", "default"))
-        output, code = self.exec_fn(pod.key, shlex.join(command))
-        lines = [output] if output else []
-        if code:
-            lines.append(f"command terminated with exit code {code}")
-        result = "\n".join(lines)
-        if code:
-            raise KubectlError(result)
-        return lines
+        result = exec_result(*self.exec_fn(pod.key, shlex.join(command)))
+        if result.exit_code:
+            raise KubectlError(result.output)
+        return [result.output] if result.output else []
+
+    def exec_pod(self, target: str, namespace: str) -> str | KubectlResult:
+        """The pod ``kubectl exec TARGET -n NAMESPACE`` runs in (``ns/name``), or kubectl's
+        refusal (a background step starts its command there)."""
+        try:
+            return self._pod_for(target, namespace).key
+        except LookupFailed as exc:
+            return KubectlResult(f"Error from server (NotFound): {exc}", 1)
 
     def _pod_for(self, target: str, namespace: str) -> Pod:
         """A pod by name, ``ns/name``, or ``deployment/name`` (its first pod, as kubectl picks)."""
@@ -1002,6 +1028,15 @@ class Kubectl:
         if pod is None:
             raise LookupFailed(f'pods "{name}" not found')
         return pod
+
+
+def exec_result(output: str, exit_code: int) -> KubectlResult:
+    """What ``kubectl exec`` prints for a command's output and exit code: the output,
+    then ``command terminated with exit code N`` when it failed (kubectl exits 1)."""
+    lines = [output] if output else []
+    if exit_code:
+        lines.append(f"command terminated with exit code {exit_code}")
+    return KubectlResult("\n".join(lines), 1 if exit_code else 0)
 
 
 def _identity(doc: Any) -> tuple[str, str, str]:

@@ -326,8 +326,36 @@ RESOURCES: dict[str, ObjectKind | str] = {
     ),
     **dict.fromkeys(("namespace", "namespaces", "ns"), "Namespace"),
     **dict.fromkeys(("deployment", "deployments", "deploy"), "Deployment"),
+    **dict.fromkeys(
+        (
+            "adminnetworkpolicy",
+            "adminnetworkpolicies",
+            "anp",
+            "adminnetworkpolicies.policy.networking.k8s.io",
+        ),
+        "AdminNetworkPolicy",
+    ),
+    **dict.fromkeys(
+        (
+            "baselineadminnetworkpolicy",
+            "baselineadminnetworkpolicies",
+            "banp",
+            "baselineadminnetworkpolicies.policy.networking.k8s.io",
+        ),
+        "BaselineAdminNetworkPolicy",
+    ),
+    **dict.fromkeys(
+        (
+            "clusternetworkpolicy",
+            "clusternetworkpolicies",
+            "cnp",
+            "clusternetworkpolicies.policy.networking.k8s.io",
+        ),
+        "ClusterNetworkPolicy",
+    ),
 }
-"""kubectl's names (singular, plural, short) for the resource types netsim emulates."""
+"""kubectl's names (singular, plural, short) for the resource types netsim emulates; the
+network-policy-api kinds' names are their CRDs' (``names.shortNames``: anp, banp, cnp)."""
 SHORT = {
     "Pod": "po",
     "Service": "svc",
@@ -335,6 +363,9 @@ SHORT = {
     "Namespace": "ns",
     "Deployment": "deploy",
     "Endpoints": "ep",
+    "AdminNetworkPolicy": "anp",
+    "BaselineAdminNetworkPolicy": "banp",
+    "ClusterNetworkPolicy": "cnp",
 }
 """The short names kubectl 1.7 prefixes rows with when several types are listed."""
 SINGULAR = {
@@ -343,6 +374,9 @@ SINGULAR = {
     "NetworkPolicy": "networkpolicy",
     "Namespace": "namespace",
     "Deployment": "deployment",
+    "AdminNetworkPolicy": "adminnetworkpolicy",
+    "BaselineAdminNetworkPolicy": "baselineadminnetworkpolicy",
+    "ClusterNetworkPolicy": "clusternetworkpolicy",
 }
 PLURAL_RESOURCE = {
     "Pod": "pods",

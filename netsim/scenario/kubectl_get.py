@@ -1,7 +1,9 @@
 """``kubectl get``: tables (``-o wide``, ``--show-labels``), ``-o yaml|json|name``, ``-l``, ``-A``.
 
 Tables are kubectl 1.7's (``svc/``/``po/`` prefixes when several types are listed,
-columns aligned across them); ``-o name`` prints ``pods/NAME`` as 1.7 did.
+columns aligned across them); ``-o name`` prints ``pods/NAME`` as 1.7 did. The
+cluster-scoped network-policy-api kinds (``anp``, ``banp``, ``cnp``) print their CRDs'
+columns (:mod:`netsim.scenario.kubectl_admin`) and never a NAMESPACE column.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from netsim.errors import LookupFailed
+from netsim.model.adminpolicy import ClusterPolicy
 from netsim.model.cluster import Cluster
 from netsim.model.labels import Labels
 from netsim.model.netpol import NetworkPolicy
 from netsim.model.objects import Namespace, Pod, Service
 from netsim.model.selector import Selector, SelectorSyntaxError, parse_selector
+from netsim.scenario import kubectl_admin
 from netsim.scenario import kubectl_yaml as manifests
 from netsim.scenario.describe import endpoint_addresses, format_endpoints
 from netsim.scenario.kubectl_cli import (
@@ -46,6 +50,7 @@ HEADERS: Mapping[str, list[str]] = {
     "Namespace": ["NAME", "STATUS", "AGE"],
     "Deployment": ["NAME", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE", "AGE"],
     "Endpoints": ["NAME", "ENDPOINTS", "AGE"],
+    **kubectl_admin.HEADERS,
 }
 WIDE: Mapping[str, list[str]] = {
     "Pod": ["IP", "NODE"],
@@ -59,10 +64,13 @@ NAME_RESOURCE = {
     "Namespace": "namespaces",
     "Deployment": "deployments",
     "Endpoints": "endpoints",
+    "AdminNetworkPolicy": "adminnetworkpolicies",
+    "BaselineAdminNetworkPolicy": "baselineadminnetworkpolicies",
+    "ClusterNetworkPolicy": "clusternetworkpolicies",
 }
 """What ``-o name`` prefixes names with (kubectl 1.7 printed the plural resource)."""
 
-Item = Pod | Service | NetworkPolicy | Namespace | DeploymentView
+Item = Pod | Service | NetworkPolicy | Namespace | DeploymentView | ClusterPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +91,9 @@ class Found:
 
     @property
     def namespace(self) -> str:
-        """The object's namespace (empty for namespaces)."""
+        """The object's namespace (empty for namespaces and cluster-wide policies)."""
+        if self.kind in kubectl_admin.CLUSTER_SCOPED:
+            return ""
         return self.key.split("/", 1)[0] if "/" in self.key else ""
 
 
@@ -103,7 +113,7 @@ def _labels_of(item: Found) -> Labels:
     obj = item.obj
     if isinstance(obj, Pod | Namespace):
         return obj.labels
-    if isinstance(obj, NetworkPolicy):
+    if isinstance(obj, NetworkPolicy | ClusterPolicy):
         return Labels(obj.labels)
     if isinstance(obj, DeploymentView):
         return obj.selector
@@ -114,6 +124,8 @@ def _store(source: GetSource, kind: str) -> Mapping[str, Item]:
     cluster = source.cluster
     if kind == "Deployment":
         return {f"{d.namespace}/{d.name}": d for d in source.deployments()}
+    if kind in kubectl_admin.CLUSTER_SCOPED:
+        return {k: p for k, p in cluster.cluster_policies.items() if p.kind == kind}
     stores: dict[str, Mapping[str, Item]] = {
         "Pod": cluster.pods,
         "Service": cluster.services,
@@ -134,12 +146,15 @@ def _find(
 ) -> list[Found]:
     store = _store(source, kind)
     if names:
-        keys = [n if kind == "Namespace" else f"{namespace}/{n}" for n in names]
+        if kind in kubectl_admin.CLUSTER_SCOPED:
+            keys = [kubectl_admin.cluster_policy_key(kind, n) for n in names]
+        else:
+            keys = [n if kind == "Namespace" else f"{namespace}/{n}" for n in names]
         for key in keys:
             if key not in store:
                 resource = PLURAL_RESOURCE.get(kind, NAME_RESOURCE[kind])
                 raise LookupFailed(f'{resource} "{key.rsplit("/", 1)[-1]}" not found')
-    elif kind == "Namespace":
+    elif kind == "Namespace" or kind in kubectl_admin.CLUSTER_SCOPED:
         keys = sorted(store)
     else:
         keys = sorted(k for k in store if every or k.startswith(f"{namespace}/"))
@@ -165,6 +180,8 @@ def _row(source: GetSource, item: Found, wide: bool) -> list[str]:
         return row + ([str(obj.selector) if obj.selector else "<none>"] if wide else [])
     if isinstance(obj, NetworkPolicy):
         return [str(obj.pod_selector), age]
+    if isinstance(obj, ClusterPolicy):
+        return kubectl_admin.row(obj, age)
     if isinstance(obj, DeploymentView):
         count = str(obj.replicas)
         row = [count, count, count, count, age]
@@ -187,7 +204,7 @@ def _table(
     show_labels = args.has("show-labels")
     header = HEADERS[kind] + (WIDE.get(kind, []) if wide else [])
     header += ["LABELS"] if show_labels else []
-    namespaced = every and kind != "Namespace"
+    namespaced = every and kind != "Namespace" and kind not in kubectl_admin.CLUSTER_SCOPED
     rows = [["NAMESPACE", *header] if namespaced else header]
     for item in items:
         name = f"{SHORT[kind]}/{item.name}" if prefix else item.name
@@ -213,6 +230,8 @@ def manifest(source: GetSource, item: Found) -> dict[str, Any]:
         return manifests.policy_manifest(obj, created)
     if isinstance(obj, DeploymentView):
         return manifests.deployment_manifest(obj, created)
+    if isinstance(obj, ClusterPolicy):
+        return kubectl_admin.cluster_policy_manifest(obj, created)
     return manifests.namespace_manifest(obj, created)
 
 
@@ -222,10 +241,12 @@ def _kinds(text: str, where: str) -> list[str]:
         kind = GET_RESOURCES.get(word.lower())
         if kind is None:
             raise UnsupportedCommand(
-                f"{where}: netsim gets pods, svc, netpol, ns, deploy and ep, not {word}",
+                f"{where}: netsim gets pods, svc, netpol, ns, deploy, ep, anp, banp and cnp, "
+                f"not {word}",
                 f'error: netsim does not emulate resource type "{word}" '
                 "(it knows pods, services, networkpolicies, namespaces, deployments, "
-                "endpoints)",
+                "endpoints, adminnetworkpolicies, baselineadminnetworkpolicies, "
+                "clusternetworkpolicies)",
             )
         kinds.append(kind)
     return kinds

@@ -59,7 +59,8 @@ def _metadata(kind: str, name: str, namespace: str, labels: Labels, created: flo
     return meta
 
 
-def _selector(selector: LabelSelector) -> dict[str, Any]:
+def selector_manifest(selector: LabelSelector) -> dict[str, Any]:
+    """A label selector as the API serializes it (``{}`` for the empty selector)."""
     out: dict[str, Any] = {}
     if selector.match_labels:
         out["matchLabels"] = dict(selector.match_labels)
@@ -77,9 +78,9 @@ def _selector(selector: LabelSelector) -> dict[str, Any]:
 def _peer(peer: PolicyPeer) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if peer.pod_selector is not None:
-        out["podSelector"] = _selector(peer.pod_selector)
+        out["podSelector"] = selector_manifest(peer.pod_selector)
     if peer.namespace_selector is not None:
-        out["namespaceSelector"] = _selector(peer.namespace_selector)
+        out["namespaceSelector"] = selector_manifest(peer.namespace_selector)
     if peer.ip_block is not None:
         block: dict[str, Any] = {"cidr": str(peer.ip_block.cidr)}
         if peer.ip_block.except_:
@@ -179,7 +180,7 @@ def service_manifest(service: Service, created: float, ingress_ip: str = "") -> 
 
 def policy_manifest(policy: NetworkPolicy, created: float) -> dict[str, Any]:
     """A NetworkPolicy as ``get -o yaml`` shows it (defaulted, as the apiserver stores it)."""
-    spec: dict[str, Any] = {"podSelector": _selector(policy.pod_selector)}
+    spec: dict[str, Any] = {"podSelector": selector_manifest(policy.pod_selector)}
     if policy.ingress:
         spec["ingress"] = _rules(policy.ingress, "from")
     if policy.egress:

@@ -37,8 +37,26 @@ KINDS = {
     "namespaces": "Namespace",
     "deployments": "Deployment",
     "deployment": "Deployment",
+    **dict.fromkeys(("anp", "adminnetworkpolicy", "adminnetworkpolicies"), "AdminNetworkPolicy"),
+    **dict.fromkeys(
+        ("banp", "baselineadminnetworkpolicy", "baselineadminnetworkpolicies"),
+        "BaselineAdminNetworkPolicy",
+    ),
+    **dict.fromkeys(
+        ("cnp", "clusternetworkpolicy", "clusternetworkpolicies"), "ClusterNetworkPolicy"
+    ),
 }
-KIND_WORDS = ("pods", "svc", "netpol", "namespaces", "deployments", "endpoints")
+KIND_WORDS = (
+    "pods",
+    "svc",
+    "netpol",
+    "namespaces",
+    "deployments",
+    "endpoints",
+    "anp",
+    "banp",
+    "cnp",
+)
 FLAGS = {
     "run": ("--image=", "--labels=", "--replicas=", "--port=", "--expose", "--rm", "-ti",
             "--restart=Never", "--namespace=", "--"),
@@ -95,10 +113,13 @@ def _files(workdir: Path, current: str) -> list[str]:
 
 
 def _names(session: ShellSession, kind: str, namespace: str) -> list[str]:
-    """Names of the objects of ``kind`` in ``namespace`` (all namespaces' for Namespace)."""
+    """Names of the objects of ``kind`` in ``namespace`` (all namespaces' for Namespace,
+    every one of a cluster-wide policy kind)."""
     cluster = session.runner.cluster
     if kind == "Namespace":
         return sorted(cluster.namespaces)
+    if kind in ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"):
+        return sorted(p.name for p in cluster.cluster_policies.values() if p.kind == kind)
     keys: list[str]
     if kind == "Deployment":
         keys = list(session.runner.kubectl.deployments)

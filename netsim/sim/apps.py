@@ -61,7 +61,7 @@ from netsim.sim.shellutils import SHELL_COMMANDS
 from netsim.sim.sockets import TcpConn
 
 if TYPE_CHECKING:
-    from netsim.sim.network import Network
+    from netsim.sim.contracts import SimNet
     from netsim.sim.topology import Host
 
 Proc = Generator[simpy.Event, Any, Any]
@@ -167,7 +167,7 @@ class Session:
 
 
 # ---------------------------------------------------------------- servers
-def install_servers(net: Network, host: Host, pod: Pod | None) -> None:
+def install_servers(net: SimNet, host: Host, pod: Pod | None) -> None:
     """Start the server side of a host: its container ports, nginx, CoreDNS, echo."""
     stack = host.stack
     if pod is None:  # external client: a web server on 80
@@ -194,7 +194,7 @@ def udp_echo(host: Host, frame: Frame) -> None:
     host.stack.send_udp(frame.dport, frame.src, frame.sport, frame.payload)
 
 
-def _dns_answer(net: Network, host: Host, frame: Frame) -> None:
+def _dns_answer(net: SimNet, host: Host, frame: Frame) -> None:
     question = dns_parse_query(frame.payload)
     if question is None:
         return
@@ -243,7 +243,7 @@ def _http_respond(conn: TcpConn, head: bytes) -> None:
 
 
 # ---------------------------------------------------------------- resolver
-def resolve(net: Network, host: Host, name: str) -> Proc:
+def resolve(net: SimNet, host: Host, name: str) -> Proc:
     """Resolve ``name`` as the host's libc would; return the address text or None."""
     if is_ip(name.strip("[]")):
         return name.strip("[]")
@@ -383,7 +383,7 @@ def _unreachable(host: Host, address: str) -> bool:
 
 
 def _connect_with_alarm(
-    net: Network, host: Host, address: str, port: int, timeout: float | None
+    net: SimNet, host: Host, address: str, port: int, timeout: float | None
 ) -> Generator[simpy.Event, Any, tuple[TcpConn, Session, str]]:
     """connect() under alarm(timeout): the alarm kills the attempt before any timer due then.
 
@@ -408,7 +408,7 @@ def _connect_with_alarm(
     return conn, session, kind
 
 
-def wget(net: Network, host: Host, args: list[str], out: Output) -> Proc:
+def wget(net: SimNet, host: Host, args: list[str], out: Output) -> Proc:
     """busybox wget (see the module docstring)."""
     quiet = spider = False
     output_name: str | None = None
@@ -590,7 +590,7 @@ def _download_timed_out(conn: TcpConn, out: Output) -> int:
     return 1
 
 
-def nc(net: Network, host: Host, args: list[str], out: Output) -> Proc:
+def nc(net: SimNet, host: Host, args: list[str], out: Output) -> Proc:
     """busybox nc (nc_bloaty) as a connect probe (see the module docstring)."""
     verbose = 0
     udp = False
@@ -666,7 +666,7 @@ def nc(net: Network, host: Host, args: list[str], out: Output) -> Proc:
     return code
 
 
-def _udp_test(net: Network, host: Host, address: str, port: int, wait: float | None) -> Proc:
+def _udp_test(net: SimNet, host: Host, address: str, port: int, wait: float | None) -> Proc:
     """nc_bloaty's udptest(): a 1-byte datagram, a pause, a second one; 0 = "open".
 
     The pause is ``-w`` seconds, or without ``-w`` the "tcp ping" trick: a
@@ -691,7 +691,7 @@ def _udp_test(net: Network, host: Host, address: str, port: int, wait: float | N
     return 0
 
 
-def ping(net: Network, host: Host, args: list[str], out: Output) -> Proc:
+def ping(net: SimNet, host: Host, args: list[str], out: Output) -> Proc:
     """busybox ping (see the module docstring)."""
     count: int | None = None
     wait = PING_DEFAULT_WAIT
@@ -820,12 +820,12 @@ def ping(net: Network, host: Host, args: list[str], out: Output) -> Proc:
     return 1 if not rtts or short else 0
 
 
-def nslookup(net: Network, host: Host, args: list[str], out: Output) -> Proc:
+def nslookup(net: SimNet, host: Host, args: list[str], out: Output) -> Proc:
     """busybox nslookup (see :mod:`netsim.sim.nslookup`); a server's name resolves as wget's."""
     return (yield from run_nslookup(net, host, args, out, resolve))
 
 
-COMMANDS: dict[str, Callable[[Network, Host, list[str], Output], Proc]] = {
+COMMANDS: dict[str, Callable[[SimNet, Host, list[str], Output], Proc]] = {
     "wget": wget,
     "nc": nc,
     "ping": ping,
@@ -835,7 +835,7 @@ COMMANDS: dict[str, Callable[[Network, Host, list[str], Output], Proc]] = {
 """The busybox applets the simulator runs."""
 
 
-def run_command(net: Network, host: Host, command: str) -> Proc:
+def run_command(net: SimNet, host: Host, command: str) -> Proc:
     """Run one command line on ``host``; the process's value is an :class:`ExecResult`."""
     started = float(net.env.now)
     out = Output()
@@ -843,7 +843,7 @@ def run_command(net: Network, host: Host, command: str) -> Proc:
     return ExecResult(out.text(), int(code), started, float(net.env.now))
 
 
-def _run_list(net: Network, host: Host, line: str, out: Output, status: int) -> Proc:
+def _run_list(net: SimNet, host: Host, line: str, out: Output, status: int) -> Proc:
     """Run a shell list (``a && b || c; d``, :mod:`netsim.sim.posix`); its exit status."""
     try:
         steps = parse_list(line)
@@ -868,7 +868,7 @@ def _run_list(net: Network, host: Host, line: str, out: Output, status: int) -> 
     return status
 
 
-def open_tcp(net: Network, host: Host, address: str, port: int, timeout: float) -> Proc:
+def open_tcp(net: SimNet, host: Host, address: str, port: int, timeout: float) -> Proc:
     """Connect and return a :class:`Session` (None when refused or timed out)."""
     conn = host.stack.connect(parse_ip(address)[1], port)
     session = Session(net.env, conn)
@@ -879,7 +879,7 @@ def open_tcp(net: Network, host: Host, address: str, port: int, timeout: float) 
     return session
 
 
-def probe(net: Network, host: Host, address: str, port: int, protocol: str, timeout: float) -> Proc:
+def probe(net: SimNet, host: Host, address: str, port: int, protocol: str, timeout: float) -> Proc:
     """Try one connection; the value is ``connected``, ``refused`` or ``timeout``.
 
     TCP: the handshake (RST = refused). UDP: a datagram that an echo server

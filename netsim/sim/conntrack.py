@@ -24,7 +24,7 @@ from netsim.sim.flow import (
     PROTO_UDP,
     RST,
     SYN,
-    FlowKey,
+    ConnKey,
 )
 
 TCP_SYN_SENT_TIMEOUT: Final = 120.0
@@ -59,7 +59,7 @@ class Entry:
         "version",
     )
 
-    def __init__(self, orig: FlowKey, reply: FlowKey, version: int, now: float) -> None:
+    def __init__(self, orig: ConnKey, reply: ConnKey, version: int, now: float) -> None:
         self.orig = orig
         self.reply = reply
         self.version = version
@@ -88,12 +88,12 @@ class Conntrack:
     """A node's conntrack table: tuple -> (entry, is_reply)."""
 
     def __init__(self) -> None:
-        self.table: dict[FlowKey, tuple[Entry, bool]] = {}
+        self.table: dict[ConnKey, tuple[Entry, bool]] = {}
 
     def __len__(self) -> int:
         return len({id(e) for e, _ in self.table.values()})
 
-    def lookup(self, key: FlowKey, now: float) -> tuple[Entry, bool] | None:
+    def lookup(self, key: ConnKey, now: float) -> tuple[Entry, bool] | None:
         """Find the entry a packet belongs to and whether it travels the reply way."""
         hit = self.table.get(key)
         if hit is None:

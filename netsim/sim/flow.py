@@ -3,13 +3,13 @@
 A :class:`Frame` is one Ethernet frame in flight. Its header fields are plain
 ints so that bridging, conntrack, NAT and policy never touch scapy; the wire
 bytes are rendered from a per-flow template (:mod:`netsim.sim.packet`) only
-when a capture is written. A :data:`FlowKey` ``(proto, src, sport, dst, dport)``
+when a capture is written. A :data:`ConnKey` ``(proto, src, sport, dst, dport)``
 identifies the flow for conntrack and for the policy hook.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Protocol
 
 ETH_IPV4: Final = 0x0800
 ETH_ARP: Final = 0x0806
@@ -79,8 +79,27 @@ ICMPV6_ECHO_REPLY: Final = 129
 
 BROADCAST_MAC: Final = 0xFFFFFFFFFFFF
 
-FlowKey = tuple[int, int, int, int, int]
+ConnKey = tuple[int, int, int, int, int]
 """``(proto, src, sport, dst, dport)`` with addresses as ints; ICMP echo uses (id, 0)."""
+
+
+class Addressed(Protocol):
+    """What a socket stack or a packet builder needs of its host: its name and address."""
+
+    @property
+    def key(self) -> str:
+        """``ns/pod``, ``node/NAME`` or ``external/NAME``."""
+        ...
+
+    @property
+    def version(self) -> int:
+        """4 or 6."""
+        ...
+
+    @property
+    def ip(self) -> int:
+        """The host's address as int."""
+        ...
 
 
 class Frame:
@@ -140,7 +159,7 @@ class Frame:
         self.ttl = ttl
 
     @property
-    def key(self) -> FlowKey:
+    def key(self) -> ConnKey:
         """The conntrack tuple of this frame."""
         return (self.proto, self.src, self.sport, self.dst, self.dport)
 
@@ -163,7 +182,7 @@ class Frame:
         )
 
 
-def reverse(key: FlowKey) -> FlowKey:
+def reverse(key: ConnKey) -> ConnKey:
     """The tuple a reply to ``key`` carries."""
     proto, src, sport, dst, dport = key
     return (proto, dst, dport, src, sport)

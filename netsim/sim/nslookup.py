@@ -67,11 +67,11 @@ from netsim.sim.shellutils import (
 )
 
 if TYPE_CHECKING:
-    from netsim.sim.network import Network
+    from netsim.sim.contracts import SimNet
     from netsim.sim.topology import Host
 
 Proc = Generator[simpy.Event, Any, Any]
-Resolver = Callable[["Network", "Host", str], Proc]
+Resolver = Callable[["SimNet", "Host", str], Proc]
 
 QTYPES: Final = (
     ("SOA", 6),
@@ -231,7 +231,7 @@ def reverse_name(text: str) -> str | None:
     return ".".join(reversed(nibbles)) + ".ip6.arpa"
 
 
-def build_queries(net: Network, settings: Settings, search: str | None) -> list[Query]:
+def build_queries(net: SimNet, settings: Settings, search: str | None) -> list[Query]:
     """The queries busybox makes for ``settings.name``, with ids from the network's generator."""
     wanted: list[tuple[int, str]] = []
     ptr = reverse_name(settings.name) if not settings.types else None
@@ -258,7 +258,7 @@ def build_queries(net: Network, settings: Settings, search: str | None) -> list[
 class Exchange:
     """One server's socket: sends queries, collects replies (bytes) and read errors (None)."""
 
-    def __init__(self, net: Network, host: Host, server: tuple[int, int], port: int) -> None:
+    def __init__(self, net: SimNet, host: Host, server: tuple[int, int], port: int) -> None:
         self.net = net
         self.host = host
         self.version, self.address = server
@@ -321,7 +321,7 @@ class Exchange:
 class Run:
     """One nslookup: its queries, which are answered, and its exit code."""
 
-    def __init__(self, net: Network, settings: Settings, queries: list[Query], out: Terminal):
+    def __init__(self, net: SimNet, settings: Settings, queries: list[Query], out: Terminal):
         self.net = net
         self.settings = settings
         self.queries = queries
@@ -423,7 +423,7 @@ class Run:
         self.out.print("")
 
 
-def nslookup(net: Network, host: Host, args: list[str], out: Terminal, resolver: Resolver) -> Proc:
+def nslookup(net: SimNet, host: Host, args: list[str], out: Terminal, resolver: Resolver) -> Proc:
     """busybox nslookup (see the module docstring); ``resolver`` resolves a server's name."""
     settings = parse_args(args, out)
     if isinstance(settings, int):

@@ -35,13 +35,13 @@ from netsim.sim.flow import (
     PROTO_SCTP,
     PROTO_TCP,
     PROTO_UDP,
+    Addressed,
     Frame,
 )
 
 if TYPE_CHECKING:
     from scapy.packet import Packet as Packet  # re-exported: the one scapy import of netsim
 
-    from netsim.sim.topology import Host
 
 QTYPE_A = 1
 QTYPE_AAAA = 28
@@ -477,7 +477,7 @@ def as_scapy(packet: Packet | bytes) -> Packet:
     return Ether(data)
 
 
-def frame_from_packet(packet: Packet | bytes, host: Host) -> Frame:
+def frame_from_packet(packet: Packet | bytes, host: Addressed) -> Frame:
     """The :class:`Frame` ``host`` would put on its interface for ``packet``.
 
     Raises :class:`UnsupportedError` for a packet with no IP layer, or of an

@@ -20,7 +20,7 @@ from netsim.errors import UnsupportedError
 from netsim.sim.fate import PacketFate
 
 if TYPE_CHECKING:
-    from netsim.sim.network import Network
+    from netsim.sim.contracts import SimNet
 
 REPLAY_WAIT = 0.1
 """Simulated seconds each replayed frame is given to land and be answered."""
@@ -58,7 +58,7 @@ class Replayed:
         return record
 
 
-def replay(net: Network, path: str | Path, at: str, wait: float = REPLAY_WAIT) -> list[Replayed]:
+def replay(net: SimNet, path: str | Path, at: str, wait: float = REPLAY_WAIT) -> list[Replayed]:
     """Send every frame of the capture at ``path`` from endpoint ``at``; their fates."""
     from netsim.sim.packet import is_ip_packet, read_capture
 

@@ -47,7 +47,7 @@ from netsim.model.cluster import DEFAULT_NODE_NETWORK
 from netsim.sim.dns import DNS_NAMESPACE, DNS_SERVICE, DNS_SERVICE_OFFSET, NDOTS
 
 if TYPE_CHECKING:
-    from netsim.sim.network import Network
+    from netsim.sim.contracts import SimNet
     from netsim.sim.topology import Host
 
 Proc = Generator[simpy.Event, Any, Any]
@@ -72,14 +72,14 @@ class Terminal(Protocol):
         """Write text that need not end a line."""
 
 
-Applet = Callable[["Network", "Host", list[str], Terminal], Proc]
+Applet = Callable[["SimNet", "Host", list[str], Terminal], Proc]
 
 
-def _instant(body: Callable[[Network, Host, list[str], Terminal], int]) -> Applet:
+def _instant(body: Callable[[SimNet, Host, list[str], Terminal], int]) -> Applet:
     """Make ``body`` an applet process that finishes without simulated time passing."""
 
     @functools.wraps(body)
-    def run(net: Network, host: Host, args: list[str], out: Terminal) -> Proc:
+    def run(net: SimNet, host: Host, args: list[str], out: Terminal) -> Proc:
         yield from ()
         return body(net, host, args, out)
 
@@ -104,7 +104,7 @@ def pod_hostname(host: Host) -> str:
     return name
 
 
-def cluster_dns_ip(net: Network) -> str:
+def cluster_dns_ip(net: SimNet) -> str:
     """The nameserver the kubelet puts in a pod's resolv.conf (its ``clusterDNS``).
 
     The kube-dns Service's ClusterIP; without one, the address kubeadm would
@@ -117,7 +117,7 @@ def cluster_dns_ip(net: Network) -> str:
     return int_to_ip(cidr.address(DNS_SERVICE_OFFSET), cidr.version)
 
 
-def resolv_conf(net: Network, host: Host) -> str:
+def resolv_conf(net: SimNet, host: Host) -> str:
     """The text of ``/etc/resolv.conf`` on ``host`` (see the module docstring)."""
     if host.kind != "pod":
         return f"nameserver {STUB_RESOLVER}\nsearch .\n"
@@ -141,7 +141,7 @@ def hosts_file(host: Host) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def read_file(net: Network, host: Host, path: str) -> str | None:
+def read_file(net: SimNet, host: Host, path: str) -> str | None:
     """The text of the file at ``path`` (relative to ``/``) on ``host``; None if absent."""
     path = posixpath.normpath(posixpath.join("/", path))
     if path == "/etc/resolv.conf":
@@ -155,7 +155,7 @@ def read_file(net: Network, host: Host, path: str) -> str | None:
 
 # ---------------------------------------------------------------- cat
 @_instant
-def cat(net: Network, host: Host, args: list[str], out: Terminal) -> int:
+def cat(net: SimNet, host: Host, args: list[str], out: Terminal) -> int:
     """busybox cat ``[-nbvteA] [FILE]...``: ``cat: can't open 'X': No such file or directory``.
 
     There is no stdin: ``cat`` without files (or ``-``) prints nothing.
@@ -202,7 +202,7 @@ def cat(net: Network, host: Host, args: list[str], out: Terminal) -> int:
 
 # ---------------------------------------------------------------- hostname, echo, true, false
 @_instant
-def hostname(net: Network, host: Host, args: list[str], out: Terminal) -> int:
+def hostname(net: SimNet, host: Host, args: list[str], out: Terminal) -> int:
     """busybox hostname ``[-sfid]``: the hostname; setting it is not permitted in a pod."""
     flags = ""
     rest: list[str] = []
@@ -269,7 +269,7 @@ def _unescape(text: str) -> tuple[str, bool]:
 
 
 @_instant
-def echo(net: Network, host: Host, args: list[str], out: Terminal) -> int:
+def echo(net: SimNet, host: Host, args: list[str], out: Terminal) -> int:
     """busybox echo ``[-neE] ARG...``: the arguments separated by spaces."""
     newline = True
     escapes = False
@@ -289,13 +289,13 @@ def echo(net: Network, host: Host, args: list[str], out: Terminal) -> int:
 
 
 @_instant
-def true(net: Network, host: Host, args: list[str], out: Terminal) -> int:
+def true(net: SimNet, host: Host, args: list[str], out: Terminal) -> int:
     """The shell's ``true``: exit 0."""
     return 0
 
 
 @_instant
-def false(net: Network, host: Host, args: list[str], out: Terminal) -> int:
+def false(net: SimNet, host: Host, args: list[str], out: Terminal) -> int:
     """The shell's ``false``: exit 1."""
     return 1
 
@@ -371,7 +371,7 @@ def _ether(index: int, name: str, mac: int, addresses: list[Address], peer: str 
     )
 
 
-def interfaces(net: Network, host: Host) -> list[Link]:
+def interfaces(net: SimNet, host: Host) -> list[Link]:
     """The interfaces of ``host`` (see the module docstring)."""
     bits = 32 if host.version == 4 else 128
     if host.kind == "pod":
@@ -444,7 +444,7 @@ LINK_COMMANDS = ("add", "delete", "set", "show", "lst", "list")
 
 
 @_instant
-def ip(net: Network, host: Host, args: list[str], out: Terminal) -> int:
+def ip(net: SimNet, host: Host, args: list[str], out: Terminal) -> int:
     """busybox ip: ``ip [-4|-6|-0|-o] address|link [show] [[dev] IFACE]``.
 
     ``route``, ``neigh``, ``rule`` and ``tunnel`` are not modelled (usage is

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 import simpy
 
@@ -33,12 +33,10 @@ from netsim.sim.flow import (
     PSH,
     RST,
     SYN,
+    Addressed,
     Frame,
 )
 from netsim.sim.packet import SCTP_ABORT, SCTP_INIT, SCTP_INIT_ACK
-
-if TYPE_CHECKING:
-    from netsim.sim.topology import Host
 
 SYN_RTO: Final = 1.0
 DATA_RTO: Final = 0.2
@@ -240,7 +238,11 @@ class Stack:
     """The sockets of one host (pod, node or external client)."""
 
     def __init__(
-        self, host: Host, env: simpy.Environment, rng: random.Random, send: Callable[[Frame], None]
+        self,
+        host: Addressed,
+        env: simpy.Environment,
+        rng: random.Random,
+        send: Callable[[Frame], None],
     ) -> None:
         self.host = host
         self.env = env

@@ -8,7 +8,7 @@ from typing import Literal
 
 from netsim.addr import int_to_ip
 from netsim.policy.verdict import RuleRef
-from netsim.sim.flow import FlowKey, policy_protocol
+from netsim.sim.flow import ConnKey, policy_protocol
 
 EventKind = Literal["drop", "policy-allow", "dnat", "snat", "reject"]
 
@@ -67,7 +67,7 @@ def event_for(
     time: float,
     kind: EventKind,
     where: str,
-    key: FlowKey,
+    key: ConnKey,
     version: int,
     reason: str,
     rule: RuleRef | None = None,

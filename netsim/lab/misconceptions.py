@@ -2,7 +2,7 @@
 
 The catalogue is documented for teachers in ``netsim/labs/README.md``.
 
-:data:`CATALOGUE` holds the thirteen misconceptions learners of NetworkPolicy
+:data:`CATALOGUE` holds the sixteen misconceptions learners of NetworkPolicy
 are known to have, each with a hint to act on and a public documentation or
 evidence URL. :func:`detect` looks at what one failed check saw
 (:class:`Evidence`: want/got, the flow, the explain engine's verdict, the
@@ -22,7 +22,14 @@ from netsim.addr import Prefix, parse_ip
 from netsim.errors import NetsimError
 from netsim.model.cluster import Cluster
 from netsim.model.labels import NAMESPACE_NAME_LABEL, LabelSelector
-from netsim.model.netpol import Direction, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
+from netsim.model.netpol import (
+    Direction,
+    IPBlock,
+    NetworkPolicy,
+    PolicyPeer,
+    PolicyPort,
+    PolicyRule,
+)
 from netsim.model.objects import Pod, ServicePort
 from netsim.policy.endpoint import Endpoint, pod_endpoint, resolve
 from netsim.policy.engine import PolicyEngine
@@ -79,6 +86,14 @@ _ENTRIES = (
         DOCS + "#behavior-of-to-and-from-selectors",
     ),
     Misconception(
+        "pod-vs-namespace-labels",
+        "podSelector reads pod labels, not namespace labels",
+        "A podSelector peer matches the labels of the pods themselves; labelling their "
+        "namespace changes nothing for it. Label the pods, or select the namespace with a "
+        "namespaceSelector.",
+        DOCS + "#behavior-of-to-and-from-selectors",
+    ),
+    Misconception(
         "ns-by-name",
         "Namespaces are selected by labels, not by name",
         "A namespaceSelector matches namespace labels; `name: x` matches nothing unless "
@@ -98,6 +113,14 @@ _ENTRIES = (
         "Inside one rule every peer gets every port; a '- ports:' line of its own starts a "
         "new rule that allows those ports from anywhere. Keep from/to and ports in one list "
         "item, and use one rule per peer-port pairing you want.",
+        API_DOCS + "#NetworkPolicySpec",
+    ),
+    Misconception(
+        "rule-without-ports",
+        "A rule without ports allows every port",
+        "A rule with peers but no `ports` admits those peers on every port and protocol, "
+        "not only the one the pod serves. List the ports (and protocols) you mean under "
+        "the same rule.",
         API_DOCS + "#NetworkPolicySpec",
     ),
     Misconception(
@@ -128,6 +151,14 @@ _ENTRIES = (
         "rules), and egress rules are ignored unless Egress is in policyTypes. List "
         "policyTypes explicitly.",
         "https://github.com/kubernetes/website/issues/24582",
+    ),
+    Misconception(
+        "both-ends",
+        "Both ends of a connection must allow it",
+        "The client's egress and the server's ingress are checked separately: when both "
+        "pods are isolated, a rule on the server side is not enough. Add the matching "
+        "egress rule to a policy selecting the client (or the ingress rule on the server).",
+        DOCS + "#the-two-sorts-of-pod-isolation",
     ),
     Misconception(
         "additive-no-deny",
@@ -406,11 +437,21 @@ def ipblock_pod_ip(f: Facts) -> bool:
         if _targets_pods(f.cluster, block.cidr):
             return True
     for side in _denied_sides(f):
+        remote = f.endpoint(side.direction, remote=True)
         for _, _, rule in _isolating_rules(f, side):
             for peer in rule.peers:
                 if peer.ip_block is not None and _targets_pods(f.cluster, peer.ip_block.cidr):
                     return True
+                if peer.ip_block is not None and _covers_unmatched_pod(f, peer.ip_block, remote):
+                    return True
     return False
+
+
+def _covers_unmatched_pod(f: Facts, block: IPBlock, remote: Endpoint | None) -> bool:
+    """The block holds the remote pod's address, which the plugin never matches by ipBlock."""
+    if f.profile.ipblock_matches_pod_ips or remote is None or remote.kind != "pod":
+        return False
+    return block.contains_ip(remote.version, remote.value)
 
 
 def _ports_of_admitting_rules(f: Facts) -> Iterator[PolicyPort]:
@@ -452,15 +493,47 @@ def _service_port_of(f: Facts, pod: Pod, service_port: int, pod_port: int) -> bo
     return False
 
 
+def _only_a_service_port(f: Facts, pod: Pod, port: int) -> bool:
+    """``port`` is the ``port`` of a Service backed by ``pod`` that sends it elsewhere."""
+    for service in f.cluster.services.values():
+        if service.namespace != pod.namespace or pod not in f.cluster.endpoints(service):
+            continue
+        for sp in service.ports:
+            if sp.port == port and target_port_on(pod, sp) not in (None, port):
+                return True
+    return False
+
+
 def service_vs_pod_port(f: Facts) -> bool:
-    """A policy port equals a Service `port` whose targetPort on the pod is the flow's port."""
+    """A policy port equals a Service `port` whose targetPort on the pod is the flow's port,
+    or a listed Service port opened that port on the pod itself."""
     dst, pod_port = f.dst_pod, f.pod_port
     if dst is None or pod_port is None:
         return False
-    return any(
+    if any(
         isinstance(port.port, int) and _service_port_of(f, dst, port.port, pod_port)
         for port in _ports_of_admitting_rules(f)
+    ):
+        return True
+    return any(
+        ref.port is not None
+        and rule.ports[ref.port].port == pod_port
+        and _only_a_service_port(f, dst, pod_port)
+        for _, ref, rule in _admitting(f)
     )
+
+
+def _serves(pod: Pod, protocol: str, port: int) -> bool:
+    """The pod declares ``port``/``protocol`` among its containerPorts."""
+    return any(cp.port == port and cp.protocol == protocol for cp in pod.container_ports)
+
+
+def rule_without_ports(f: Facts) -> bool:
+    """A rule with peers and no ports admitted a port the destination pod does not serve."""
+    dst, pod_port, e = f.dst_pod, f.pod_port, f.explanation
+    if dst is None or pod_port is None or e is None or _serves(dst, e.protocol, pod_port):
+        return False
+    return any(rule.peers and not rule.ports for _, _, rule in _admitting(f))
 
 
 def _names_a_namespace(cluster: Cluster, selector: LabelSelector) -> bool:
@@ -544,8 +617,25 @@ def _peer_matches_subject_only(f: Facts, side: SideExplanation) -> bool:
     return False
 
 
+def _remote_made_a_subject(f: Facts, side: SideExplanation) -> bool:
+    """The remote pod is itself picked by the (labelled) podSelector of a policy isolating
+    the subject, whose peers do not admit it: it was given the protected pods' labels."""
+    remote = f.endpoint(side.direction, remote=True)
+    if remote is None or remote.pod is None:
+        return False
+    for policy in f.policies(side.isolating):
+        if policy.pod_selector.is_empty or not policy.rules(side.direction):
+            continue
+        if not policy_selects(policy, remote.pod, f.profile):
+            continue
+        if not any(_peer_ok(f, policy, rule, remote) for rule in policy.rules(side.direction)):
+            return True
+    return False
+
+
 def policy_selects_target(f: Facts) -> bool:
-    """The policy's podSelector picks the client (its peers pick the server), or labels swapped."""
+    """The policy's podSelector picks the client (its peers pick the server), labels swapped,
+    or the client given the protected pods' labels."""
     src, dst = f.src_pod, f.dst_pod
     if src is None or dst is None:
         return False
@@ -553,7 +643,7 @@ def policy_selects_target(f: Facts) -> bool:
         subject, other = (dst, src) if side.direction == "ingress" else (src, dst)
         if _swapped_policy(f, side.direction, subject, other):
             return True
-        if _peer_matches_subject_only(f, side):
+        if _peer_matches_subject_only(f, side) or _remote_made_a_subject(f, side):
             return True
     if f.wrongly_allowed:
         for side in f.sides:
@@ -583,6 +673,36 @@ def podselector_same_ns(f: Facts) -> bool:
                 if peer.pod_selector is not None and peer.pod_selector.matches(pod.labels):
                     return True
     return False
+
+
+def pod_vs_namespace_labels(f: Facts) -> bool:
+    """A podSelector-only peer fails on the remote pod's labels but matches its namespace's
+    labels or keys on the namespace-name label, which pods do not carry."""
+    for side in _denied_sides(f):
+        remote = f.endpoint(side.direction, remote=True)
+        if remote is None or remote.pod is None:
+            continue
+        pod = remote.pod
+        namespace_labels = f.cluster.namespace_labels(pod.namespace)
+        for _, _, rule in _isolating_rules(f, side):
+            for peer in rule.peers:
+                selector = peer.pod_selector
+                if _selector_only(peer) != "pod" or selector is None or selector.is_empty:
+                    continue
+                if selector.matches(pod.labels):
+                    continue
+                keys = {key for key, _ in _selector_values(selector)}
+                if NAMESPACE_NAME_LABEL in keys or selector.matches(namespace_labels):
+                    return True
+    return False
+
+
+def both_ends(f: Facts) -> bool:
+    """One end denied while the other end's rule allowed the flow: half of the pair written."""
+    denied = _denied_sides(f)
+    if len(denied) != 1:
+        return False
+    return any(s is not denied[0] and s.decision.reason == "rule" for s in f.sides)
 
 
 def _half_matching_peer(f: Facts, policy: NetworkPolicy, peer: PolicyPeer, pod: Pod) -> bool:
@@ -687,6 +807,7 @@ DETECTORS: tuple[tuple[str, Detector], ...] = (
     ("named-port", named_port),
     ("service-vs-pod-port", service_vs_pod_port),
     ("ns-by-name", ns_by_name),
+    ("pod-vs-namespace-labels", pod_vs_namespace_labels),
     ("policytypes-default", policytypes_default),
     ("policy-selects-target", policy_selects_target),
     ("podselector-same-ns", podselector_same_ns),
@@ -694,6 +815,8 @@ DETECTORS: tuple[tuple[str, Detector], ...] = (
     ("rule-combination", rule_combination),
     ("empty-vs-absent", empty_vs_absent),
     ("additive-no-deny", additive_no_deny),
+    ("rule-without-ports", rule_without_ports),
+    ("both-ends", both_ends),
 )
 """The detectors, most specific first; :func:`detect` returns the first that fires."""
 

@@ -24,13 +24,16 @@ IDS = [
     "policy-selects-target",
     "empty-vs-absent",
     "podselector-same-ns",
+    "pod-vs-namespace-labels",
     "ns-by-name",
     "selector-and-or",
     "rule-combination",
+    "rule-without-ports",
     "service-vs-pod-port",
     "named-port",
     "dns-egress",
     "policytypes-default",
+    "both-ends",
     "additive-no-deny",
     "ipblock-pod-ip",
 ]
@@ -46,6 +49,13 @@ OPS_AND_MONITORING = """
 - from:
   - namespaceSelector: {matchLabels: {team: operations}}
     podSelector: {matchLabels: {type: monitoring}}
+"""
+
+LOOKALIKE = """
+apiVersion: v1
+kind: Pod
+metadata: {name: lookalike, namespace: default, labels: {app: web}}
+spec: {containers: [{name: c, image: busybox}]}
 """
 
 
@@ -226,6 +236,58 @@ CASES = [
         "pod-ip-external-only",
         "ipblock-pod-ip",
         _ingress("allow-client-ip", "\n- from: [{ipBlock: {cidr: IP_CLIENT/32}}]"),
+        profile=CILIUM,
+    ),
+    Case(
+        "client-given-the-server-label",
+        "policy-selects-target",
+        _ingress("allow-frontend", "\n- from: [{podSelector: {matchLabels: {tier: frontend}}}]")
+        + "---\n"
+        + LOOKALIKE,
+        src="default/lookalike",
+    ),
+    Case(
+        "namespace-label-on-podselector",
+        "pod-vs-namespace-labels",
+        _ingress("allow-ops", "\n- from: [{podSelector: {matchLabels: {team: operations}}}]"),
+        src="operations/prom",
+    ),
+    Case(
+        "namespace-name-on-podselector",
+        "pod-vs-namespace-labels",
+        _ingress(
+            "allow-ops",
+            "\n- from: [{podSelector: {matchLabels:"
+            " {kubernetes.io/metadata.name: operations, type: monitoring}}}]",
+        ),
+        src="operations/prom",
+    ),
+    Case(
+        "no-ports-opens-every-port",
+        "rule-without-ports",
+        _ingress("allow-client", f"\n- from: [{{{CLIENT}}}]"),
+        port=1,
+        want="deny",
+    ),
+    Case(
+        "service-port-listed-too",
+        "service-vs-pod-port",
+        _ingress(
+            "allow-client", f"\n- from: [{{{CLIENT}}}]\n  ports: [{{port: 80}}, {{port: 8080}}]"
+        ),
+        port=80,
+        want="deny",
+    ),
+    Case(
+        "server-side-only",
+        "both-ends",
+        _ingress("allow-client", f"\n- from: [{{{CLIENT}}}]\n  ports: [{{port: 8080}}]"),
+        setup=policy("client-egress", f"{CLIENT}\npolicyTypes: [Egress]"),
+    ),
+    Case(
+        "ipblock-everything-misses-pods",
+        "ipblock-pod-ip",
+        _ingress("allow-any-address", "\n- from: [{ipBlock: {cidr: 0.0.0.0/0}}]"),
         profile=CILIUM,
     ),
     Case(

@@ -214,6 +214,19 @@ class PolicyTables:
         return CompiledPeer(PeerSpec(scope, peer.pod_selector, peer.namespace_selector))
 
     # ------------------------------------------------------------------ specs
+    def acquire_spec(self, spec: Spec) -> set[int]:
+        """Take a reference to a selector spec for another compiler (the cluster-wide tiers,
+        :mod:`netsim.policy.tiercompile`): kept up to date like the policies' own specs.
+
+        Returns the spec's live member set (do not modify).
+        """
+        self._acquire(spec)
+        return self._members[spec]
+
+    def release_spec(self, spec: Spec) -> None:
+        """Drop a reference taken with :meth:`acquire_spec`."""
+        self._release(spec)
+
     def _selector_terms(self, selector: LabelSelector) -> tuple[Term, ...]:
         terms = self._terms.get(selector)
         if terms is None:

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from netsim.addr import parse_ip
 from netsim.errors import LookupFailed
 from netsim.match.ports import NO_NAMED_PORTS, NamedPorts, PortSet
+from netsim.model.adminpolicy import CLUSTER_POLICY_KINDS, ClusterPolicy
 from netsim.model.cluster import Change, Cluster
 from netsim.model.labels import Labels
 from netsim.model.netpol import Direction
@@ -34,6 +35,7 @@ from netsim.model.objects import Namespace, Node, Pod
 from netsim.policy.compile import CompiledPeer, CompiledPolicy, PolicyTables, Spec
 from netsim.policy.endpoint import L4_PROTOCOLS, Endpoint, selectable
 from netsim.policy.profile import UPSTREAM, Profile
+from netsim.policy.tiercompile import TierTables
 from netsim.policy.verdict import Decision, RuleRef, SideDecision
 
 NOT_ENFORCED = SideDecision(True, "not-enforced")
@@ -65,6 +67,7 @@ class PeerClass:
     identity: int
     named: int
     blocks: frozenset[int]
+    networks: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,16 @@ class Record:
     ingress: int = -1
     egress_named: bool = False
     ingress_named: bool = False
+    cluster_pod: bool = False
+    networks: frozenset[int] = frozenset()
+
+    def tier_view(self) -> tuple[int, frozenset[int], str]:
+        """What the cluster-wide tiers see of this end as a remote (``first_match``)."""
+        return (
+            self.identity if self.cluster_pod else -1,
+            self.networks,
+            self.node if self.kind == "node" else "",
+        )
 
 
 class PolicyEngine:
@@ -190,6 +203,9 @@ class PolicyEngine:
             self._add_pod(pod)
         for _, policy in sorted(cluster.policies.items()):
             self.tables.add_policy(policy)
+        self.tiers = TierTables(self.tables)
+        for _, cluster_policy in sorted(cluster.cluster_policies.items()):
+            self.tiers.add(cluster_policy)
         cluster.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -243,6 +259,12 @@ class PolicyEngine:
             elif isinstance(old, Namespace):
                 self.tables.set_namespace(old.name, Labels())
             self._forget_decisions()
+        elif change.kind in CLUSTER_POLICY_KINDS:
+            if old is not None:
+                self.tiers.remove(change.key)
+            if isinstance(new, ClusterPolicy):
+                self.tiers.add(new)
+            self._forget_decisions()  # subjects, peers and networks may all have changed
         elif change.kind == "Node":
             for node in (old, new):
                 if isinstance(node, Node):
@@ -273,6 +295,7 @@ class PolicyEngine:
         self._classes.clear()
         self._class_list.clear()
         self._block_classes = None
+        self.tiers.forget()
 
     def _add_pod(self, pod: Pod) -> None:
         ident: int | None = None
@@ -323,7 +346,7 @@ class PolicyEngine:
             blocks = self.tables.blocks.lookup(version, value)
         else:
             blocks = frozenset()
-        peer = PeerClass(identity, named, blocks)
+        peer = PeerClass(identity, named, blocks, self.tiers.networks_of(version, value))
         index = self._classes.get(peer)
         if index is None:
             index = self._classes[peer] = len(self._class_list)
@@ -335,7 +358,7 @@ class PolicyEngine:
         version, value = self._parse(pod.ip)
         if not selectable(pod, self.profile):
             cls = self._class(-1, -1, version, value, "node")
-            return Record("node", "", -1, cls, pod.node, -1, self._class_list[cls].blocks)
+            return self._host_record("node", cls, pod.node)
         identity = self._pod_identity[pod.key]
         named = self._signature(pod)
         cls = self._class(identity, named, version, value, "pod")
@@ -354,6 +377,8 @@ class PolicyEngine:
             ingress,
             uses_named[egress][0],
             uses_named[ingress][1],
+            not pod.host_network,
+            self._class_list[cls].networks,
         )
 
     def _groups(self, identity: int) -> tuple[int, int]:
@@ -395,8 +420,7 @@ class PolicyEngine:
             version, value = self._parse(ip)
             node = self._node_by_ip.get(ip)
             kind = "external" if node is None else "node"
-            cls = self._class(-1, -1, version, value, kind)
-            record = Record(kind, "", -1, cls, node or "", -1, self._class_list[cls].blocks)
+            record = self._host_record(kind, self._class(-1, -1, version, value, kind), node or "")
         self._records[ip] = record
         return record
 
@@ -405,8 +429,13 @@ class PolicyEngine:
             return self._pod_record(endpoint.pod)
         if endpoint.kind == "node":
             cls = self._class(-1, -1, endpoint.version, endpoint.value, "node")
-            return Record("node", "", -1, cls, endpoint.node, -1, self._class_list[cls].blocks)
+            return self._host_record("node", cls, endpoint.node)
         return self._record(endpoint.ip)
+
+    def _host_record(self, kind: str, cls: int, node: str) -> Record:
+        """The record of a node or an external host (no identity, no policy groups)."""
+        peer = self._class_list[cls]
+        return Record(kind, "", -1, cls, node, -1, peer.blocks, networks=peer.networks)
 
     # -------------------------------------------------------------- decisions
     def _named_ports(self, index: int) -> NamedPorts:
@@ -448,6 +477,10 @@ class PolicyEngine:
             return opening
         named = dst.named if src.egress_named else -1
         entry = self._side_entry("egress", src.egress, protocol, port, named)
+        if self.tiers.policies:
+            return self._tiered(
+                "egress", entry.decision("egress", dst), src, dst, dst, protocol, port
+            )
         return entry.decision("egress", dst)
 
     def _ingress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
@@ -456,7 +489,34 @@ class PolicyEngine:
             return opening
         named = dst.named if dst.ingress_named else -1
         entry = self._side_entry("ingress", dst.ingress, protocol, port, named)
+        if self.tiers.policies:
+            return self._tiered(
+                "ingress", entry.decision("ingress", src), dst, src, dst, protocol, port
+            )
         return entry.decision("ingress", src)
+
+    def _tiered(
+        self,
+        direction: Direction,
+        netpol: SideDecision,
+        local: Record,
+        remote: Record,
+        destination: Record,
+        protocol: str,
+        port: int,
+    ) -> SideDecision:
+        """NetworkPolicy's decision of one side put through the cluster-wide tiers."""
+        named = destination.named
+        return self.tiers.decide(
+            netpol,
+            direction,
+            local.identity if local.cluster_pod else -1,
+            remote.tier_view(),
+            named,
+            self._named_ports(named),
+            protocol,
+            port,
+        )
 
     # -------------------------------------------------------------------- API
     def egress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:
@@ -507,6 +567,11 @@ class PolicyEngine:
 
     def _records_allowed(self, src: Record, dst: Record, protocol: str, port: int) -> bool:
         """Both sides through the :class:`SideEntry` tables (what ``decide`` says, faster)."""
+        if self.tiers.policies:  # the tiers decide through the full side decisions
+            return (
+                self._egress(src, dst, protocol, port).allowed
+                and self._ingress(src, dst, protocol, port).allowed
+            )
         if self._opening(src, dst, protocol) is None:
             named = dst.named if src.egress_named else -1
             entry = self._egress_entries.get((src.egress, protocol, port, named))
@@ -601,10 +666,11 @@ class PolicyEngine:
             pods = self.cluster.sorted_pods()
             classes = np.zeros(len(pods), dtype=np.intp)
             special: list[int] = []
+            tiers = bool(self.tiers.policies)  # host-networked pods are no tier subjects/peers
             for i, pod in enumerate(pods):
                 record = self._pod_record(pod)
                 classes[i] = record.cls
-                if record.kind != "pod":
+                if record.kind != "pod" or (tiers and pod.host_network):
                     special.append(i)
             self._pod_order = (pods, classes, special)
         return self._pod_order
@@ -707,8 +773,19 @@ class PolicyEngine:
                     )
                     if targets.size:
                         ingress_allow[targets] |= peers_vector(rule.peers)
-        egress = np.where(egress_isolated[:, None], egress_allow, True)
-        ingress = np.where(ingress_isolated[:, None], ingress_allow, True)
+        if self.tiers.policies:
+            views = [(c.identity, c.networks, c.named) for c in self._class_list[:n]]
+            table = self.tiers.side_table
+            named_ports = self._named_ports
+            egress = table(
+                "egress", views, named_ports, protocol, port, egress_isolated, egress_allow
+            )
+            ingress = table(
+                "ingress", views, named_ports, protocol, port, ingress_isolated, ingress_allow
+            )
+        else:
+            egress = np.where(egress_isolated[:, None], egress_allow, True)
+            ingress = np.where(ingress_isolated[:, None], ingress_allow, True)
         result = egress & ingress.T
         self._class_matrix[key] = result
         return result

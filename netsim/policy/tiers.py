@@ -22,6 +22,7 @@ order (:func:`netsim.model.adminpolicy.order_key`; the loader warns).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from netsim.model.adminpolicy import (
@@ -36,6 +37,7 @@ from netsim.model.adminpolicy import (
     verdict_of,
 )
 from netsim.model.cluster import Cluster
+from netsim.model.labels import LabelSelector
 from netsim.model.netpol import Direction
 from netsim.model.objects import Pod
 from netsim.policy import reference
@@ -72,6 +74,12 @@ def subject_selects(cluster: Cluster, subject: AdminSubject, pod: Pod) -> bool:
     return False
 
 
+def node_selected(selector: LabelSelector, node: str) -> bool:
+    """A ``nodes`` peer: the node's labels as netsim knows them
+    (:func:`~netsim.model.adminpolicy.node_labels`) match the selector."""
+    return selector.matches(node_labels(node))
+
+
 def peer_matches(cluster: Cluster, peer: AdminPeer, remote: Endpoint) -> bool:
     """One ``from``/``to`` entry against the remote end.
 
@@ -83,7 +91,7 @@ def peer_matches(cluster: Cluster, peer: AdminPeer, remote: Endpoint) -> bool:
     if peer.networks:
         return any(n.contains_ip(remote.version, remote.value) for n in peer.networks)
     if peer.nodes is not None:
-        return remote.kind == "node" and peer.nodes.matches(node_labels(remote.node))
+        return remote.kind == "node" and node_selected(peer.nodes, remote.node)
     pod = _cluster_pod(remote)
     if pod is None:
         return False
@@ -158,6 +166,37 @@ def tier_decision(
     return None, ""
 
 
+TierMatch = tuple[RuleRef | None, str]
+"""The first matching rule of a tier and its verdict (``allow``/``deny``/``pass``), or
+``(None, "")``."""
+
+
+def tiered(
+    netpol: SideDecision, admin: TierMatch, baseline: Callable[[], TierMatch]
+) -> SideDecision:
+    """The order of the tiers for one enforcement point, given what each says.
+
+    ``netpol`` is NetworkPolicy's decision (past the pre-policy exceptions), ``admin`` the
+    admin tier's first match, ``baseline`` the baseline tier's (asked only when reached).
+    An admin Allow/Deny decides; otherwise NetworkPolicy decides for a pod it isolates;
+    otherwise a baseline Allow/Deny; otherwise NetworkPolicy's "not-isolated" (allowed).
+    ``passed`` lists the Pass rules met on the way, in order. The reference evaluator and
+    the compiled engine both decide through this function.
+    """
+    ref, verdict = admin
+    if verdict in ("allow", "deny"):
+        return SideDecision(verdict == "allow", f"admin-{verdict}", ref)  # type: ignore[arg-type]
+    passed: tuple[RuleRef, ...] = (ref,) if ref is not None else ()
+    if netpol.reason != "not-isolated":
+        return replace(netpol, passed=passed)
+    ref, verdict = baseline()
+    if verdict in ("allow", "deny"):
+        return SideDecision(verdict == "allow", f"baseline-{verdict}", ref, (), passed)  # type: ignore[arg-type]
+    if ref is not None:
+        passed += (ref,)
+    return replace(netpol, passed=passed)
+
+
 def side_decision(
     cluster: Cluster,
     direction: Direction,
@@ -175,24 +214,11 @@ def side_decision(
     subject = subject_end.pod
     assert subject is not None  # "not-a-pod" returned above
     destination = dst.pod if dst.kind == "pod" else None
-    passed: tuple[RuleRef, ...] = ()
-    ref, verdict = tier_decision(
-        cluster, "Admin", direction, subject, remote, destination, protocol, port
-    )
-    if verdict in ("allow", "deny"):
-        return SideDecision(verdict == "allow", f"admin-{verdict}", ref)  # type: ignore[arg-type]
-    if ref is not None:
-        passed = (ref,)
-    if netpol.reason != "not-isolated":
-        return replace(netpol, passed=passed)
-    ref, verdict = tier_decision(
-        cluster, "Baseline", direction, subject, remote, destination, protocol, port
-    )
-    if verdict in ("allow", "deny"):
-        return SideDecision(verdict == "allow", f"baseline-{verdict}", ref, (), passed)  # type: ignore[arg-type]
-    if ref is not None:
-        passed += (ref,)
-    return replace(netpol, passed=passed)
+
+    def in_tier(tier: Tier) -> TierMatch:
+        return tier_decision(cluster, tier, direction, subject, remote, destination, protocol, port)
+
+    return tiered(netpol, in_tier("Admin"), lambda: in_tier("Baseline"))
 
 
 class TieredReferenceEvaluator(reference.ReferenceEvaluator):

@@ -4,10 +4,9 @@ Each case is one state of an upstream conformance test of AdminNetworkPolicy and
 BaselineAdminNetworkPolicy (the file names its source URL), in the format of
 ``cases/upstream/README.md``; the probes' ``allowed`` are the upstream expectations.
 
-The tiered reference evaluator (:mod:`netsim.policy.tiers`) must pass them all. The compiled
-engine does not evaluate cluster-wide policies yet: that is pending, stated by
-``test_engine_pending_cluster_wide_policies`` (strict xfail: it fails the run the day the
-engine passes them, so the marker is removed then), never silently skipped.
+The tiered reference evaluator (:mod:`netsim.policy.tiers`) and the compiled engine
+(:class:`netsim.policy.engine.PolicyEngine`) must pass them all; the engine must also
+report the reference's decisions (deciding tier, policy, rule and Pass chain).
 """
 
 from __future__ import annotations
@@ -55,21 +54,23 @@ def test_reference_evaluator(path: Path, tmp_path: Path) -> None:
             assert reference.allowed(src, dst, protocol, port) is probe["allowed"], label
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 16: the compiled engine does not evaluate AdminNetworkPolicy, "
-    "BaselineAdminNetworkPolicy or ClusterNetworkPolicy yet",
-)
-def test_engine_pending_cluster_wide_policies(tmp_path: Path) -> None:
-    wrong: list[str] = []
-    for path in CASES:
-        data, manifests = _load(path, tmp_path)
-        cluster = load_cluster([manifests])
-        engine = PolicyEngine(cluster)
-        for probe in data["expect"]:
-            src = source_ip(cluster, str(probe["from"]))
-            for dst, port in destinations(cluster, probe):
-                protocol = str(probe["protocol"])
-                if engine.allowed(src, dst, protocol, port) is not probe["allowed"]:
-                    wrong.append(f"{path.stem}: {probe['from']} -> {probe['to']} {port}")
-    assert not wrong, wrong
+@pytest.mark.parametrize("path", CASES, ids=[c.stem for c in CASES])
+def test_engine(path: Path, tmp_path: Path) -> None:
+    """The compiled engine gives upstream's verdicts, and the reference's decisions (same
+    deciding tier, policy, rule and Pass chain) on every probe and in the matrix."""
+    data, manifests = _load(path, tmp_path)
+    cluster = load_cluster([manifests])
+    engine, reference = PolicyEngine(cluster), TieredReferenceEvaluator(cluster)
+    ports: set[tuple[str, int]] = set()
+    for probe in data["expect"]:
+        src = source_ip(cluster, str(probe["from"]))
+        for dst, port in destinations(cluster, probe):
+            protocol = str(probe["protocol"])
+            ports.add((protocol, port))
+            label = f"{probe['from']} -> {probe['to']} {port}/{protocol}: {probe.get('why', '')}"
+            assert engine.allowed(src, dst, protocol, port) is probe["allowed"], label
+            assert engine.decide(src, dst, protocol, port) == reference.decide(
+                src, dst, protocol, port
+            ), label
+    probed = sorted(ports)
+    assert (engine.matrix(probed) == reference.matrix(probed)).all()

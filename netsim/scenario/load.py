@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from netsim.errors import NetsimError, ScenarioError
-from netsim.scenario.schema import Scenario, scenario_from_dict
+from netsim.scenario.schema import Scenario, ScenarioFieldErrors, scenario_from_dict
 
 MAX_SCENARIO_BYTES = 1024 * 1024
 """Largest scenario file read; real ones are a few kilobytes."""
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate one scenario file; raise ScenarioError naming the file and field."""
+    """Read and validate one scenario file; raise ScenarioError naming the file, the line
+    and the field."""
     from netsim.model.load import parse_yaml_text
+    from netsim.model.yamllines import lines_of
 
     source = str(path)
     file = Path(path)
@@ -34,4 +36,8 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(
             f"{source}: a scenario file holds exactly one YAML document, found {len(documents)}"
         )
-    return scenario_from_dict(documents[0], source, file.parent)
+    try:
+        return scenario_from_dict(documents[0], source, file.parent)
+    except ScenarioFieldErrors as exc:
+        lines = lines_of(text, [(0, error.path) for error in exc.errors])
+        raise exc.located(lines) from None

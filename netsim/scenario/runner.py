@@ -25,7 +25,8 @@ from netsim.model.yamlsafe import dump_yaml_all
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import Profile
 from netsim.policy.verdict import SideDecision
-from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session
+from netsim.scenario.jobs import Job, JobTable, done_line
+from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session, exec_result
 from netsim.scenario.schema import Expect, Scenario, ShellCommand, Step
 from netsim.scenario.sendstep import run_send
 from netsim.scenario.transcript import (
@@ -93,6 +94,12 @@ class LiveNetwork(Protocol):
     def send(self, packet: Packet | bytes, at: str) -> PacketFate:
         """Put ``packet`` on the interface of ``at``; its fate (a ``send:`` step)."""
 
+    def start(self, pod_key: str, command: str) -> object:
+        """Start a command in the background (a ``background:`` step); its handle."""
+
+    def finish(self, job: object) -> ExecOutcome:
+        """Run until a started command ends (a ``wait:`` step); its outcome."""
+
 
 class ProfileSwitch:
     """The policy hook the network calls: a PolicyEngine whose CNI profile can change.
@@ -132,9 +139,9 @@ NetworkFactory = Callable[[Cluster, int, Profile, ProfileSwitch], LiveNetwork]
 
 def simulator(cluster: Cluster, seed: int, profile: Profile, hook: ProfileSwitch) -> LiveNetwork:
     """The default network factory: netsim's packet-level simulator."""
-    from netsim.sim.network import Network
+    from netsim.scenario.jobs import JobNetwork
 
-    network: LiveNetwork = Network(cluster, seed=seed, profile=profile, engine=hook)
+    network: LiveNetwork = JobNetwork(cluster, seed=seed, profile=profile, engine=hook)
     return network
 
 
@@ -186,6 +193,7 @@ class Runner:
         self.hook = ProfileSwitch(self.cluster, profile)
         self.network = self.factory(self.cluster, self.seed, profile, self.hook)
         self._sends = 0
+        self.jobs = JobTable()
         for name, ip in scenario.cluster.external:
             self.network.add_external_host(name, ip)
         self.kubectl = Kubectl(
@@ -310,6 +318,10 @@ class Runner:
             output, code = result.output, result.exit_code
         elif step.action in ("create", "apply", "delete"):
             command, output, code = self._manifest_step(step, where)
+        elif step.action == "exec" and step.background:
+            return self._start_job(step, notes, where)
+        elif step.action == "wait":
+            return self._wait_job(step, notes, where)
         elif step.action == "exec":
             command, output, code = self._exec_step(step, where)
             verdict = verdict_of(step.command, code)
@@ -364,6 +376,66 @@ class Runner:
         result = self.kubectl.run(command, where)
         output = result.output
         return command, output, result.exit_code
+
+    def _start_job(self, step: Step, notes: list[str], where: str) -> StepRecord:
+        """Start a ``background:`` exec step; its line ``$ COMMAND &`` and ``[N] ID``."""
+        text = self._substitute(step.command, where)
+        namespace, _, target = step.argument.partition("/")
+        number = self.jobs.next_number()
+        mark = len(self.network.drops())
+        refusal = ""
+        handle: object | None = None
+        pod = namespace not in ("external", "node")
+        if pod:
+            ns_flag = "" if namespace == "default" else f" -n {namespace}"
+            command = f"kubectl exec{ns_flag} {target} -- {text}"
+            prompt = "$ "
+            found = self.kubectl.exec_pod(target, namespace)
+            if isinstance(found, KubectlResult):
+                refusal = found.output
+            else:
+                handle = self._start_at(found, text, where)
+        else:
+            command, prompt = text, f"[{step.argument}] $ "
+            handle = self._start_at(step.argument, text, where)
+        job = Job(step, number, command, text, handle, mark, pod, refusal)
+        self.jobs.add(step.background, job, where)
+        lines = [*notes, f"{prompt}{command} &", f"[{number}] {step.background}"]
+        if notes:
+            lines.insert(0, "")
+        shown = f"{prompt}{command} &".removeprefix("$ ")
+        return StepRecord(step.path, "exec", shown, tuple(lines), "", 0)
+
+    def _start_at(self, host: str, command: str, where: str) -> object:
+        try:
+            return self.network.start(host, command)
+        except NetsimError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+
+    def _wait_job(self, step: Step, notes: list[str], where: str) -> StepRecord:
+        """``wait: ID``: run until the job ends; check its step's and this step's expect."""
+        job, marker = self.jobs.take(step.argument, where)
+        if job.handle is None:
+            output, code = job.refusal, 1
+        else:
+            try:
+                outcome = self.network.finish(job.handle)
+            except NetsimError as exc:
+                raise ScenarioError(f"{self._where(job.step)}: {exc}") from None
+            output, code = outcome.output.rstrip("\n"), outcome.exit_code
+            if job.pod:  # as a foreground exec step: kubectl's words, kubectl's exit code
+                result = exec_result(output, code)
+                output, code = result.output, result.exit_code
+        drops = self._drops_since(job.drops_mark)
+        verdict = verdict_of(job.text, code)
+        checks = _check_all((*job.step.expect, *step.expect), output, code, verdict, drops)
+        command = f"wait %{job.number}"
+        lines = [*notes, *typed_lines("$ ", command, output), done_line(job, marker, code)]
+        if notes:
+            lines.insert(0, "")
+        return StepRecord(
+            step.path, "wait", command, tuple(lines), output, code, verdict, checks, (), drops
+        )
 
     def _cat(self, step: Step, where: str) -> str:
         path = self.scenario.base_dir / step.argument

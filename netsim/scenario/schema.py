@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from netsim.addr import Prefix, is_ip
 from netsim.errors import FieldError, ScenarioError
-from netsim.model.validate import go_quote
+from netsim.model.validate import go_quote, is_dns1123_label
 from netsim.policy.profile import PROFILES, Profile
 
 ManifestVerb = Literal["create", "apply", "delete"]
@@ -42,6 +42,7 @@ ACTIONS: tuple[str, ...] = (
     "sleep",
     "cat",
     "comment",
+    "wait",
     "expect",
 )
 """The keys that make a step; each step has exactly one of them."""
@@ -118,9 +119,12 @@ class Step:
       ``commands`` what is typed at its prompt;
     - ``sleep``: ``seconds`` of simulated time;
     - ``cat``: ``argument`` is a file shown as ``$ cat file`` shows it;
-    - ``comment``: ``argument`` is text printed as ``# ...`` lines.
+    - ``comment``: ``argument`` is text printed as ``# ...`` lines;
+    - ``wait``: ``argument`` is the id of a background step to wait for.
 
     ``note`` is printed as ``# ...`` lines before the step; ``expect`` checks its result.
+    ``background`` (exec steps only) is the id of the job the command runs as: it starts
+    and the scenario goes on; its ``expect`` is checked at the ``wait`` step naming it.
     """
 
     path: str
@@ -133,6 +137,7 @@ class Step:
     note: str = ""
     expect: tuple[Expect, ...] = ()
     packet: PacketSpec | None = None
+    background: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +181,31 @@ class Scenario:
     def name(self) -> str:
         """The scenario's file name without its extension."""
         return Path(self.source).stem
+
+
+class ScenarioFieldErrors(ScenarioError):
+    """Every problem of one scenario document: ``<file>[:LINE]: <field path>: <message>``.
+
+    ``lines`` (1-based, one per error, None when unknown) come from the file's text
+    (:func:`netsim.scenario.load.load_scenario` adds them with :meth:`located`).
+    """
+
+    def __init__(
+        self, source: str, errors: Sequence[FieldError], lines: Sequence[int | None] = ()
+    ) -> None:
+        self.source = source
+        self.errors = tuple(errors)
+        self.lines = tuple(lines) or (None,) * len(self.errors)
+        super().__init__(
+            "\n".join(
+                f"{source}{'' if line is None else f':{line}'}: {error}"
+                for error, line in zip(self.errors, self.lines, strict=True)
+            )
+        )
+
+    def located(self, lines: Sequence[int | None]) -> ScenarioFieldErrors:
+        """The same errors, each with its line in the file."""
+        return ScenarioFieldErrors(self.source, self.errors, lines)
 
 
 # --------------------------------------------------------------------- checker
@@ -354,7 +384,7 @@ def _step(c: _Checker, value: Any, path: str) -> Step | None:
     action = actions[0]
     extra: tuple[str, ...] = {
         "shell": ("commands", *_STEP_EXTRA),
-        "exec": (*_STEP_EXTRA, "pod", "namespace"),
+        "exec": (*_STEP_EXTRA, "pod", "namespace", "background"),
         "send": (*_STEP_EXTRA, "pod", "namespace"),
         "expect": (),
     }.get(action, _STEP_EXTRA)
@@ -388,6 +418,9 @@ def _step(c: _Checker, value: Any, path: str) -> Step | None:
         return _exec_step(c, doc, path, note, expects)
     if action == "send":
         return _send_step(c, doc, path, note, expects)
+    if action == "wait":
+        job = _job_id(c, raw, where)
+        return Step(path, action, job or "", note=note, expect=expects) if job else None
     if action == "sleep":
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             c.add(where, f"Invalid value: {_show(raw)}: must be a number of seconds")
@@ -406,9 +439,48 @@ def _exec_step(
     """``exec: wget ...`` with ``pod:`` (and optional ``namespace:``) beside it."""
     command = c.string(doc["exec"], f"{path}.exec")
     pod = _sender(c, doc, path)
-    if command is None or pod is None:
+    job = _job_id(c, doc["background"], f"{path}.background") if "background" in doc else ""
+    if command is None or pod is None or job is None:
         return None
-    return Step(path, "exec", pod, command=command.strip(), note=note, expect=expects)
+    return Step(
+        path, "exec", pod, command=command.strip(), note=note, expect=expects, background=job
+    )
+
+
+def _job_id(c: _Checker, value: Any, path: str) -> str | None:
+    """The id of a background job (``background: ID``, ``wait: ID``): a DNS-1123 label."""
+    text = c.string(value, path)
+    if text is None:
+        return None
+    problems = is_dns1123_label(text)
+    for problem in problems:
+        c.add(path, f"Invalid value: {_show(text)}: {problem}")
+    return None if problems else text
+
+
+def _check_jobs(c: _Checker, steps: Sequence[Step]) -> None:
+    """Every ``wait`` names a job running at that point; every job is waited for."""
+    running: dict[str, str] = {}
+    for step in steps:
+        if step.background:
+            if step.background in running:
+                c.add(
+                    f"{step.path}.background",
+                    f"Duplicate value: {_show(step.background)}: the job started at "
+                    f"{running[step.background]} is still running (wait for it first)",
+                )
+            running[step.background] = step.path
+        elif step.action == "wait" and running.pop(step.argument, None) is None:
+            c.add(
+                f"{step.path}.wait",
+                f"Not found: {_show(step.argument)}: no background step with this id is "
+                "running here",
+            )
+    for job, path in running.items():
+        c.add(
+            f"{path}.background",
+            f"Invalid value: {_show(job)}: never waited for (add a step `wait: {job}`)",
+        )
 
 
 def _sender(c: _Checker, doc: Mapping[str, Any], path: str) -> str | None:
@@ -645,7 +717,8 @@ def scenario_from_dict(doc: Any, source: str, base_dir: Path | None = None) -> S
         if step.action == "comment" and step.expect:
             c.add(f"{step.path}.expect", "Invalid value: {...}: a comment has no result to check")
         steps.append(step)
+    _check_jobs(c, steps)
     if c.errors:
-        raise ScenarioError("\n".join(f"{source}: {e}" for e in c.errors))
+        raise ScenarioFieldErrors(source, c.errors)
     assert title is not None
     return Scenario(source, base, title.strip(), description.strip(), seed, cluster, tuple(steps))

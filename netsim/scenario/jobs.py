@@ -1,0 +1,120 @@
+"""Background steps: commands that run while later steps change the cluster, and ``wait``.
+
+An ``exec`` step with ``background: ID`` starts its command and the scenario goes
+on at once, as ``kubectl exec ... &`` does in a terminal; ``wait: ID`` runs the
+network until the command ends and checks the expectations of both steps then.
+The transcript reads like bash's job control: ``[1] ID`` when a job starts (where
+bash prints its process id), and at ``$ wait %1`` the job's output followed by
+bash's notice ``[1]+  Done                    COMMAND`` (``Exit 1`` when it failed,
+the status padded to 24 columns as bash's ``pretty_print_job`` pads it).
+
+:class:`JobNetwork` gives the simulator the two calls this needs (start a command,
+finish it) on top of ``netsim.sim.network.Network``'s own ``exec``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from netsim.errors import NetsimError, ScenarioError
+from netsim.sim.network import SETTLE, Network
+
+if TYPE_CHECKING:
+    import simpy
+
+    from netsim.scenario.schema import Step
+    from netsim.sim.apps import ExecResult
+    from netsim.sim.topology import Host
+
+STATUS_WIDTH = 24
+"""Width of the status column of bash's job notices (``Done`` plus 20 spaces)."""
+
+
+class JobNetwork(Network):
+    """The simulator, with commands that run in the background (see the module docstring)."""
+
+    def start(self, pod_key: str, command: str) -> object:
+        """Start ``command`` on ``pod_key``'s host now; the handle :meth:`finish` takes.
+
+        Raises LookupFailed when there is no such host. Nothing runs until simulated
+        time passes (a later step's command, ``sleep`` or :meth:`finish`).
+        """
+        host = self.host(pod_key)
+        return self.env.process(_guarded(self, host, command))
+
+    def finish(self, job: object) -> ExecResult:
+        """Run the network until the started command ends; what it printed and its code."""
+        process = cast("simpy.Process", job)
+        self.env.run(until=process)
+        self.env.run(until=self.env.now + SETTLE)
+        value = process.value
+        if isinstance(value, NetsimError):
+            raise value
+        return cast("ExecResult", value)
+
+
+def _guarded(net: Network, host: Host, command: str) -> Generator[Any, Any, Any]:
+    """Run one command line; an error it raises becomes its value (raised at the wait)."""
+    from netsim.sim.apps import run_command
+
+    try:
+        return (yield from run_command(net, host, command))
+    except NetsimError as exc:
+        return exc
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One background step while it runs.
+
+    ``number`` is its bash job number; ``command`` the command line as the
+    transcript shows it, ``text`` the one the host runs; ``handle`` what the
+    network's ``start`` returned (None when kubectl refused at once, with
+    ``refusal`` as its output and exit code 1);
+    ``drops_mark`` how many drops had happened when it started; ``pod`` whether it
+    runs through ``kubectl exec`` (which adds ``command terminated with exit code N``).
+    """
+
+    step: Step
+    number: int
+    command: str
+    text: str
+    handle: object | None
+    drops_mark: int
+    pod: bool
+    refusal: str = ""
+
+
+class JobTable:
+    """The running background jobs, numbered as bash numbers them."""
+
+    def __init__(self) -> None:
+        self.running: dict[str, Job] = {}
+
+    def next_number(self) -> int:
+        """bash's number for a new job: one more than the highest running (1 when none)."""
+        return max((job.number for job in self.running.values()), default=0) + 1
+
+    def add(self, job_id: str, job: Job, where: str) -> None:
+        """Record a started job (its id must not be running: the schema checks it)."""
+        if job_id in self.running:
+            raise ScenarioError(f"{where}: job {job_id!r} is already running")
+        self.running[job_id] = job
+
+    def take(self, job_id: str, where: str) -> tuple[Job, str]:
+        """Remove a job to wait for it; also its bash marker (``+`` current, ``-`` previous)."""
+        job = self.running.get(job_id)
+        if job is None:
+            raise ScenarioError(f"{where}: no background job {job_id!r} is running")
+        order = sorted(self.running.values(), key=lambda j: j.number)
+        marker = "+" if order[-1] is job else "-" if len(order) > 1 and order[-2] is job else " "
+        del self.running[job_id]
+        return job, marker
+
+
+def done_line(job: Job, marker: str, exit_code: int) -> str:
+    """bash's notice for a finished job: ``[1]+  Done                    COMMAND``."""
+    status = "Done" if exit_code == 0 else f"Exit {exit_code}"
+    return f"[{job.number}]{marker}  {status.ljust(STATUS_WIDTH)}{job.command}"

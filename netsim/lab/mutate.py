@@ -391,6 +391,19 @@ def split_ports(documents: Sequence[Mapping[str, Any]], cluster: Cluster) -> Ite
             yield Site(index, key, _rule_path(direction, i)), "ports split into a new rule", edit
 
 
+def drop_ports(documents: Sequence[Mapping[str, Any]], cluster: Cluster) -> Iterator[Found]:
+    """rule-without-ports: a rule with peers loses its ``ports`` (every port opens)."""
+    for index, key, spec in _policies(documents):
+        for direction, i, rule in _rules(spec):
+            if not (_list(rule.get(_peers_key(direction))) and _list(rule.get("ports"))):
+                continue
+
+            def edit(s: Doc, d: str = direction, i: int = i) -> None:
+                del s[d][i]["ports"]
+
+            yield Site(index, key, f"{_rule_path(direction, i)}.ports"), "removed", edit
+
+
 def merge_rules(documents: Sequence[Mapping[str, Any]], cluster: Cluster) -> Iterator[Found]:
     """rule-combination: two rules with peers and ports merged into one (peers × ports)."""
     for index, key, spec in _policies(documents):
@@ -503,6 +516,7 @@ OPERATORS: tuple[tuple[str, str, Operator], ...] = (
     ("name-label", "ns-by-name", name_label),
     ("split-ports", "rule-combination", split_ports),
     ("merge-rules", "rule-combination", merge_rules),
+    ("drop-ports", "rule-without-ports", drop_ports),
     ("swap-selectors", "policy-selects-target", swap_selectors),
     ("pod-ip-block", "ipblock-pod-ip", pod_ip_block),
     ("drop-except", "additive-no-deny", drop_except),

@@ -81,6 +81,12 @@ OP_CASES = [
         "default/client",
     ),
     OpCase(
+        "drop-ports",
+        _ingress("client-8080", f"\n- from: [{{{CLIENT}}}]\n  ports: [{{port: 8080}}]"),
+        "default/client",
+        port=1,
+    ),
+    OpCase(
         "drop-policy-types",
         policy("web-egress", f"{WEB}\npolicyTypes: [Egress]\negress:\n- to: [{{{CLIENT}}}]"),
         "default/client",

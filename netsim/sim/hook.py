@@ -97,20 +97,16 @@ class EngineHook:
             found = self._text[(version, ip)] = int_to_ip(ip, version)
         return found
 
+    def _args(self, flow: FlowKey) -> tuple[str, str, str, int]:
+        """``flow`` as the string-typed engine takes it."""
+        text = self.text
+        protocol = policy_protocol(flow.protocol)
+        return text(flow.version, flow.src), text(flow.version, flow.dst), protocol, flow.dst_port
+
     def egress(self, flow: FlowKey) -> SideDecision:
         """The engine's egress decision for ``flow``."""
-        return self.engine.egress(
-            self.text(flow.version, flow.src),
-            self.text(flow.version, flow.dst),
-            policy_protocol(flow.protocol),
-            flow.dst_port,
-        )
+        return self.engine.egress(*self._args(flow))
 
     def ingress(self, flow: FlowKey) -> SideDecision:
         """The engine's ingress decision for ``flow``."""
-        return self.engine.ingress(
-            self.text(flow.version, flow.src),
-            self.text(flow.version, flow.dst),
-            policy_protocol(flow.protocol),
-            flow.dst_port,
-        )
+        return self.engine.ingress(*self._args(flow))

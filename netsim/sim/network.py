@@ -74,21 +74,19 @@ from typing import TYPE_CHECKING, Final
 import simpy
 
 from netsim.errors import LookupFailed, NetsimError
-from netsim.model import Change, Cluster, Pod
+from netsim.model import Cluster
 from netsim.policy.profile import UPSTREAM, Profile
 from netsim.sim import apps
-from netsim.sim.apiserver import apiserver
-from netsim.sim.dns import DNS_NAMESPACE, DNS_SERVICE, ClusterDns, dns_objects, search_path
+from netsim.sim.dns import DNS_NAMESPACE, DNS_SERVICE, ClusterDns, dns_objects
 from netsim.sim.fate import FateWatch, PacketFate
 from netsim.sim.hook import EngineHook, PolicyHook, TextPolicy
-from netsim.sim.kubeproxy import APISERVER_PORT, KubeProxy
-from netsim.sim.link import DEFAULT_LINKS, Links, mac_for
+from netsim.sim.kubeproxy import KubeProxy
+from netsim.sim.link import DEFAULT_LINKS, Links
 from netsim.sim.nodestack import NodeStack
 from netsim.sim.recorder import Recorder, TraceLevel
-from netsim.sim.sockets import Stack
 from netsim.sim.topology import Capture, Host
 from netsim.sim.trace import Counters, TraceEvent
-from netsim.sim.veth import host_send
+from netsim.sim.wiring import Wiring
 from netsim.sim.world import World
 
 if TYPE_CHECKING:
@@ -139,8 +137,6 @@ class Network:
         self.recorder = Recorder(self.env, capture, trace)
         self.kube_proxy = KubeProxy()
         self.dns = ClusterDns(cluster)
-        self.nodes: dict[str, NodeStack] = {}
-        self.hosts: dict[str, Host] = {}
         if dns and f"{DNS_NAMESPACE}/{DNS_SERVICE}" not in cluster.services:
             cluster.ensure_namespace(DNS_NAMESPACE)
             pod, service = dns_objects(cluster)
@@ -148,20 +144,21 @@ class Network:
                 cluster.add(pod)
             cluster.add(service)
         self._own_engine: PolicyEngine | None = None
-        self._names: EngineHook | None = None
+        names: EngineHook | None = None
         if hook is None:
             if engine is None:
                 from netsim.policy.engine import PolicyEngine
 
                 engine = self._own_engine = PolicyEngine(cluster, profile)
-            hook = self._names = EngineHook(engine)
+            hook = names = EngineHook(engine)
         self.world = World(self.env, self.rng, links, self.recorder, self.kube_proxy, hook)
-        for name in sorted(cluster.nodes):
-            self._add_node(name)
-        for pod in cluster.sorted_pods():
-            self._add_pod(pod)
-        self.kube_proxy.rebuild(cluster)
-        cluster.subscribe(self._on_change)
+        self.wiring = Wiring(cluster, self.world, names, partial(apps.install_servers, self))
+        self.nodes: dict[str, NodeStack] = self.wiring.nodes
+        """The node stacks by node name."""
+        self.hosts: dict[str, Host] = self.wiring.hosts
+        """Every host (pod, node, external client) by key."""
+        self.wiring.build()
+        cluster.subscribe(self.wiring.on_change)
 
     # ------------------------------------------------------------------ API
     @property
@@ -300,12 +297,7 @@ class Network:
         key = f"external/{name}"
         if key in self.hosts:
             raise NetsimError(f'external host "{name}" already exists')
-        host = Host(key, "external", ip, "", 0)
-        host.mac = mac_for(host.ip, 0x0200)
-        host.stack = Stack(host, self.env, self.rng, partial(host_send, self.world, host))
-        self.hosts[key] = host
-        self.world.external[host.ip] = host
-        apps.install_servers(self, host, None)
+        self.wiring.add_external(key, ip)
         if dns_name:
             self.dns.external[dns_name.lower().rstrip(".")] = ip
         return key
@@ -360,75 +352,7 @@ class Network:
 
     def close(self) -> None:
         """Stop following the cluster (and close the policy engine the network made)."""
-        self.cluster.unsubscribe(self._on_change)
+        self.cluster.unsubscribe(self.wiring.on_change)
         if self._own_engine is not None:
             self._own_engine.close()
             self._own_engine = None
-
-    # ------------------------------------------------------------ topology
-    def _add_node(self, name: str) -> None:
-        node = self.cluster.nodes[name]
-        cidr = node.pod_cidr
-        stack = NodeStack(self.world, name, node.ip, cidr.network, cidr.last, cidr.version)
-        host = Host(f"node/{name}", "node", node.ip, name, stack.mac)
-        host.iface = stack.iface
-        host.stack = Stack(host, self.env, self.rng, stack.send_own)
-        stack.host = host
-        if not self.nodes:  # the first node is the control plane: the apiserver listens
-            host.stack.tcp_listeners[APISERVER_PORT] = apiserver
-        self.nodes[name] = self.world.nodes[name] = stack
-        self.world.node_by_ip[stack.ip] = stack
-        self.hosts[host.key] = host
-
-    def _add_pod(self, pod: Pod) -> None:
-        if pod.host_network and pod.node in self.nodes:
-            apps.install_servers(self, self.nodes[pod.node].host, pod)  # it shares the node's stack
-            return
-        if not pod.ip or pod.node not in self.nodes:
-            return
-        node = self.nodes[pod.node]
-        host = Host(pod.key, "pod", pod.ip, pod.node, 0)
-        host.mac = mac_for(host.ip, 0x0A58)
-        host.pod = pod
-        host.on_link = node.cidr
-        host.gateway = node.gateway
-        host.search = search_path(pod.namespace, self.cluster.cluster_domain)
-        host.stack = Stack(host, self.env, self.rng, partial(host_send, self.world, host))
-        node.bridge.attach(host)
-        self.hosts[pod.key] = host
-        self.world.by_ip[host.ip] = host
-        if self._names is not None:
-            self._names.name(host.version, host.ip, host.ip_text)
-        apps.install_servers(self, host, pod)
-
-    def _remove_pod(self, pod: Pod) -> None:
-        host = self.hosts.pop(pod.key, None)
-        if host is None:
-            return
-        host.alive = False  # its timers may still fire: a deleted pod sends nothing
-        self.world.by_ip.pop(host.ip, None)
-        node = self.nodes.get(host.node)
-        if node is not None:
-            node.bridge.detach(host)
-
-    def _on_change(self, change: Change) -> None:
-        if change.kind == "Node" and change.op == "add":
-            self._add_node(change.key)
-        elif change.kind == "Pod":
-            if isinstance(change.old, Pod):
-                if isinstance(change.new, Pod) and change.old.ip == change.new.ip:
-                    host = self.hosts.get(change.key)
-                    if host is not None:
-                        host.pod = change.new
-                else:
-                    self._remove_pod(change.old)
-            if isinstance(change.new, Pod) and change.key not in self.hosts:
-                self._add_pod(change.new)
-            self.kube_proxy.rebuild(self.cluster)
-        elif change.kind == "Service":
-            self.kube_proxy.rebuild(self.cluster)
-        if change.kind in ("NetworkPolicy", "Pod", "Namespace") and (
-            self.world.hook.profile.cut_established_on_change
-        ):
-            for node in self.nodes.values():
-                node.recheck()

@@ -94,7 +94,12 @@ class NftRule:
 
 @dataclass(frozen=True, slots=True)
 class PodChain:
-    """The ingress or egress chain of one isolated pod on its node."""
+    """The ingress or egress chain of one isolated pod on its node.
+
+    ``part`` is empty for the chain the base chain jumps to; a non-empty ``part`` names a
+    chain only reached from the entry chain (the tiers' ``-np`` chain,
+    :mod:`netsim.dataplane.tierrender`).
+    """
 
     pod: str
     direction: Direction
@@ -102,16 +107,19 @@ class PodChain:
     isolated_by: tuple[str, ...]
     rules: tuple[NftRule, ...]
     notes: tuple[str, ...] = ()
+    part: str = ""
 
     @property
     def name(self) -> str:
-        """The nft chain name, ``ingress-<ns>/<pod>`` or ``egress-<ns>/<pod>``.
+        """The nft chain name, ``ingress-<ns>/<pod>`` or ``egress-<ns>/<pod>`` (and
+        ``-<part>``).
 
         A name past nft's 255 characters is shortened with a hash of the pod key.
         """
-        name = f"{self.direction}-{self.pod}"
+        suffix = f"-{self.part}" if self.part else ""
+        name = f"{self.direction}-{self.pod}{suffix}"
         if len(name) > 255:
-            name = f"{self.direction}-{hashlib.sha1(self.pod.encode()).hexdigest()}"
+            name = f"{self.direction}-{hashlib.sha1(self.pod.encode()).hexdigest()}{suffix}"
         return name
 
     @property
@@ -224,8 +232,8 @@ class NodeRuleset:
             "    type filter hook forward priority filter; policy accept;",
             '    ct state established,related accept comment "replies of allowed connections"',
         ]
-        ordered = [c for c in self.chains if c.direction == "egress"]
-        ordered += [c for c in self.chains if c.direction == "ingress"]
+        ordered = [c for c in self.chains if c.direction == "egress" and not c.part]
+        ordered += [c for c in self.chains if c.direction == "ingress" and not c.part]
         lines += [f"    {chain.jump}" for chain in ordered]
         lines.append("  }")
         if self.services or self.node_ports:
@@ -564,17 +572,21 @@ def render_node_ports(cluster: Cluster, node: str) -> tuple[NodePortRule, ...]:
 
 
 def render_node(cluster: Cluster, node: str, profile: Profile = UPSTREAM) -> NodeRuleset:
-    """Render what ``node`` enforces: a chain per isolated local pod and direction."""
+    """Render what ``node`` enforces: the chains of each local pod and direction that a
+    NetworkPolicy isolates or a cluster-wide policy selects (the tiers in their order,
+    :mod:`netsim.dataplane.tierrender`)."""
+    from netsim.dataplane.tierrender import TierRenderer, tiered_chains
+
     renderer = _Renderer(cluster, profile)
+    tiers = TierRenderer(cluster, renderer.pods)
     chains: list[PodChain] = []
     if profile.enforce:
         for pod in cluster.sorted_pods():
             if pod.node != node or pod.host_network or not pod.ip:
                 continue
             for direction in ("egress", "ingress"):
-                chain = renderer.chain(pod, direction)
-                if chain is not None:
-                    chains.append(chain)
+                netpol = renderer.chain(pod, direction)
+                chains += tiered_chains(tiers, netpol, pod, direction, profile)
     return NodeRuleset(
         node,
         tuple(chains),

@@ -58,10 +58,10 @@ CONTROL_PORT = 9999
 def default_ports(cluster: Cluster) -> list[Port]:
     """The ports worth probing: every port the policies mention, plus a control port.
 
-    Literal ports; both ends of every ``endPort`` range and the ports just
-    outside it; every number a named port resolves to on some pod; and, for
-    each protocol a rule allows on all ports, the control port in that protocol.
-    The control port (TCP) is one no policy mentions.
+    Literal ports; both ends of every ``endPort`` range (and cluster-wide policies'
+    ``portRange``) and the ports just outside it; every number a named port resolves to
+    on some pod; and, for each protocol a rule allows on all ports, the control port in
+    that protocol. The control port (TCP) is one no policy mentions.
     """
     ports: set[Port] = set()
     ranges: list[tuple[int, int]] = []
@@ -83,6 +83,22 @@ def default_ports(cluster: Cluster) -> list[Port]:
                             ports.add((port.protocol, number))
                 else:
                     ports.add((port.protocol, port.port))
+    for _, cluster_policy in sorted(cluster.cluster_policies.items()):
+        for admin_rule in (*cluster_policy.ingress, *cluster_policy.egress):
+            for admin_port in admin_rule.ports:
+                if admin_port.named_port is not None:
+                    for pod in cluster.sorted_pods():
+                        for cp in pod.container_ports:
+                            if cp.name == admin_port.named_port:
+                                ports.add((cp.protocol, cp.port))
+                elif admin_port.port is not None and admin_port.end_port is not None:
+                    low, high = admin_port.port, admin_port.end_port
+                    ranges.append((low, high))
+                    for number in (low - 1, low, high, high + 1):
+                        if 1 <= number <= 65535:
+                            ports.add((str(admin_port.protocol), number))
+                elif admin_port.port is not None:
+                    ports.add((str(admin_port.protocol), admin_port.port))
     control = CONTROL_PORT
     while any(n == control for _, n in ports) or any(lo <= control <= hi for lo, hi in ranges):
         control -= 1
@@ -403,7 +419,7 @@ def compare_reasons(
             if ref is not None and ref == side.rule:
                 same += 1
                 continue
-            if ref is not None and side.reason == "rule":
+            if ref is not None and side.reason == "rule" and ref.policy in cluster.policies:
                 policy = cluster.policies[ref.policy]
                 remote = dst_key if direction == "egress" else route.src_key
                 matched = rule_matches(
@@ -579,6 +595,11 @@ def verify(
     elif render == "compiled":
         rendered = render_compiled(engine, externals)
         notes.append("rules rendered from netsim's compiled tables (triage mode)")
+        if cluster.cluster_policies:
+            notes.append(
+                "the compiled rendering has no cluster-wide tiers: AdminNetworkPolicy, "
+                "BaselineAdminNetworkPolicy and ClusterNetworkPolicy are not in its rules"
+            )
     else:
         rendered = render_cluster(cluster, profile)
     say = progress or (lambda message: None)

@@ -1,0 +1,95 @@
+"""The cluster-wide tiers on a real kernel: nftables rules from the simple renderer,
+probed with real sockets, against network-policy-api's own verdicts and the tiered
+reference evaluator (:class:`~netsim.policy.tiers.TieredReferenceEvaluator`).
+
+The kernel is compared with the reference evaluator probe by probe here, so these tests
+do not depend on the compiled engine; ``verify``'s own comparison is with the engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netsim.dataplane.harness import Harness
+from netsim.dataplane.probe import Probe
+from netsim.dataplane.render import render_cluster
+from netsim.dataplane.verify import VerifyReport, effective, verify
+from netsim.model import Cluster
+from netsim.model.load import load_cluster
+from netsim.policy.tiers import TieredReferenceEvaluator
+
+from .test_verify import FAST, _probes
+
+
+def _npa_cases() -> list[Path]:
+    try:
+        from conformance.convert import npa_case_files
+    except ImportError:
+        return []
+    return npa_case_files()
+
+
+def _reference_disagreements(cluster: Cluster, report: VerifyReport) -> list[str]:
+    """Every probe where the kernel's verdict is not the tiered reference evaluator's."""
+    reference = TieredReferenceEvaluator(cluster)
+    wrong = []
+    with Harness(cluster, externals=report.externals) as harness:
+        for probe, result in sorted(report.observed.items()):
+            route = effective(cluster, harness, probe)
+            expected = reference.allowed(route.src_ip, route.dst_ip, probe.protocol, route.port)
+            if expected != result.connected:
+                wrong.append(f"{probe}: reference {expected}, kernel {result.connected}")
+    return wrong
+
+
+def _case(path: Path, tmp_path: Path) -> tuple[Cluster, list[dict[str, Any]], VerifyReport]:
+    from conformance.convert import load_case, write_manifests
+
+    case = load_case(path)
+    probes, externals = _probes(case)
+    cluster = load_cluster([write_manifests(case, tmp_path / "case.yaml")])
+    assert cluster.cluster_policies, path
+    ports = sorted({(str(e.get("protocol", "TCP")), int(e["port"])) for e in probes})
+    return cluster, probes, verify(cluster, ports, timeout=FAST, externals=externals)
+
+
+@pytest.mark.dataplane
+@pytest.mark.parametrize("path", _npa_cases(), ids=lambda p: p.stem)
+def test_npa_case_on_the_kernel(path: Path, tmp_path: Path) -> None:
+    cluster, probes, report = _case(path, tmp_path)
+    wrong = [
+        e
+        for e in probes
+        if report.observed[Probe(e["from"], e["to"], e.get("protocol", "TCP"), e["port"])].connected
+        != e["allowed"]
+    ]
+    assert not wrong, f"kernel disagrees with network-policy-api on {wrong}"
+    assert not _reference_disagreements(cluster, report)
+
+
+@pytest.mark.dataplane
+@pytest.mark.parametrize("path", _npa_cases(), ids=lambda p: p.stem)
+def test_npa_case_engine_agrees_with_the_kernel(path: Path, tmp_path: Path) -> None:
+    _, _, report = _case(path, tmp_path)
+    assert report.agreed, report.render()
+
+
+@pytest.mark.dataplane
+@pytest.mark.parametrize("seed", range(15))
+def test_random_tiered_clusters_on_the_kernel(seed: int) -> None:
+    from strategies import PROBE_PORTS
+
+    from .generate import random_cluster, random_externals
+    from .generate_tiers import add_cluster_policies
+
+    cluster = random_cluster(seed, max_pods=15)
+    add_cluster_policies(cluster, seed)
+    externals = random_externals(seed)
+    report = verify(cluster, list(PROBE_PORTS), timeout=FAST, externals=externals, nodes=True)
+    wrong = _reference_disagreements(cluster, report)
+    rules = "\n".join(rs.text() for rs in render_cluster(cluster).values())
+    assert not wrong, f"seed {seed}\n" + "\n".join(wrong) + f"\n{rules}"
+    assert report.agreed, f"seed {seed} (engine against the kernel)\n{report.render()}"

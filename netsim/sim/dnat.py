@@ -20,6 +20,7 @@ import random
 from dataclasses import dataclass
 from typing import Literal
 
+from netsim.model.kubeproxyrules import choose_endpoint
 from netsim.sim.flow import Frame
 from netsim.sim.kubeproxy import Endpoint, Frontend, KubeProxy
 
@@ -75,7 +76,7 @@ def service_dnat(
         if local_only and frontend.endpoints:
             return Dnat("no-local-endpoints", frontend)
         return Dnat("reject", frontend)
-    ep = endpoints[0] if len(endpoints) == 1 else endpoints[rng.randrange(len(endpoints))]
+    ep = choose_endpoint(endpoints, rng)
     # externalTrafficPolicy: Cluster: kube-proxy marks every packet to an external
     # frontend (KUBE-EXT-...: "masquerade traffic for ... external destinations",
     # pods' too). With Local, pods short-circuit and outsiders keep their address.

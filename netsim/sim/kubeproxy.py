@@ -18,11 +18,9 @@ The ``default/kubernetes`` Service has no selector; its endpoint is the
 apiserver on the first node (the control plane, hostNetwork, port 6443), as
 the apiserver itself maintains it.
 
-NodePorts and load-balancer IPs the manifests leave unset are allocated
-deterministically: NodePorts from 30000 upward and LB IPs from 198.51.100.0/24
-(TEST-NET-2), the lowest free one, new Services in Service key order. An
-allocation stays with its Service (port) while it exists, so no two Services
-share one.
+The rules themselves (a named ``targetPort`` per endpoint pod, NodePort and
+load-balancer IP allocation, the random endpoint choice) are
+:mod:`netsim.model.kubeproxyrules`; this module keeps the tables.
 """
 
 from __future__ import annotations
@@ -30,14 +28,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from netsim.addr import ip_to_int, parse_ip
-from netsim.model import Cluster, Pod, Service, ServicePort
+from netsim.addr import parse_ip
+from netsim.model import Cluster, Service, ServicePort
+from netsim.model.kubeproxyrules import (
+    EXTERNAL_TYPES,
+    allocate_lb_ips,
+    allocate_node_ports,
+    port_endpoints,
+)
 from netsim.sim.flow import PROTO_NUMBERS
 
-NODE_PORT_BASE: Final = 30000
 APISERVER_SERVICE: Final = "default/kubernetes"
 APISERVER_PORT: Final = 6443
-LB_POOL: Final = "198.51.100.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,27 +148,18 @@ class KubeProxy:
         self._node_ports.clear()
         self._lb_ips.clear()
         self._vips.clear()
-        used_ports, used_lb_ips = self._keep_allocations(cluster)
-        next_port = NODE_PORT_BASE
-        lb_base = ip_to_int(LB_POOL)
-        lb_index = 0
+        self._assigned_node_ports = allocate_node_ports(cluster.services, self._assigned_node_ports)
+        self._assigned_lb_ips = allocate_lb_ips(cluster.services, self._assigned_lb_ips)
         apiserver = _apiserver(cluster)
         for key in sorted(cluster.services):
             svc = cluster.services[key]
-            endpoints_pods = cluster.endpoints(svc)
-            lb_ip = ""
-            if svc.type == "LoadBalancer":
-                lb_ip = svc.load_balancer_ip or self._assigned_lb_ips.get(key, "")
-                while not lb_ip:
-                    lb_index += 1
-                    candidate = _int_to_v4(lb_base + lb_index)
-                    if candidate not in used_lb_ips:
-                        lb_ip = candidate
-                        used_lb_ips.add(lb_ip)
-                self._assigned_lb_ips[key] = lb_ip
+            lb_ip = self._assigned_lb_ips.get(key, "")
             for sp in svc.ports:
                 proto = PROTO_NUMBERS[sp.protocol]
-                endpoints = _endpoints(endpoints_pods, sp)
+                endpoints = tuple(
+                    Endpoint(pod.key, pod.node, parse_ip(pod.ip)[1], port)
+                    for pod, port in port_endpoints(cluster, svc, sp)
+                )
                 if key == APISERVER_SERVICE and svc.selector is None and apiserver:
                     node_name, node_ip = apiserver
                     port = sp.target_port if isinstance(sp.target_port, int) else sp.port
@@ -176,56 +169,13 @@ class KubeProxy:
                     _, vip = parse_ip(svc.cluster_ip)
                     self._vips.add(vip)
                     self._cluster_ips[(proto, vip, sp.port)] = frontend
-                if svc.type in ("NodePort", "LoadBalancer"):
-                    node_port = sp.node_port or self._assigned_node_ports.get((key, sp.port))
-                    if node_port is None:
-                        while next_port in used_ports:
-                            next_port += 1
-                        node_port = next_port
-                        used_ports.add(node_port)
-                    self._assigned_node_ports[(key, sp.port)] = node_port
+                if svc.type in EXTERNAL_TYPES:
+                    node_port = self._assigned_node_ports[(key, sp.port)]
                     self._node_ports[(proto, node_port)] = frontend
                 if lb_ip:
                     _, lb = parse_ip(lb_ip)
                     self._vips.add(lb)
                     self._lb_ips[(proto, lb, sp.port)] = frontend
-
-    def _keep_allocations(self, cluster: Cluster) -> tuple[set[int], set[str]]:
-        """Keep the NodePorts and LB IPs allocated earlier; return every one in use.
-
-        An allocation stays with its Service port for as long as it exists (as
-        the apiserver and a cloud load balancer keep theirs), so a Service added
-        later never takes an address or port another one already has.
-        """
-        explicit_ports: set[int] = set()
-        auto_ports: set[tuple[str, int]] = set()
-        explicit_ips: set[str] = set()
-        auto_ips: set[str] = set()
-        for key, svc in cluster.services.items():
-            if svc.type not in ("NodePort", "LoadBalancer"):
-                continue
-            for sp in svc.ports:
-                if sp.node_port:
-                    explicit_ports.add(sp.node_port)
-                else:
-                    auto_ports.add((key, sp.port))
-            if svc.type == "LoadBalancer":
-                if svc.load_balancer_ip:
-                    explicit_ips.add(svc.load_balancer_ip)
-                else:
-                    auto_ips.add(key)
-        self._assigned_node_ports = {
-            k: v
-            for k, v in self._assigned_node_ports.items()
-            if k in auto_ports and v not in explicit_ports
-        }
-        self._assigned_lb_ips = {
-            k: v
-            for k, v in self._assigned_lb_ips.items()
-            if k in auto_ips and v not in explicit_ips
-        }
-        used_ports = explicit_ports | set(self._assigned_node_ports.values())
-        return used_ports, explicit_ips | set(self._assigned_lb_ips.values())
 
 
 def _apiserver(cluster: Cluster) -> tuple[str, int] | None:
@@ -234,20 +184,3 @@ def _apiserver(cluster: Cluster) -> tuple[str, int] | None:
         return None
     node = cluster.nodes[sorted(cluster.nodes)[0]]
     return node.name, parse_ip(node.ip)[1]
-
-
-def _int_to_v4(value: int) -> str:
-    return ".".join(str((value >> s) & 0xFF) for s in (24, 16, 8, 0))
-
-
-def _endpoints(pods: list[Pod], sp: ServicePort) -> tuple[Endpoint, ...]:
-    found = []
-    for pod in pods:
-        if isinstance(sp.target_port, int):
-            port: int | None = sp.target_port
-        else:
-            port = pod.named_port(sp.target_port, sp.protocol)
-        if port is None or not pod.ip:
-            continue
-        found.append(Endpoint(pod.key, pod.node, parse_ip(pod.ip)[1], port))
-    return tuple(found)

@@ -5,7 +5,8 @@
 DNATed to the Service's backend pods with the targetPort resolved per backend
 (SEMANTICS.md §21, §29). The verdict comes from the engine; the per-rule
 detail (selecting policies, near misses) is read literally from the
-policies with the reference evaluator's rule functions.
+policies with the reference evaluator's rule functions. With cluster-wide policies each
+side also shows the chain of tiers the decision went through (:func:`tier_chain`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from netsim.model.adminpolicy import tier_order
 from netsim.model.cluster import Cluster
 from netsim.model.netpol import Direction, NetworkPolicy, PolicyPort
 from netsim.model.objects import Pod
@@ -20,6 +22,7 @@ from netsim.policy.endpoint import Endpoint, pod_endpoint, resolve, service_targ
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import UPSTREAM, Profile
 from netsim.policy.reference import peer_matches, policy_selects, port_matches
+from netsim.policy.tiers import subject_selects
 from netsim.policy.verdict import Decision, RuleRef, SideDecision
 
 MissKind = Literal["wrong-port", "wrong-peer"]
@@ -34,7 +37,64 @@ REASON_TEXT = {
     "not-a-pod": "{end} is not a pod: no policy applies here",
     "not-filtered": "{protocol} is not filtered by NetworkPolicy under the {profile} profile",
     "hairpin": "a pod reaching itself through its own Service is denied by the {profile} profile",
+    "admin-allow": "allowed by the admin tier: {rule}",
+    "admin-deny": "denied by the admin tier: {rule}",
+    "baseline-allow": "allowed by the baseline tier: {rule}",
+    "baseline-deny": "denied by the baseline tier: {rule}",
 }
+
+TIERED_REASONS = frozenset(
+    {"not-isolated", "rule", "no-rule-matched"}
+    | {f"{t}-{v}" for t in ("admin", "baseline") for v in ("allow", "deny")}
+)
+"""The reasons a cluster-wide tier can take part in (the others come before any policy)."""
+
+
+def tier_step(cluster: Cluster, ref: RuleRef) -> str:
+    """One rule of a cluster-wide policy as a chain step: tier, policy, priority, rule, action.
+
+    E.g. ``admin AdminNetworkPolicy/pass-monitoring priority 10 spec.ingress[0].from[0]: Pass``.
+    """
+    policy = cluster.cluster_policies.get(ref.policy)
+    if policy is None:
+        return str(ref)
+    rule = policy.rules(ref.direction)[ref.rule]
+    priority = f" priority {policy.priority}" if policy.priority is not None else ""
+    name = f' "{rule.name}"' if rule.name else ""
+    return f"{policy.tier.lower()} {policy.key}{priority} {ref.path}{name}: {rule.action}"
+
+
+def tier_chain(cluster: Cluster, decision: SideDecision) -> tuple[str, ...]:
+    """The tiers one side's decision went through, in evaluation order.
+
+    Admin Pass rules, then NetworkPolicy (the rule that allows, the isolating policies
+    that deny, or none isolating), then baseline Pass rules and the baseline rule, or the
+    default allow; an admin Allow/Deny is the only step. Empty without cluster-wide
+    policies or for a decision made before any policy (loopback, not a pod, ...).
+    """
+    reason = decision.reason
+    if not cluster.cluster_policies or reason not in TIERED_REASONS:
+        return ()
+    if reason.startswith("admin-") and decision.rule is not None:
+        return (tier_step(cluster, decision.rule),)
+
+    def tier_of(ref: RuleRef) -> str:
+        policy = cluster.cluster_policies.get(ref.policy)
+        return policy.tier if policy is not None else ""
+
+    steps = [tier_step(cluster, r) for r in decision.passed if tier_of(r) == "Admin"]
+    if reason == "rule":
+        return (*steps, f"NetworkPolicy {decision.rule}: allows")
+    if reason == "no-rule-matched":
+        isolating = ", ".join(decision.isolating_policies)
+        return (*steps, f"NetworkPolicy {isolating} isolate(s) it, no rule matches: denies")
+    steps.append("no NetworkPolicy isolates it")
+    steps += [tier_step(cluster, r) for r in decision.passed if tier_of(r) == "Baseline"]
+    if reason.startswith("baseline-") and decision.rule is not None:
+        steps.append(tier_step(cluster, decision.rule))
+    else:
+        steps.append("no policy decides: allowed")
+    return tuple(steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +125,15 @@ class SideExplanation:
     selecting: tuple[str, ...] = ()
     isolating: tuple[str, ...] = ()
     near_misses: tuple[NearMiss, ...] = ()
+    cluster_selecting: tuple[str, ...] = ()
+    """The cluster-wide policies whose subject is this end, in evaluation order."""
+    chain: tuple[str, ...] = ()
+    """The tiers the decision went through (:func:`tier_chain`); empty without them."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
+        """JSON-ready form (``chain``, ``passed`` and ``cluster_selected_by`` when the
+        cluster has cluster-wide policies)."""
+        out = {
             "pod": self.end,
             "allowed": self.decision.allowed,
             "reason": self.decision.reason,
@@ -81,6 +146,11 @@ class SideExplanation:
                 for m in self.near_misses
             ],
         }
+        if self.chain:
+            out["cluster_selected_by"] = list(self.cluster_selecting)
+            out["passed"] = [str(r) for r in self.decision.passed]
+            out["chain"] = list(self.chain)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +206,10 @@ class Explanation:
                 f"  {side.direction} at {side.end}: {state}: {self._reason(side, profile)}"
             )
             lines.append(f"    selected by: {', '.join(side.selecting) or '-'}")
+            if side.chain:
+                cluster_wide = ", ".join(side.cluster_selecting) or "-"
+                lines.append(f"    cluster-wide policies selecting it: {cluster_wide}")
+                lines.append(f"    decided: {' -> '.join(side.chain)}")
             lines += [f"    near miss: {m}" for m in side.near_misses]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -233,8 +307,14 @@ def _side(
     selecting = [p for _, p in sorted(cluster.policies.items()) if policy_selects(p, pod, profile)]
     isolating = [p for p in selecting if p.isolates(direction)]
     misses: tuple[NearMiss, ...] = ()
-    if not decision.allowed:
+    if not decision.allowed and decision.reason not in ("admin-deny", "baseline-deny"):
         misses = _near_misses(cluster, isolating, direction, remote, dst, protocol, port, profile)
+    cluster_selecting = tuple(
+        p.key
+        for tier in ("Admin", "Baseline")
+        for p in tier_order(cluster.cluster_policies.values(), tier)
+        if subject_selects(cluster, p.subject, pod)
+    )
     return SideExplanation(
         direction,
         str(subject),
@@ -242,6 +322,8 @@ def _side(
         tuple(p.key for p in selecting),
         tuple(p.key for p in isolating),
         misses,
+        cluster_selecting,
+        tier_chain(cluster, decision),
     )
 
 

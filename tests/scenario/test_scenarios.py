@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from netsim.model.adminpolicy import CLUSTER_POLICY_KINDS
 from netsim.scenario.load import load_scenario
 from netsim.scenario.runner import run_scenario
 from netsim.scenario.schema import Scenario, Step
@@ -27,6 +28,9 @@ NO_EFFECT_BY_DESIGN = {
     # The source chapter's front-end-access lives in namespace sock-shop, where no pod matches:
     # the walkthrough shows that it changes nothing.
     ("nginx-walkthrough", "sock-shop/front-end-access"),
+    # The vault team's allow-all: shown to change nothing under the admin tier's Deny
+    # (its client in vault would be allowed without it too).
+    ("admin-protect-vault", "vault/allow-all-ingress"),
 }
 
 
@@ -55,6 +59,8 @@ def test_there_are_scenarios_for_every_part_of_the_source_chapter() -> None:
         "flannel-no-enforcement",
         "dns-default-deny-egress",
     } <= names
+    # issue 16: the cluster-wide tiers (AdminNetworkPolicy, Pass, BaselineAdminNetworkPolicy)
+    assert "admin-protect-vault" in names
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
@@ -104,7 +110,8 @@ def _documents(scenario: Scenario, step: Step) -> list[Any]:
 
 
 def _policy_steps(scenario: Scenario) -> list[tuple[int, str]]:
-    """Steps that create or change a NetworkPolicy (or install Calico) and are meant to work."""
+    """Steps that create or change a NetworkPolicy or a cluster-wide policy (or install
+    Calico) and are meant to work."""
     found = []
     for index, step in enumerate(scenario.steps):
         if step.action not in ("kubectl", "create", "apply"):
@@ -121,6 +128,11 @@ def _policy_steps(scenario: Scenario) -> list[tuple[int, str]]:
             elif doc.get("kind") == "NetworkPolicy":
                 meta = doc.get("metadata") or {}
                 key = f"{meta.get('namespace', 'default')}/{meta.get('name')}"
+                if (scenario.name, key) not in NO_EFFECT_BY_DESIGN:
+                    found.append((index, key))
+            elif doc.get("kind") in CLUSTER_POLICY_KINDS:
+                meta = doc.get("metadata") or {}
+                key = f"{doc['kind']}/{meta.get('name')}"
                 if (scenario.name, key) not in NO_EFFECT_BY_DESIGN:
                     found.append((index, key))
     return found

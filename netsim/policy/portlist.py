@@ -1,4 +1,4 @@
-"""The ports NetworkPolicies name: what ``netsim matrix`` probes when no ``--port`` is given.
+"""The ports policies name: what ``netsim matrix`` probes when no ``--port`` is given.
 
 Every literal port of every rule, both ends of an ``endPort`` range, and each number
 a named port resolves to on some pod that declares it (§19), sorted by number, then
@@ -34,22 +34,42 @@ def parse_port_text(text: str) -> tuple[str, int]:
     return protocol, value
 
 
-def policy_ports(cluster: Cluster) -> list[tuple[str, int]]:
-    """(protocol, port) pairs the policies of ``cluster`` name (empty if none)."""
-    ports: set[tuple[str, int]] = set()
-    pods = cluster.sorted_pods()
+PortTerm = tuple[str | None, int | str | None, int | None]
+"""(protocol or None for "any L4 protocol", number or name or None, range end or None)."""
+
+
+def port_terms(cluster: Cluster) -> list[PortTerm]:
+    """The port terms of every NetworkPolicy and cluster-wide policy rule, in a fixed order."""
+    terms: list[PortTerm] = []
     for _, policy in sorted(cluster.policies.items()):
         for rule in (*policy.ingress, *policy.egress):
-            for port in rule.ports:
-                if port.port is None:
-                    continue
-                if isinstance(port.port, str):
-                    for pod in pods:
-                        number = pod.named_port(port.port, port.protocol)
-                        if number is not None:
-                            ports.add((port.protocol, number))
+            terms += [(p.protocol, p.port, p.end_port) for p in rule.ports]
+    for _, cluster_policy in sorted(cluster.cluster_policies.items()):
+        for admin_rule in (*cluster_policy.ingress, *cluster_policy.egress):
+            for a in admin_rule.ports:
+                if a.named_port is not None:
+                    terms.append((a.protocol, a.named_port, None))
                 else:
-                    ports.add((port.protocol, port.port))
-                    if port.end_port is not None:
-                        ports.add((port.protocol, port.end_port))
+                    terms.append((a.protocol, a.port, a.end_port))
+    return terms
+
+
+def policy_ports(cluster: Cluster) -> list[tuple[str, int]]:
+    """(protocol, port) pairs the policies of ``cluster`` name (empty if none): NetworkPolicy
+    and the cluster-wide policies (a named port of theirs resolves with any protocol)."""
+    ports: set[tuple[str, int]] = set()
+    pods = cluster.sorted_pods()
+    for protocol, port, end_port in port_terms(cluster):
+        if port is None:
+            continue
+        if isinstance(port, str):
+            for pod in pods:
+                for proto in (protocol,) if protocol is not None else PROBE_PROTOCOLS:
+                    number = pod.named_port(port, proto)  # type: ignore[arg-type]
+                    if number is not None:
+                        ports.add((proto, number))
+        elif protocol is not None:
+            ports.add((protocol, port))
+            if end_port is not None:
+                ports.add((protocol, end_port))
     return sorted(ports, key=lambda p: (p[1], p[0]))

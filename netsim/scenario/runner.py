@@ -10,8 +10,10 @@ enforcement on, as installing Calico does on a real cluster.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
+import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -25,12 +27,18 @@ from netsim.model.yamlsafe import dump_yaml_all
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import Profile
 from netsim.policy.verdict import SideDecision
+from netsim.scenario.checks import (
+    DropEvent,
+    Outcome,
+    check_outcome,
+    is_policy_drop,
+    not_run,
+)
 from netsim.scenario.jobs import Job, JobTable, done_line
 from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session, exec_result
-from netsim.scenario.schema import Expect, Scenario, ShellCommand, Step
+from netsim.scenario.schema import Scenario, ShellCommand, Step
 from netsim.scenario.sendstep import run_send
 from netsim.scenario.transcript import (
-    Check,
     CommandRecord,
     ScenarioResult,
     StepRecord,
@@ -85,7 +93,7 @@ class LiveNetwork(Protocol):
     def node_port(self, service_key: str, port: int) -> int:
         """The NodePort of ``port`` of a NodePort/LoadBalancer Service."""
 
-    def drops(self) -> Sequence[object]:
+    def drops(self) -> Sequence[DropEvent]:
         """Trace events of the dropped packets so far, in time order (printable)."""
 
     def close(self) -> None:
@@ -296,9 +304,14 @@ class Runner:
     def _where(self, step: Step) -> str:
         return f"{self.scenario.source}: {step.path}.{step.action}"
 
-    def _drops_since(self, mark: int) -> tuple[str, ...]:
-        """The packet drops since ``mark`` drops had happened, as trace lines."""
-        return tuple(str(event) for event in self.network.drops()[mark:])
+    def _outcome(
+        self, mark: int, output: str, code: int, verdict: Verdict | None, not_carried_out: str = ""
+    ) -> Outcome:
+        """A result with the packet drops since ``mark`` drops had happened."""
+        events = self.network.drops()[mark:]
+        drops = tuple(str(event) for event in events)
+        policy = any(is_policy_drop(event) for event in events)
+        return Outcome(output, code, verdict, drops, policy, not_carried_out)
 
     def execute(self, step: Step) -> StepRecord:
         """Carry out one step on the live cluster and check its expectations.
@@ -312,18 +325,21 @@ class Runner:
         mark = len(self.network.drops())
         where = self._where(step)
         verdict: Verdict | None = None
+        failed = ""
         if step.action == "kubectl":
             command = f"kubectl {step.argument}"
             result = self.kubectl.run(step.argument, where)
             output, code = result.output, result.exit_code
+            failed = "kubectl failed" if code else ""
         elif step.action in ("create", "apply", "delete"):
             command, output, code = self._manifest_step(step, where)
+            failed = "kubectl failed" if code else ""
         elif step.action == "exec" and step.background:
             return self._start_job(step, notes, where)
         elif step.action == "wait":
             return self._wait_job(step, notes, where)
         elif step.action == "exec":
-            command, output, code = self._exec_step(step, where)
+            command, output, code, failed = self._exec_step(step, where)
             verdict = verdict_of(step.command, code)
         elif step.action == "send":
             self._sends += 1
@@ -339,14 +355,23 @@ class Runner:
         else:
             comment = tuple(f"# {line}".rstrip() for line in step.argument.splitlines())
             return StepRecord(step.path, step.action, "", ("", *comment), "", 0)
-        drops = self._drops_since(mark)
-        checks = _check_all(step.expect, output, code, verdict, drops)
+        outcome = self._outcome(mark, output, code, verdict, failed)
+        checks = check_outcome(f"{step.path}.{step.action}", step.expect, outcome)
         prompt = "" if command.startswith("[") else "$ "
         lines = [*notes, *typed_lines(prompt, command, output)]
         if notes:
             lines.insert(0, "")
         return StepRecord(
-            step.path, step.action, command, tuple(lines), output, code, verdict, checks, (), drops
+            step.path,
+            step.action,
+            command,
+            tuple(lines),
+            output,
+            code,
+            verdict,
+            checks,
+            (),
+            outcome.drops,
         )
 
     def _manifest_step(self, step: Step, where: str) -> tuple[str, str, int]:
@@ -365,17 +390,22 @@ class Runner:
             return command, str(exc), 1
         return command, "\n".join(lines), 0
 
-    def _exec_step(self, step: Step, where: str) -> tuple[str, str, int]:
+    def _exec_step(self, step: Step, where: str) -> tuple[str, str, int, str]:
+        """Run an exec step: its transcript command, output, exit code, and why it did
+        not run (kubectl refused, or the pod's shell found no such command; ``""``)."""
         command_text = self._substitute(step.command, where)
         namespace, _, target = step.argument.partition("/")
         if namespace in ("external", "node"):
             output, code = self._exec_at(step.argument, command_text, where)
-            return f"[{step.argument}] $ {command_text}", output, code
+            return f"[{step.argument}] $ {command_text}", output, code, not_run(code)
         ns_flag = "" if namespace == "default" else f" -n {namespace}"
         command = f"kubectl exec{ns_flag} {target} -- {command_text}"
-        result = self.kubectl.run(command, where)
-        output = result.output
-        return command, output, result.exit_code
+        found = self.kubectl.exec_pod(target, namespace)
+        if isinstance(found, KubectlResult):
+            return command, found.output, found.exit_code, "kubectl exec failed"
+        output, code = self._exec(found, _exec_argv(command_text, where))
+        result = exec_result(output, code)
+        return command, result.output, result.exit_code, not_run(code)
 
     def _start_job(self, step: Step, notes: list[str], where: str) -> StepRecord:
         """Start a ``background:`` exec step; its line ``$ COMMAND &`` and ``[N] ID``."""
@@ -394,7 +424,7 @@ class Runner:
             if isinstance(found, KubectlResult):
                 refusal = found.output
             else:
-                handle = self._start_at(found, text, where)
+                handle = self._start_at(found, _exec_argv(text, where), where)
         else:
             command, prompt = text, f"[{step.argument}] $ "
             handle = self._start_at(step.argument, text, where)
@@ -415,26 +445,37 @@ class Runner:
     def _wait_job(self, step: Step, notes: list[str], where: str) -> StepRecord:
         """``wait: ID``: run until the job ends; check its step's and this step's expect."""
         job, marker = self.jobs.take(step.argument, where)
+        failed = ""
         if job.handle is None:
-            output, code = job.refusal, 1
+            output, code, failed = job.refusal, 1, "kubectl exec failed"
         else:
             try:
-                outcome = self.network.finish(job.handle)
+                ran = self.network.finish(job.handle)
             except NetsimError as exc:
                 raise ScenarioError(f"{self._where(job.step)}: {exc}") from None
-            output, code = outcome.output.rstrip("\n"), outcome.exit_code
+            output, code = ran.output.rstrip("\n"), ran.exit_code
+            failed = not_run(code)
             if job.pod:  # as a foreground exec step: kubectl's words, kubectl's exit code
-                result = exec_result(output, code)
-                output, code = result.output, result.exit_code
-        drops = self._drops_since(job.drops_mark)
-        verdict = verdict_of(job.text, code)
-        checks = _check_all((*job.step.expect, *step.expect), output, code, verdict, drops)
+                printed = exec_result(output, code)
+                output, code = printed.output, printed.exit_code
+        result = self._outcome(job.drops_mark, output, code, verdict_of(job.text, code), failed)
+        expects = (*job.step.expect, *step.expect)
+        checks = check_outcome(f"{job.step.path}.exec", expects, result)
         command = f"wait %{job.number}"
         lines = [*notes, *typed_lines("$ ", command, output), done_line(job, marker, code)]
         if notes:
             lines.insert(0, "")
         return StepRecord(
-            step.path, "wait", command, tuple(lines), output, code, verdict, checks, (), drops
+            step.path,
+            "wait",
+            command,
+            tuple(lines),
+            output,
+            code,
+            result.verdict,
+            checks,
+            (),
+            result.drops,
         )
 
     def _cat(self, step: Step, where: str) -> str:
@@ -460,11 +501,13 @@ class Runner:
         text = self._substitute(typed.command, f"{self.scenario.source}: {typed.path}")
         mark = len(self.network.drops())
         output, code = self._exec_at(session.pod, text, where)
-        drops = self._drops_since(mark)
-        verdict = verdict_of(text, code)
-        checks = _check_all(typed.expect, output, code, verdict, drops)
+        outcome = self._outcome(mark, output, code, verdict_of(text, code), not_run(code))
+        checks = check_outcome(typed.path, typed.expect, outcome)
         lines = typed_lines(PROMPT, text, output)
-        return CommandRecord(typed.path, text, output, code, verdict, checks, drops), lines
+        record = CommandRecord(
+            typed.path, text, output, code, outcome.verdict, checks, outcome.drops
+        )
+        return record, lines
 
     def close_shell(self, session: Session) -> tuple[str, ...]:
         """End a session: the ``/ # exit`` line, kubectl's closing lines and the ``--rm``
@@ -482,7 +525,8 @@ class Runner:
         opened = self.open_shell(step.argument, where)
         if isinstance(opened, KubectlResult):
             lines += opened.output.splitlines()
-            checks = _check_all(step.expect, opened.output, opened.exit_code, None)
+            refused = Outcome(opened.output, opened.exit_code, not_carried_out="kubectl failed")
+            checks = check_outcome(f"{step.path}.shell", step.expect, refused)
             return StepRecord(
                 step.path,
                 "shell",
@@ -496,108 +540,39 @@ class Runner:
         session: Session = opened
         body = list(session.banner)
         records = []
-        code = 0
-        verdict: Verdict | None = None
-        drops: tuple[str, ...] = ()
+        last = Outcome("", 0)
         for typed in step.commands:
+            mark = len(self.network.drops())
             record, typed_lines = self.shell_command(session, typed, where)
-            code, verdict, drops = record.exit_code, record.verdict, record.drops
+            last = self._outcome(mark, "", record.exit_code, record.verdict)
             body += typed_lines
             records.append(record)
         body += self.close_shell(session)
         output = "\n".join(body)
-        checks = _check_all(step.expect, output, code, verdict, drops)
+        whole = dataclasses.replace(last, output=output)
+        checks = check_outcome(f"{step.path}.shell", step.expect, whole)
         return StepRecord(
             step.path,
             "shell",
             command,
             (*lines, *body),
             output,
-            code,
-            verdict,
+            last.exit_code,
+            last.verdict,
             checks,
             tuple(records),
-            drops,
+            last.drops,
         )
 
 
-# ------------------------------------------------------------------ expectations
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _check_all(
-    expects: Sequence[Expect],
-    output: str,
-    exit_code: int,
-    verdict: Verdict | None,
-    drops: Sequence[str] = (),
-) -> tuple[Check, ...]:
-    checks: list[Check] = []
-    for expect in expects:
-        checks += check_expect(expect, output, exit_code, verdict, drops)
-    return tuple(checks)
-
-
-def check_expect(
-    expect: Expect,
-    output: str,
-    exit_code: int,
-    verdict: Verdict | None,
-    drops: Sequence[str] = (),
-) -> list[Check]:
-    """Check one ``expect`` against a result; one :class:`Check` per condition.
-
-    ``drops`` (the simulator's trace lines of packets dropped meanwhile) are shown
-    with a failed ``allowed`` check: they say which policy isolated whom.
-    """
-    text = output.rstrip("\n")
-    checks = []
-    if expect.output is not None:
-        want = expect.output.rstrip("\n")
-        checks.append(Check(f"{expect.path}.output", text == want, f"output {_quote(want)}", text))
-    for i, piece in enumerate(expect.contains):
-        checks.append(
-            Check(
-                f"{expect.path}.contains[{i}]",
-                piece in text,
-                f"output containing {_quote(piece)}",
-                text,
-            )
-        )
-    for i, piece in enumerate(expect.not_contains):
-        checks.append(
-            Check(
-                f"{expect.path}.not_contains[{i}]",
-                piece not in text,
-                f"output not containing {_quote(piece)}",
-                text,
-            )
-        )
-    if expect.exit_code is not None:
-        checks.append(
-            Check(
-                f"{expect.path}.exit_code",
-                exit_code == expect.exit_code,
-                f"exit code {expect.exit_code}",
-                f"exit code {exit_code}",
-            )
-        )
-    if expect.allowed is not None:
-        want_verdict: Verdict = "allowed" if expect.allowed else "denied"
-        actual = f"{verdict or 'no connection verdict'} (exit code {exit_code})"
-        if text:
-            actual += "\n" + text
-        actual += "".join(f"\ndropped: {line}" for line in drops)
-        checks.append(
-            Check(
-                f"{expect.path}.allowed",
-                verdict == want_verdict,
-                f"{want_verdict} ({'exit code 0' if expect.allowed else 'non-zero exit code'})",
-                actual,
-            )
-        )
-    return checks
+def _exec_argv(text: str, where: str) -> str:
+    """The command ``kubectl exec POD -- TEXT`` runs: the words a terminal's shell splits
+    TEXT into, handed over as they are (``||`` typed there is an argument, not a shell
+    operator, as ``kubectl exec`` runs no shell)."""
+    try:
+        return shlex.join(shlex.split(text))
+    except ValueError as exc:
+        raise ScenarioError(f"{where}: cannot split the command line: {exc}") from None
 
 
 def run_scenario(

@@ -111,7 +111,7 @@ def test_invalid_scenario_exits_2_with_field_paths(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        f'error: {path}: steps[3].commands[0].expect.exit_code: Invalid value: "many": '
+        f'error: {path}:14: steps[3].commands[0].expect.exit_code: Invalid value: "many": '
         "must be an integer\n"
     )
 
@@ -124,7 +124,7 @@ def test_invalid_scenario_is_reported_before_anything_runs(
     assert main(["run", good, bad]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "b.yaml: steps: Required value" in captured.err
+    assert "b.yaml:2: steps: Required value" in captured.err
 
 
 def test_unsupported_kubectl_command_exits_2_naming_the_step(

@@ -22,6 +22,17 @@ class FakeResult:
     exit_code: int
 
 
+@dataclass(frozen=True)
+class FakeDrop:
+    """A drop as the simulator traces it: printable, with its reason."""
+
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class FakeNetwork:
     """Answers ``wget [--spider] [--timeout=N|-T N] HOST[:PORT]`` in simulated time."""
 
@@ -31,7 +42,7 @@ class FakeNetwork:
         self.profile = profile
         self.now = 0.0
         self.pcaps: list[str] = []
-        self.dropped: list[str] = []
+        self.dropped: list[FakeDrop] = []
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
@@ -86,7 +97,7 @@ class FakeNetwork:
             self.now += 0.001
             return FakeResult(head, 0)
         self.now += timeout
-        self.dropped.append(f"drop {pod.key} -> {dst_ip}:{dst_port}")
+        self.dropped.append(FakeDrop(f"drop {pod.key} -> {dst_ip}:{dst_port}", "policy-ingress"))
         return FakeResult(head + "\nwget: download timed out", 1)
 
     def add_external_host(self, name: str, ip: str, dns_name: str | None = None) -> str:
@@ -98,7 +109,7 @@ class FakeNetwork:
     def node_port(self, service_key: str, port: int) -> int:
         return 30000
 
-    def drops(self) -> list[str]:
+    def drops(self) -> list[FakeDrop]:
         return list(self.dropped)
 
     def close(self) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from netsim.errors import ScenarioError
-from netsim.scenario.runner import build_cluster, check_expect, run_scenario
+from netsim.scenario.checks import check_expect
+from netsim.scenario.runner import build_cluster, run_scenario
 from netsim.scenario.schema import Expect, scenario_from_dict
 from netsim.scenario.transcript import ScenarioResult, verdict_of
 

@@ -4,17 +4,18 @@ netsim evaluates ``networking.k8s.io/v1`` NetworkPolicy. A manifest set may also
 policies of other APIs that a cluster running that CNI enforces on top of it: Calico's
 ``NetworkPolicy`` and ``GlobalNetworkPolicy`` (``projectcalico.org/v3``,
 ``crd.projectcalico.org/v1``), Cilium's ``CiliumNetworkPolicy`` and
-``CiliumClusterwideNetworkPolicy``, Antrea's, the network-policy-api's
-``AdminNetworkPolicy``/``BaselineAdminNetworkPolicy``/``ClusterNetworkPolicy``, and the
-pre-v1 ``net.beta.kubernetes.io/network-policy`` namespace annotation (default-deny
-isolation from Kubernetes 1.3-1.6). Such objects are skipped, and every answer computed
-without them must say so: :func:`ignored_in` finds them in a manifest dict, and the
-commands print them as warnings (``--strict`` makes them an error).
+``CiliumClusterwideNetworkPolicy``, Antrea's, and the pre-v1
+``net.beta.kubernetes.io/network-policy`` namespace annotation (default-deny isolation
+from Kubernetes 1.3-1.6). Such objects are skipped, and every answer computed without
+them must say so: :func:`ignored_in` finds them in a manifest dict, and the commands
+print them as warnings (``--strict`` makes them an error).
 
-The network-policy-api kinds are decoded and stored (:mod:`netsim.model.adminmanifest`) and
-evaluated by the tiered reference evaluator (:mod:`netsim.policy.tiers`), but not yet by the
-engine and what is built on it, so they stay listed here with that status
-(:data:`REFERENCE_ONLY`) until every command evaluates them.
+The network-policy-api kinds (``AdminNetworkPolicy``, ``BaselineAdminNetworkPolicy``,
+``ClusterNetworkPolicy``, group ``policy.networking.k8s.io``) are not listed: they are
+decoded (:mod:`netsim.model.adminmanifest`) and evaluated everywhere NetworkPolicy is (the
+reference evaluator, the engine and what is built on it, explain, the simulator, the
+dataplane cross-check). Antrea's own ``crd.antrea.io`` ``ClusterNetworkPolicy`` is another
+API and still is.
 """
 
 from __future__ import annotations
@@ -37,31 +38,11 @@ IGNORED_POLICY_KINDS: dict[tuple[str, str], str] = {
     ("cilium.io", "CiliumClusterwideNetworkPolicy"): "Cilium policy",
     ("crd.antrea.io", "NetworkPolicy"): "Antrea policy",
     ("crd.antrea.io", "ClusterNetworkPolicy"): "Antrea policy",
-    ("policy.networking.k8s.io", "AdminNetworkPolicy"): "admin network policy",
-    ("policy.networking.k8s.io", "BaselineAdminNetworkPolicy"): "admin network policy",
-    ("policy.networking.k8s.io", "ClusterNetworkPolicy"): "admin network policy",
 }
 """(API group, kind) of the policies that change verdicts but are not evaluated."""
 
-REFERENCE_ONLY = (
-    "evaluated by the reference evaluator only (netsim.policy.tiers), not yet by the engine, "
-    "matrix, explain, the simulator or the dataplane"
-)
-"""What is true of the network-policy-api kinds while only the reference evaluator reads them."""
-
-_STATUS: dict[tuple[str, str], str] = {
-    ("policy.networking.k8s.io", kind): REFERENCE_ONLY
-    for kind in ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy")
-}
-
 _CLUSTER_SCOPED = frozenset(
-    {
-        "GlobalNetworkPolicy",
-        "CiliumClusterwideNetworkPolicy",
-        "ClusterNetworkPolicy",
-        "AdminNetworkPolicy",
-        "BaselineAdminNetworkPolicy",
-    }
+    {"GlobalNetworkPolicy", "CiliumClusterwideNetworkPolicy", "ClusterNetworkPolicy"}
 )
 
 
@@ -112,8 +93,7 @@ def ignored_in(doc: object, origin: Origin) -> list[IgnoredPolicy]:
     if what is not None:
         namespace = meta.get("namespace") or DEFAULT_NAMESPACE
         key = name if kind in _CLUSTER_SCOPED else f"{namespace}/{name}"
-        status = _STATUS.get((group, kind), "not evaluated")
-        return [IgnoredPolicy(origin, f"{kind} {key}", api_version, what, status)]
+        return [IgnoredPolicy(origin, f"{kind} {key}", api_version, what)]
     annotations = meta.get("annotations")
     if kind == "Namespace" and isinstance(annotations, dict) and LEGACY_ANNOTATION in annotations:
         return [

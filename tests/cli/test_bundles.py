@@ -168,16 +168,18 @@ IGNORED = [
     "GlobalNetworkPolicy default-deny",
     "CiliumNetworkPolicy stars/l7",
     "CiliumClusterwideNetworkPolicy cluster-wide",
-    "AdminNetworkPolicy pass-monitoring",
 ]
+"""The bundle's policies of other APIs; its AdminNetworkPolicy pass-monitoring is evaluated
+(issue 16), so it is not among them."""
 
 
 def test_ignored_policies_are_warned_about_loudly(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "matrix", str(STARS))
     assert code == 0
-    assert "warning: 6 policies netsim does not evaluate" in err
+    assert "warning: 5 policies netsim does not evaluate" in err
     for ref in IGNORED:
         assert any(ref in line for line in err.splitlines()), ref
+    assert "pass-monitoring" not in err
     # They are not counted as kinds that do not shape networking.
     assert "skipped" not in err
 
@@ -196,7 +198,7 @@ def test_strict_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> 
         argv = [*argv, "-n", "stars"]
     code, _, err = run(capsys, *argv, "--strict")
     assert code == 2
-    assert "--strict: the manifests hold 6 policies netsim does not evaluate" in err
+    assert "--strict: the manifests hold 5 policies netsim does not evaluate" in err
     assert "Traceback" not in err
 
 

@@ -4,9 +4,10 @@ CIDR prefixes form a laminar family: two prefixes are either nested or
 disjoint. So the address line splits into elementary intervals at every
 prefix's first address and one-past-last address, and within one interval the
 set of covering prefixes is constant. :class:`CidrTrie` precomputes, per
-interval, the innermost (longest) covering prefix's value; a lookup is then a
-single ``bisect`` over the interval boundaries (C code), which is what makes it
-as fast as a C radix trie from Python. :class:`CidrSetTable` precomputes, per
+interval, the innermost (longest) covering prefix's value; an IPv4 lookup then
+reads one to three flat int arrays indexed by the address's bits (a DIR-16-8-8
+table, no search), an IPv6 lookup is one ``bisect`` over the interval
+boundaries (C code). :class:`CidrSetTable` precomputes, per
 interval, the set of entries whose ``cidr`` covers it and none of whose
 ``except`` prefixes do: the exact semantics of an ``ipBlock`` with ``except``.
 
@@ -16,6 +17,7 @@ of prefixes). Addresses are ints; the family is passed explicitly (4 or 6).
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -36,40 +38,107 @@ def _intervals(prefixes: Iterable[Prefix]) -> Iterator[tuple[int, tuple[Prefix, 
     All prefixes must be of one family.
     """
     items = sorted(set(prefixes), key=lambda p: (p.network, p.length))
-    points = sorted({0} | {p.network for p in items} | {p.last + 1 for p in items})
+    lasts = [p.last for p in items]
+    points = sorted({0, *(p.network for p in items), *(last + 1 for last in lasts)})
     stack: list[Prefix] = []
-    i = 0
+    ends: list[int] = []  # ends[k] is stack[k].last
+    i, count = 0, len(items)
     for point in points:
-        while stack and stack[-1].last < point:
+        while ends and ends[-1] < point:
             stack.pop()
-        while i < len(items) and items[i].network == point:
+            ends.pop()
+        while i < count and items[i].network == point:
             stack.append(items[i])
+            ends.append(lasts[i])
             i += 1
         yield point, tuple(stack)
 
 
-_SPLIT: object = object()
-"""Marks a bucket of the IPv4 direct table that holds more than one interval."""
+STRIDES = (16, 8, 8)
+"""Address bits consumed by each level of :class:`CidrTrie`'s IPv4 table (top bits first)."""
 
 
-def bucket_bits(bounds: int) -> int:
-    """How many top address bits index :class:`CidrTrie`'s IPv4 direct table.
+def _slots(
+    starts: npt.NDArray[np.int64],
+    answer: npt.NDArray[np.int64],
+    parents: npt.NDArray[np.int64],
+    bits: int,
+    shift: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Cut each parent block (sorted first addresses) into ``2**bits`` slots of ``2**shift``.
 
-    About one bucket per interval bound, between 2^12 and 2^18 buckets: small
-    enough to stay in cache for small tables, large enough that most buckets
-    hold a single interval for large ones.
+    Returns, for every slot in order, ``answer`` of the interval holding the
+    slot's first address, and whether another interval starts strictly inside
+    the slot. ``starts`` are the sorted interval starts (the first is 0). Linear
+    in slots plus bounds: one search per parent and per bound, then counts.
     """
-    return max(12, min(18, bounds.bit_length() + 1))
+    per = 1 << bits
+    count = len(parents) * per
+    if not count:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_)
+    first = np.searchsorted(starts, parents, side="right") - 1
+    owner = np.searchsorted(parents, starts, side="right") - 1
+    offset = starts - parents[np.maximum(owner, 0)]
+    inside = (owner >= 0) & (offset > 0) & (offset < (per << shift))
+    position = owner[inside] * per + (offset[inside] >> shift)
+    exact = (offset[inside] & ((1 << shift) - 1)) == 0
+    at_start = np.bincount(position[exact], minlength=count).reshape(-1, per)
+    within = np.bincount(position[~exact], minlength=count).reshape(-1, per)
+    before = np.cumsum(at_start + within, axis=1) - within
+    return answer[(first[:, None] + before).ravel()], (within > 0).ravel()
+
+
+class _Dir4(Generic[V]):
+    """A DIR-16-8-8 table over IPv4 elementary intervals: three flat ``array('i')`` levels.
+
+    ``level1`` has one entry per /16, ``level2`` one 256-entry chunk per /16 that
+    holds more than one interval, ``level3`` one 256-entry chunk per /24 that
+    does. An entry >= 0 is the answer (an index into ``values``); a negative one
+    leads to a chunk of the next level, and is chosen so that adding the next
+    address bits gives that chunk's position as a *negative* index from the end
+    of the next level: level 2 at ``entry + (address >> 8)``, level 3 at
+    ``entry + (address & 255)``. Flat int arrays touch two or three cache lines
+    per lookup where a tree of Python objects touches many, which is what
+    decides the speed once the table outgrows the CPU cache.
+    """
+
+    __slots__ = ("level1", "level2", "level3", "values")
+
+    def __init__(self, bounds: list[int], values: list[V | None]) -> None:
+        distinct: dict[int, int] = {}
+        self.values: list[V | None] = []
+        slots: list[int] = []
+        for value in values:
+            slot = distinct.setdefault(id(value), len(self.values))
+            if slot == len(self.values):
+                self.values.append(value)
+            slots.append(slot)
+        answer = np.array(slots, dtype=np.int64)  # interval -> index into self.values
+        starts = np.asarray(bounds, dtype=np.int64)
+        one = np.zeros(1, dtype=np.int64)
+        level1, split1 = _slots(starts, answer, one, 16, 16)
+        split_h = np.flatnonzero(split1)
+        level2, split2 = _slots(starts, answer, split_h << 16, 8, 8)
+        # chunk k of level 2 starts at 256 * k; entry + (address >> 8) = 256 * k + byte - size2
+        level1[split_h] = (
+            256 * np.arange(len(split_h), dtype=np.int64) - len(level2) - (split_h << 8)
+        )
+        split_g = ((split_h << 8)[:, None] + np.arange(256, dtype=np.int64)).ravel()[split2]
+        level3, _ = _slots(starts, answer, split_g << 8, 8, 0)
+        level2[split2] = 256 * np.arange(len(split_g), dtype=np.int64) - len(level3)
+        self.level1 = array("i", level1.astype(np.int32).tobytes())
+        self.level2 = array("i", level2.astype(np.int32).tobytes())
+        self.level3 = array("i", level3.astype(np.int32).tobytes())
 
 
 class CidrTrie(Generic[V]):
     """A longest-prefix-match table (what pytricia offers), IPv4 and IPv6.
 
     ``insert(prefix, value)``; ``lookup(version, address)`` returns the value
-    of the longest prefix containing the address, or None. IPv4 lookups go
-    through a direct table on the address's top bits (:func:`bucket_bits`): a
-    bucket inside one interval answers at once, the others bisect only the
-    bounds inside the bucket.
+    of the longest prefix containing the address, or None. IPv4 lookups index
+    a three-level table (:class:`_Dir4`, :data:`STRIDES`): one array read for
+    an address whose /16 lies inside one interval, two when its /24 does,
+    three otherwise, no search. IPv6 lookups bisect the interval bounds.
     """
 
     def __init__(self) -> None:
@@ -79,10 +148,10 @@ class CidrTrie(Generic[V]):
     def _stale(self) -> None:
         # None makes indexing raise TypeError, which triggers the (lazy) rebuild
         self._bounds4: list[int] = []
-        self._values4: list[V | None] = []
-        self._direct4: list[V | object | None] | None = None
-        self._starts4: list[int] = []
-        self._shift4 = 16
+        self._l1: array[int] | None = None
+        self._l2: array[int] = array("i")
+        self._l3: array[int] = array("i")
+        self._v4: list[V | None] = []
         self._bounds6: list[int] | None = None
         self._values6: list[V | None] = []
         self._shifted4: list[V | None] = []
@@ -118,38 +187,28 @@ class CidrTrie(Generic[V]):
         return bounds, values
 
     def _build(self) -> None:
-        bounds, values = self._bounds4, self._values4 = self._family(4)
-        bits = bucket_bits(len(bounds))
-        shift = self._shift4 = 32 - bits
-        # starts[h]: the interval holding bucket h's first address; starts[2^bits] ends it
-        starts = [bisect_right(bounds, h << shift) - 1 for h in range(1 << bits)]
-        starts.append(len(bounds) - 1)
-        self._starts4 = starts
-        self._direct4 = [
-            values[first] if first == starts[h + 1] else _SPLIT
-            for h, first in enumerate(starts[:-1])
-        ]
-        # a bucket ending exactly where the next interval starts still holds one interval
-        for h in range(1 << bits):
-            if starts[h + 1] == starts[h] + 1 and bounds[starts[h + 1]] == (h + 1) << shift:
-                self._direct4[h] = values[starts[h]]
+        bounds, values = self._family(4)
+        table: _Dir4[V] = _Dir4(bounds, values)
+        self._bounds4, self._v4 = bounds, table.values
+        self._l2, self._l3 = table.level2, table.level3
         self._bounds6, self._values6 = self._family(6)
         self._shifted4 = [None, *values]  # bisect_right's index - 1 without the subtraction
         self._shifted6 = [None, *self._values6]
+        self._l1 = table.level1  # last: a lookup that finds it finds the rest built
 
     def lookup4(self, address: int) -> V | None:
         """IPv4 longest-prefix match: the value of the longest prefix containing ``address``."""
         try:
-            value = self._direct4[address >> self._shift4]  # type: ignore[index]
+            entry = self._l1[address >> 16]  # type: ignore[index]
         except TypeError:
             self._build()
-            value = self._direct4[address >> self._shift4]  # type: ignore[index]
-        if value is not _SPLIT:
-            return value  # type: ignore[return-value]
-        h = address >> self._shift4
-        starts = self._starts4
-        lo, hi = starts[h], starts[h + 1] + 1
-        return self._values4[bisect_right(self._bounds4, address, lo, hi) - 1]
+            entry = self._l1[address >> 16]  # type: ignore[index]
+        if entry >= 0:
+            return self._v4[entry]
+        entry = self._l2[entry + (address >> 8)]
+        if entry >= 0:
+            return self._v4[entry]
+        return self._v4[self._l3[entry + (address & 255)]]
 
     def lookup6(self, address: int) -> V | None:
         """IPv6 longest-prefix match."""
@@ -165,7 +224,7 @@ class CidrTrie(Generic[V]):
 
     def lookup_all(self, version: int, addresses: Iterable[int]) -> list[V | None]:
         """Longest-prefix match for many addresses of one family: ``map`` over ``bisect``, in C."""
-        if self._direct4 is None or self._bounds6 is None:
+        if self._l1 is None or self._bounds6 is None:
             self._build()
         bounds, shifted = (
             (self._bounds4, self._shifted4) if version == 4 else (self._bounds6, self._shifted6)
@@ -174,12 +233,12 @@ class CidrTrie(Generic[V]):
 
     def lookup_many4(self, addresses: npt.NDArray[np.uint32]) -> list[V | None]:
         """Vectorised IPv4 lookup: one ``searchsorted`` over an array of addresses."""
-        if self._direct4 is None:
+        if self._l1 is None:
             self._build()
         bounds = np.asarray(self._bounds4, dtype=np.uint64)
-        idx = np.searchsorted(bounds, addresses.astype(np.uint64), side="right") - 1
-        values = self._values4
-        return [values[i] for i in idx.tolist()]
+        idx = np.searchsorted(bounds, addresses.astype(np.uint64), side="right")
+        shifted = self._shifted4
+        return [shifted[i] for i in idx.tolist()]
 
 
 DELTA_LIMIT = 32

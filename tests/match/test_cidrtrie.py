@@ -113,12 +113,11 @@ def test_set_table_equals_brute_force(
         assert table.lookup(4, address) == expected
 
 
-def test_direct_table_buckets_agree_with_a_full_search() -> None:
-    """Bucket edges: prefixes exactly one bucket wide, ending on a bucket edge, and tables
-    large enough to use more top bits (``lookup_many4`` searches all bounds, independently)."""
+def test_table_levels_agree_with_a_full_search() -> None:
+    """Level edges: prefixes exactly a /16 or /24 wide, ending on a chunk edge, chunks with
+    many intervals, and tables of thousands of prefixes (``lookup_many4`` searches all
+    bounds, independently of the three-level table)."""
     import random
-
-    from netsim.match.cidrtrie import bucket_bits
 
     rng = random.Random(7)
     for size in (3, 300, 5_000):
@@ -126,10 +125,13 @@ def test_direct_table_buckets_agree_with_a_full_search() -> None:
         table = [
             Prefix.parse("10.0.0.0/16"),
             Prefix.parse("10.1.0.0/20"),
+            Prefix.parse("10.2.3.0/24"),
+            Prefix.parse("10.2.4.128/25"),
             Prefix.parse("0.0.0.0/0"),
+            Prefix.parse("255.255.255.255/32"),
         ]
         for _ in range(size):
-            length = rng.choice([8, 12, 14, 16, 18, 20, 24, 32])
+            length = rng.choice([8, 12, 14, 16, 18, 20, 24, 25, 28, 31, 32])
             value = rng.getrandbits(32) & ~((1 << (32 - length)) - 1)
             table.append(Prefix(4, value, length))
         for i, prefix in enumerate(dict.fromkeys(table)):
@@ -140,7 +142,99 @@ def test_direct_table_buckets_agree_with_a_full_search() -> None:
         expected = trie.lookup_many4(np.array(probes, dtype=np.uint32))
         assert [trie.lookup4(a) for a in probes] == expected
         assert trie.lookup_all(4, probes) == expected
-    assert bucket_bits(2) == 12 and bucket_bits(20_000) == 16 and bucket_bits(10**6) == 18
+
+
+def _naive_longest(table: dict[Prefix, int], version: int, address: int) -> int | None:
+    """Longest-prefix match by scanning every prefix: the oracle for CidrTrie."""
+    best: Prefix | None = None
+    for prefix in table:
+        if prefix.contains_ip(version, address) and (best is None or prefix.length > best.length):
+            best = prefix
+    return None if best is None else table[best]
+
+
+def _prefix(version: int, value: int, length: int) -> Prefix:
+    bits = 32 if version == 4 else 128
+    return Prefix(version, value & ~((1 << (bits - length)) - 1) & ((1 << bits) - 1), length)
+
+
+# addresses near a few bases, so prefixes overlap and nest and share /16s and /24s
+_BASES4 = (0x0A000000, 0x0A0102FF, 0xC0A80000, 0xFFFFFF00, 0x00000000)
+addresses4 = st.builds(
+    lambda base, offset: (base + offset) & 0xFFFFFFFF,
+    st.sampled_from(_BASES4),
+    st.one_of(st.integers(-300, 300), st.integers(-(2**20), 2**20), st.integers(0, 2**32 - 1)),
+)
+prefixes4 = st.builds(
+    lambda a, n: _prefix(4, a, n),
+    addresses4,
+    st.one_of(st.sampled_from([0, 8, 16, 23, 24, 25, 31, 32]), st.integers(0, 32)),
+)
+_BASES6 = (0x20010DB8 << 96, (0x20010DB8 << 96) | (0xFFFF << 64), 0, (1 << 128) - (1 << 20))
+addresses6 = st.builds(
+    lambda base, offset: (base + offset) % (1 << 128),
+    st.sampled_from(_BASES6),
+    st.one_of(st.integers(-300, 300), st.integers(-(2**70), 2**70), st.integers(0, 2**128 - 1)),
+)
+prefixes6 = st.builds(
+    lambda a, n: _prefix(6, a, n),
+    addresses6,
+    st.one_of(st.sampled_from([0, 32, 48, 64, 120, 127, 128]), st.integers(0, 128)),
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    st.lists(st.one_of(prefixes4, prefixes6), max_size=40, unique=True),
+    st.lists(addresses4, max_size=30),
+    st.lists(addresses6, max_size=10),
+)
+def test_longest_prefix_equals_naive_scan(
+    prefixes: list[Prefix], probes4: list[int], probes6: list[int]
+) -> None:
+    """Every lookup path (lookup4/6, lookup, lookup_all, lookup_many4) equals scanning all
+    prefixes for the longest one containing the address: /0 and /32 (/128) included,
+    overlapping and nested prefixes, both families in one table."""
+    table = {prefix: i for i, prefix in enumerate(prefixes)}
+    trie: CidrTrie[int] = CidrTrie()
+    for prefix, value in table.items():
+        trie.insert(prefix, value)
+    probes = {4: list(probes4), 6: list(probes6)}
+    for prefix in prefixes:
+        top = (1 << (32 if prefix.version == 4 else 128)) - 1
+        probes[prefix.version] += [
+            a
+            for a in (prefix.network - 1, prefix.network, prefix.last, prefix.last + 1)
+            if 0 <= a <= top
+        ]
+    for version, lookup in ((4, trie.lookup4), (6, trie.lookup6)):
+        expected = [_naive_longest(table, version, a) for a in probes[version]]
+        assert [lookup(a) for a in probes[version]] == expected
+        assert [trie.lookup(version, a) for a in probes[version]] == expected
+        assert trie.lookup_all(version, probes[version]) == expected
+    many = trie.lookup_many4(np.array(probes[4], dtype=np.uint32))
+    assert many == [_naive_longest(table, 4, a) for a in probes[4]]
+
+
+@settings(max_examples=100, derandomize=True, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), prefixes4), max_size=30),
+    st.lists(addresses4, min_size=1, max_size=10),
+)
+def test_changes_between_lookups_equal_naive_scan(
+    changes: list[tuple[bool, Prefix]], probes: list[int]
+) -> None:
+    """Inserts and deletes interleaved with lookups: each lookup sees the table as it is now."""
+    table: dict[Prefix, int] = {}
+    trie: CidrTrie[int] = CidrTrie()
+    for step, (insert, prefix) in enumerate(changes):
+        if insert:
+            table[prefix] = step
+            trie.insert(prefix, step)
+        elif prefix in table:
+            del table[prefix]
+            trie.delete(prefix)
+        assert [trie.lookup4(a) for a in probes] == [_naive_longest(table, 4, a) for a in probes]
 
 
 @settings(max_examples=100, derandomize=True, deadline=None)

@@ -298,3 +298,24 @@ def test_unknown_kind_still_names_what_netsim_gets(k: Harness) -> None:
 )
 def test_smart_label_is_kubectls(field: str, label: str) -> None:
     assert smart_label(field) == label
+
+
+def test_apply_changed_priority_is_configured_and_shown(k: Harness, tmp_path: Path) -> None:
+    assert k.run("apply -f admin.yaml").output == (
+        'adminnetworkpolicy "protect-vault" unchanged\n'
+        'baselineadminnetworkpolicy "default" unchanged\n'
+        'clusternetworkpolicy "allow-dns" unchanged'
+    )
+    changed = ADMIN.replace("priority: 10", "priority: 30", 1)
+    (tmp_path / "admin.yaml").write_text(changed, encoding="utf-8")
+    assert k.run("apply -f admin.yaml").output.splitlines()[0] == (
+        'adminnetworkpolicy "protect-vault" configured'
+    )
+    assert k.cluster.cluster_policies["AdminNetworkPolicy/protect-vault"].priority == 30
+    assert k.run("get anp").output.splitlines()[1].split()[:2] == ["protect-vault", "30"]
+    again = k.run("create -f admin.yaml")
+    assert again.exit_code == 1
+    assert (
+        'adminnetworkpolicies.policy.networking.k8s.io "protect-vault" already exists'
+        in again.output
+    )

@@ -68,3 +68,30 @@ def test_names_of_the_policies_that_exist_now(shell: ShellSession, workdir: Path
     assert completions(shell, "kubectl delete anp -n kube-system ") == ["pass-dns", "protect-vault"]
     shell.run_line("kubectl delete anp pass-dns")
     assert completions(shell, "kubectl delete anp ") == ["protect-vault"]
+
+
+def test_the_shell_lists_describes_and_deletes_them(shell: ShellSession, workdir: Path) -> None:
+    (workdir / "admin.yaml").write_text(POLICIES, encoding="utf-8")
+    created = shell.run_line("kubectl create -f admin.yaml")
+    assert created.output == (
+        'adminnetworkpolicy "protect-vault" created\n'
+        'adminnetworkpolicy "pass-dns" created\n'
+        'baselineadminnetworkpolicy "default" created'
+    )
+    # Rows in name order (not priority order), as kubectl lists them.
+    assert shell.run_line("kubectl get anp,banp").output == (
+        "NAME                PRIORITY   AGE\n"
+        "anp/pass-dns        20         0s\n"
+        "anp/protect-vault   10         0s\n"
+        "\n"
+        "NAME                AGE\n"
+        "banp/default        0s"
+    )
+    described = shell.run_line("kubectl describe banp default")
+    assert described.exit_code == 0
+    assert "Kind:         BaselineAdminNetworkPolicy" in described.output
+    deleted = shell.run_line("kubectl delete anp protect-vault")
+    assert deleted.output == 'adminnetworkpolicy "protect-vault" deleted'
+    missing = shell.run_line("kubectl get cnp nope")
+    assert missing.exit_code == 1
+    assert 'clusternetworkpolicies.policy.networking.k8s.io "nope" not found' in missing.output

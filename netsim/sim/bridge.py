@@ -25,14 +25,17 @@ class Bridge:
         self.fdb: dict[int, str] = {}
         self.ports: dict[str, Host] = {}
         self._recorder = recorder
+        self._order: list[tuple[str, str]] | None = None
 
     def attach(self, host: Host) -> None:
         """Plug a pod's veth into the bridge."""
         self.ports[host.key] = host
+        self._order = None
 
     def detach(self, host: Host) -> None:
         """Unplug a pod's veth and forget its MAC."""
-        self.ports.pop(host.key, None)
+        if self.ports.pop(host.key, None) is not None:
+            self._order = None
         self.fdb.pop(host.mac, None)
 
     def learn(self, mac: int, key: str) -> None:
@@ -45,8 +48,7 @@ class Bridge:
 
     def flood(self, frame: Frame, skip: tuple[str | None, ...], delay: float) -> None:
         """Copy ``frame`` out of every port but those of ``skip`` (in port name order)."""
-        cap = self._recorder.cap
-        ports = self.ports
-        for key in sorted(ports):
-            if key not in skip:
-                cap(ports[key].iface, frame, delay)
+        order = self._order
+        if order is None:
+            order = self._order = [(key, self.ports[key].iface) for key in sorted(self.ports)]
+        self._recorder.cap_each([iface for key, iface in order if key not in skip], frame, delay)

@@ -33,7 +33,7 @@ class Recorder:
         self.env = env
         self.capturing = capturing
         self.trace_level: TraceLevel = trace_level
-        self.captures: list[Capture] = []
+        self._captured: list[tuple[float, int, tuple[str, ...], Frame]] = []
         self.trace: list[TraceEvent] = []
         self.counters = Counters.empty()
         self.watch: FateWatch | None = None
@@ -44,7 +44,30 @@ class Recorder:
         self.counters.interfaces[iface] += 1
         if self.capturing:
             self._order += 1
-            self.captures.append(Capture(self.env.now + delay, self._order, iface, frame.copy()))
+            self._captured.append((self.env.now + delay, self._order, (iface,), frame.copy()))
+
+    def cap_each(self, ifaces: Sequence[str], frame: Frame, delay: float) -> None:
+        """The same ``frame`` crosses each of ``ifaces`` at once (a flood out of bridge ports).
+
+        One copy of the frame is kept for all of them; :attr:`captures` lists
+        one capture per interface, as :meth:`cap` for each would.
+        """
+        interfaces = self.counters.interfaces
+        for iface in ifaces:
+            interfaces[iface] += 1
+        if self.capturing and ifaces:
+            order = self._order + 1
+            self._order += len(ifaces)
+            self._captured.append((self.env.now + delay, order, tuple(ifaces), frame.copy()))
+
+    @property
+    def captures(self) -> list[Capture]:
+        """Every captured frame, in the order they were recorded."""
+        return [
+            Capture(time, order + i, iface, frame)
+            for time, order, ifaces, frame in self._captured
+            for i, iface in enumerate(ifaces)
+        ]
 
     def deliver(self, host: Host, frame: Frame, delay: float) -> None:
         """Hand ``frame`` to ``host``'s stack ``delay`` seconds from now (if it still lives)."""

@@ -254,9 +254,12 @@ class NodeRuleset:
             ]
         for chain in self.chains:
             lines.append(f"  chain {chain.name} {{")
-            lines.append(
-                f"    # {chain.pod} {chain.direction}: isolated by {', '.join(chain.isolated_by)}"
+            isolation = (
+                f"isolated by {', '.join(chain.isolated_by)}"
+                if chain.isolated_by
+                else "no NetworkPolicy isolates it"
             )
+            lines.append(f"    # {chain.pod} {chain.direction}: {isolation}")
             lines += [f"    # {note}" for note in chain.notes]
             lines += [f"    {rule.text(sets.get(id(rule), ''))}" for rule in chain.rules]
             lines.append("  }")

@@ -201,14 +201,14 @@ def tiered_chains(
         notes = list(netpol.notes)
     else:
         body, isolated_by, notes = baseline, (), baseline_notes
-    keys = (*admin_keys, *isolated_by, *baseline_keys)
+    selecting = ", ".join((*admin_keys, *baseline_keys))
     entry = PodChain(
         pod.key,
         direction,
         host_interface(pod.key),
-        keys,
+        isolated_by,
         (),
-        tuple(admin_notes + notes),
+        (f"cluster-wide policies selecting it: {selecting}", *admin_notes, *notes),
     )
     passes = any(r.verdict.startswith("goto ") for r in admin)
     if not passes:

@@ -101,8 +101,12 @@ def test_pass_goes_to_networkpolicy_which_isolates() -> None:
         ],
         tail: [("ip daddr { 10.244.1.11, 10.244.1.12 }", "return"), ("", "drop")],
     }
-    # Only the entry chain is jumped to from the forward chain.
+    # Only the entry chain is jumped to from the forward chain; its comment names who
+    # isolates the pod (NetworkPolicy) apart from the cluster-wide policies selecting it.
     text = render_node(cluster, "node-1").text()
+    assert "# x/a egress: isolated by x/only-x\n" in text
+    assert "# cluster-wide policies selecting it: AdminNetworkPolicy/pass-y\n" in text
+    assert "# x/b egress: no NetworkPolicy isolates it\n" in text
     assert f"jump {tail}" not in text and "jump egress-x/a\n" in text.replace(" comment", "\n")
 
 

@@ -3,11 +3,14 @@
 The subset the walkthroughs and the teaching shell use: ``run`` (``--image --replicas
 --labels --expose --port --namespace --restart --rm -ti``), ``expose
 deployment|pod|service`` (``--port --target-port --type --name --protocol
---cluster-ip``), ``create|apply|delete -f``, ``create namespace``, ``label``, ``get``
+--cluster-ip``), ``create|apply|delete -f``, ``create namespace``, ``create service
+clusterip|nodeport|loadbalancer`` (:mod:`netsim.scenario.kubectl_objects`), ``label``, ``get``
 (:mod:`netsim.scenario.kubectl_get`: pods, svc, netpol, ns, deploy, ep, anp, banp, cnp;
 ``-l``, ``-A``, ``-o wide|yaml|json|name``, ``--show-labels``), ``describe
 pod|svc|netpol|anp|banp|cnp`` (:mod:`netsim.scenario.describe`,
-:mod:`netsim.scenario.kubectl_admin`), ``delete TYPE NAME`` and ``exec``. Output follows
+:mod:`netsim.scenario.kubectl_admin`), ``delete TYPE[,TYPE] NAME`` and ``exec``; names and
+labels typed on the command line are validated as a manifest's
+(:func:`netsim.scenario.kubectl_objects.admit`). Output follows
 the kubectl (1.7) of the source chapter's walkthrough: ``deployment "nginx" created``,
 tables aligned as Go's tabwriter aligns them, ``svc/``/``po/`` prefixes when several
 types are listed.
@@ -56,6 +59,18 @@ from netsim.scenario.kubectl_cli import (
     unsupported_verb,
 )
 from netsim.scenario.kubectl_format import short_duration, tabulate
+from netsim.scenario.kubectl_objects import (
+    CREATE_SERVICE_FLAGS,
+    SERVICE_TYPES,
+    admit,
+    check_labels,
+    create_service,
+    invalid_message,
+    label_update,
+    run_labels,
+    service_manifest,
+    workload_manifest,
+)
 from netsim.scenario.kubectl_yaml import DeploymentView
 
 __all__ = [
@@ -176,16 +191,6 @@ def _words(command_line: str, where: str) -> list[str]:
         return shlex.split(command_line)
     except ValueError as exc:
         raise ScenarioError(f"{where}: cannot split the command line: {exc}") from None
-
-
-def _labels_arg(text: str, where: str) -> Labels:
-    pairs = {}
-    for item in text.split(","):
-        key, eq, value = item.strip().partition("=")
-        if not eq or not key:
-            raise KubectlError(f"error: invalid label spec: {item}")
-        pairs[key] = value
-    return Labels.of(pairs)
 
 
 def _port_number(text: str, flag: str) -> int:
@@ -412,11 +417,7 @@ class Kubectl:
                 f"{where}: netsim emulates --restart=Always (a Deployment) and "
                 f"--restart=Never (a Pod), not {restart}"
             )
-        labels = (
-            _labels_arg(args.get("labels"), where)
-            if args.has("labels")
-            else Labels.of({"run": name})
-        )
+        labels = run_labels(args.get("labels")) if args.has("labels") else Labels.of({"run": name})
         ports: tuple[int, ...] = ()
         if args.has("port"):
             ports = (_port_number(args.get("port"), "port"),)
@@ -433,6 +434,8 @@ class Kubectl:
         if args.has("expose") and not ports:
             raise KubectlError("error: --port must be set when exposing a service")
         self._need_namespace(namespace)
+        kind = "Pod" if restart == "Never" else "Deployment"
+        admit(workload_manifest(kind, name, namespace, image, labels, ports, replicas))
         container_ports = tuple(ContainerPort(p) for p in ports)
         lines: list[str] = []
         if args.has("expose"):
@@ -495,6 +498,7 @@ class Kubectl:
                     port = dataclasses.replace(port, node_port=self._node_port(taken))
                 ports.append(port)
             service = dataclasses.replace(service, ports=tuple(ports))
+        admit(service_manifest(service))
         try:
             stored = self.cluster.add(service)
         except ValidationError as exc:
@@ -536,9 +540,7 @@ class Kubectl:
 
     @staticmethod
     def _invalid(kind: str, name: str, exc: ValidationError) -> str:
-        errors = [str(e) for e in exc.errors] or [str(exc)]
-        text = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
-        return f'The {kind} "{name}" is invalid: {text}'
+        return invalid_message(kind, name, exc)
 
     # -------------------------------------------------------------- expose
     def _expose(self, words: Sequence[str], where: str) -> list[str]:
@@ -631,6 +633,18 @@ class Kubectl:
 
     # ------------------------------------------------------- create/apply/delete
     def _create(self, words: Sequence[str], where: str) -> list[str]:
+        if words[:1] in (["service"], ["svc"]):
+            kind = words[1].lower() if len(words) > 1 else ""
+            if kind not in SERVICE_TYPES:
+                raise ScenarioError(
+                    f"{where}: netsim emulates kubectl create service "
+                    f"clusterip|nodeport|loadbalancer{f', not {kind}' if kind else ''}"
+                )
+            args = parse_flags(words[2:], CREATE_SERVICE_FLAGS[kind], where, "create")
+            service = create_service(kind, args, where)
+            self._need_namespace(service.namespace)
+            self._add_service(service)
+            return [f'service "{service.name}" created']
         if words[:1] in (["namespace"], ["ns"]):
             args = parse_flags(words[1:], set(), where, "create")
             if len(args.positional) != 1:
@@ -639,6 +653,7 @@ class Kubectl:
                 )
             name = args.positional[0]
             self._check_absent("Namespace", name)
+            admit({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
             self._create_objects([Namespace(name)])
             return [f'namespace "{name}" created']
         return self._manifests("create", words, where)
@@ -803,15 +818,22 @@ class Kubectl:
             target = target[0].split("/", 1) + target[1:]
         if len(target) < 2:
             raise KubectlError("error: resource(s) were provided, but no name was specified")
-        kind = RESOURCES.get(target[0].lower())
-        if kind is None:
-            raise ScenarioError(f"{where}: netsim does not emulate resource type {target[0]}")
-        lines = []
-        for name in target[1:]:
-            key = name if kind == "Namespace" else f"{namespace}/{name}"
-            if kind in CLUSTER_SCOPED:
-                key = cluster_policy_key(str(kind), name)
-            lines += self._delete_object(str(kind), key)
+        kinds = [RESOURCES.get(word.lower()) for word in target[0].split(",")]
+        for word, kind in zip(target[0].split(","), kinds, strict=True):
+            if kind is None:
+                raise ScenarioError(f"{where}: netsim does not emulate resource type {word}")
+        lines, errors = [], []
+        for kind in kinds:  # kubectl goes on past a missing object, then reports it
+            for name in target[1:]:
+                key = name if kind == "Namespace" else f"{namespace}/{name}"
+                if kind in CLUSTER_SCOPED:
+                    key = cluster_policy_key(str(kind), name)
+                try:
+                    lines += self._delete_object(str(kind), key)
+                except LookupFailed as exc:
+                    errors.append(f"Error from server (NotFound): {exc}")
+        if errors:
+            raise KubectlError("\n".join(lines + errors))
         return lines
 
     def _delete_object(self, kind: str, key: str) -> list[str]:
@@ -867,15 +889,16 @@ class Kubectl:
             if change.endswith("-") and "=" not in change:
                 labels = labels.without(change[:-1])
                 continue
-            key, eq, value = change.partition("=")
-            if not eq:
+            if "=" not in change:
                 raise KubectlError(f"error: at least one label update is required: {change}")
+            key, value = label_update(change)
             current = labels.get(key)
             if current is not None and current != value and not args.has("overwrite"):
                 raise KubectlError(
                     f"error: '{key}' already has a value ({current}), and --overwrite is false"
                 )
             labels = labels.with_label(key, value)
+        check_labels(str(kind), name, labels)
         if isinstance(obj, Pod):
             self.cluster.apply(obj.relabelled(labels))
         else:

@@ -459,10 +459,11 @@ netsim emulates these kubectl commands:
   run NAME --image=IMAGE [--replicas=N] [--labels=K=V,...] [--port=P] [--expose]
   expose (deployment|pod|service) NAME --port=P [--target-port=P] [--type=TYPE]
   create|apply|delete -f FILE        create namespace NAME
+  create service clusterip|nodeport|loadbalancer NAME --tcp=PORT[:TARGET],...
   label (pod|ns) NAME K=V [K-] [--overwrite]
   get TYPE[,TYPE...] [NAME...] [-l SELECTOR] [-A] [-o wide|yaml|json|name] [--show-labels]
   describe (pod|svc|netpol) [NAME...]
-  delete TYPE NAME...
+  delete TYPE[,TYPE...] NAME...
   exec POD -- COMMAND [ARGS...]
 
 TYPE is pods (po), services (svc), networkpolicies (netpol), namespaces (ns),

@@ -25,6 +25,7 @@ from netsim.sim.flow import (
     RST,
     SYN,
     ConnKey,
+    Frame,
 )
 
 TCP_SYN_SENT_TIMEOUT: Final = 120.0
@@ -121,6 +122,21 @@ class Conntrack:
         for entry, _ in self.table.values():
             seen.setdefault(id(entry), entry)
         return list(seen.values())
+
+    @staticmethod
+    def translate(entry: Entry, is_reply: bool, frame: Frame) -> None:
+        """Apply the entry's NAT to a later packet of its flow (undone on replies)."""
+        if not (entry.dnat or entry.snat):
+            return
+        if frame.dport == 0 and frame.proto in (PROTO_ICMP, PROTO_ICMPV6):
+            # ICMP echo: the identifier stays, only addresses are NATed.
+            frame.src, frame.dst = (
+                (entry.orig[3], entry.orig[1]) if is_reply else (entry.reply[3], entry.reply[1])
+            )
+        elif is_reply:
+            _, frame.dst, frame.dport, frame.src, frame.sport = entry.orig
+        else:
+            _, frame.dst, frame.dport, frame.src, frame.sport = entry.reply
 
     @staticmethod
     def update(entry: Entry, is_reply: bool, flags: int, proto: int, now: float) -> None:

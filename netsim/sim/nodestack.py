@@ -116,16 +116,7 @@ class NodeStack:
         if entry.expires < now or Conntrack.reopens(entry, is_reply, frame.flags, frame.proto):
             table.remove(entry)
             return False
-        if entry.dnat or entry.snat:
-            if frame.dport == 0 and frame.proto in ICMP_PROTOS:
-                # ICMP echo: the identifier stays, only addresses are NATed.
-                frame.src, frame.dst = (
-                    (entry.orig[3], entry.orig[1]) if is_reply else (entry.reply[3], entry.reply[1])
-                )
-            elif is_reply:
-                _, frame.dst, frame.dport, frame.src, frame.sport = entry.orig
-            else:
-                _, frame.dst, frame.dport, frame.src, frame.sport = entry.reply
+        Conntrack.translate(entry, is_reply, frame)
         Conntrack.update(entry, is_reply, frame.flags, frame.proto, now)
         if entry.rules:
             rule_packets = self.world.recorder.counters.rule_packets

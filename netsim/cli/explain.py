@@ -5,12 +5,14 @@
 gives, default ``default``); ``B`` the same or ``svc:ns/name`` (DNAT to each
 backend, policy on the pod port). A workload means each of its pods. Prints which
 policies select each end, whether each side is isolated, the rule that allowed, or
-for a denial the nearest misses. ``--json`` prints ``{"allowed", "egress",
-"ingress", ...}`` (for a Service with several backends, ``"backends"`` lists each;
-for a workload, ``"connections"`` and ``"agree"``; ``allowed`` is true only if
-every connection is allowed) and ``"ignored"``, the policies netsim did not
-evaluate. Exit 0 whatever the verdict (with ``--exit-status``: 0 when allowed, 1
-when denied); 2 for unknown names.
+for a denial the nearest misses; with cluster-wide policies (AdminNetworkPolicy,
+BaselineAdminNetworkPolicy, ClusterNetworkPolicy) also which tier, policy, rule and
+action decided, after the Pass rules met on the way, in order (``"chain"`` in JSON).
+``--json`` prints ``{"allowed", "egress", "ingress", ...}`` (for a Service with
+several backends, ``"backends"`` lists each; for a workload, ``"connections"`` and
+``"agree"``; ``allowed`` is true only if every connection is allowed) and
+``"ignored"``, the policies netsim did not evaluate. Exit 0 whatever the verdict (with
+``--exit-status``: 0 when allowed, 1 when denied); 2 for unknown names.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def register(subparsers: Any) -> None:
         help="explain why one connection is allowed or denied",
         description="Load manifests and explain whether FROM may open a connection to TO "
         "on PORT: which policies apply to each end, the rule that allowed it, or the rules "
-        "that nearly did.",
+        "that nearly did; with cluster-wide policies, the chain of tiers that decided.",
     )
     add_input_arguments(parser)
     parser.add_argument(

@@ -32,6 +32,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol as TypingProtocol
 
 from netsim.dataplane.render import (
     NftRule,
@@ -59,6 +60,24 @@ PROTOCOLS: tuple[Protocol, ...] = ("TCP", "UDP", "SCTP")
 """The protocols a named port can resolve in."""
 NP_PART = "np"
 """The suffix of the chain a ``Pass`` rule jumps to (NetworkPolicy, then baseline)."""
+TierRules = tuple[list[NftRule], list[str], list[str]]
+"""One tier's nft rules for a pod, the keys of the policies selecting it, and notes."""
+NFT_VERDICT = {"allow": "return", "deny": "drop"}
+"""The nft verdict of an allowing or denying rule (``pass`` depends on the tier)."""
+
+
+class TierSource(TypingProtocol):
+    """What renders one tier's rules for a pod: :class:`TierRenderer` from the policies,
+    :class:`netsim.dataplane.compiled` from the engine's compiled tier tables."""
+
+    def tier(self, pod: Pod, direction: Direction, tier: Tier, pass_verdict: str) -> TierRules:
+        """The tier's rules for ``pod`` (``pass_verdict``: what a Pass rule does there)."""
+        ...
+
+
+def pass_target(pod: Pod, direction: Direction) -> str:
+    """The name of the chain a Pass rule of ``pod``'s chain goes to."""
+    return PodChain(pod.key, direction, "", (), (), part=NP_PART).name
 
 
 class TierRenderer:
@@ -132,9 +151,7 @@ class TierRenderer:
         ]
 
     # ------------------------------------------------------------------ tiers
-    def tier(
-        self, pod: Pod, direction: Direction, tier: Tier, pass_verdict: str
-    ) -> tuple[list[NftRule], list[str], list[str]]:
+    def tier(self, pod: Pod, direction: Direction, tier: Tier, pass_verdict: str) -> TierRules:
         """One tier's nft rules for ``pod``, the policies that select it, and notes.
 
         ``pass_verdict`` is what a ``Pass`` rule does here (``goto`` the NetworkPolicy
@@ -151,7 +168,7 @@ class TierRenderer:
             for index, rule in enumerate(policy.rules(direction)):
                 verdict = verdict_of(rule.action)
                 comment = f"{policy.key}/{direction}/{index} {rule.action}"
-                nft_verdict = {"allow": "return", "deny": "drop", "pass": pass_verdict}[verdict]
+                nft_verdict = NFT_VERDICT.get(verdict, pass_verdict)
                 ports: list[tuple[int | None, AdminPort | None]] = (
                     list(enumerate(rule.ports)) if rule.ports else [(None, None)]
                 )
@@ -172,7 +189,7 @@ class TierRenderer:
 
 
 def tiered_chains(
-    renderer: TierRenderer,
+    renderer: TierSource,
     netpol: PodChain | None,
     pod: Pod,
     direction: Direction,
@@ -183,7 +200,7 @@ def tiered_chains(
 
     No chain when nothing selects the pod; ``netpol`` alone when no tier policy does.
     """
-    tail_name = PodChain(pod.key, direction, "", (), (), part=NP_PART).name
+    tail_name = pass_target(pod, direction)
     admin, admin_keys, admin_notes = renderer.tier(pod, direction, "Admin", f"goto {tail_name}")
     baseline: list[NftRule] = []
     baseline_keys: list[str] = []

@@ -595,11 +595,6 @@ def verify(
     elif render == "compiled":
         rendered = render_compiled(engine, externals)
         notes.append("rules rendered from netsim's compiled tables (triage mode)")
-        if cluster.cluster_policies:
-            notes.append(
-                "the compiled rendering has no cluster-wide tiers: AdminNetworkPolicy, "
-                "BaselineAdminNetworkPolicy and ClusterNetworkPolicy are not in its rules"
-            )
     else:
         rendered = render_cluster(cluster, profile)
     say = progress or (lambda message: None)

@@ -17,7 +17,7 @@ import pytest
 from netsim.dataplane.harness import Harness
 from netsim.dataplane.probe import Probe
 from netsim.dataplane.render import render_cluster
-from netsim.dataplane.verify import VerifyReport, effective, verify
+from netsim.dataplane.verify import RenderMode, VerifyReport, effective, verify
 from netsim.model import Cluster
 from netsim.model.load import load_cluster
 from netsim.policy.tiers import TieredReferenceEvaluator
@@ -46,7 +46,9 @@ def _reference_disagreements(cluster: Cluster, report: VerifyReport) -> list[str
     return wrong
 
 
-def _case(path: Path, tmp_path: Path) -> tuple[Cluster, list[dict[str, Any]], VerifyReport]:
+def _case(
+    path: Path, tmp_path: Path, render: RenderMode = "simple"
+) -> tuple[Cluster, list[dict[str, Any]], VerifyReport]:
     from conformance.convert import load_case, write_manifests
 
     case = load_case(path)
@@ -54,7 +56,8 @@ def _case(path: Path, tmp_path: Path) -> tuple[Cluster, list[dict[str, Any]], Ve
     cluster = load_cluster([write_manifests(case, tmp_path / "case.yaml")])
     assert cluster.cluster_policies, path
     ports = sorted({(str(e.get("protocol", "TCP")), int(e["port"])) for e in probes})
-    return cluster, probes, verify(cluster, ports, timeout=FAST, externals=externals)
+    report = verify(cluster, ports, timeout=FAST, externals=externals, render=render)
+    return cluster, probes, report
 
 
 @pytest.mark.dataplane
@@ -157,3 +160,54 @@ def test_cli_verify_agrees_on_the_admin_tier(
     assert report["agreed"] and report["pods"] == ["vault/v", "x/a"]
     # Rows are sources, columns destinations: only x/a -> vault/v is denied (admin Deny).
     assert report["tables"]["80/TCP"]["kernel"] == ["..", "X."]
+
+
+# ------------------------------------------------------------------ compiled (triage)
+@pytest.mark.parametrize("seed", range(15))
+def test_compiled_tiers_make_the_same_chains(seed: int) -> None:
+    # The triage renderer reads the engine's compiled tier tables: the same chains
+    # (entry and -np parts) for the same pods and directions, the same verdict kinds in
+    # order; only how peers are written may differ (known addresses for networks).
+    from netsim.dataplane.compiled import render_compiled
+    from netsim.policy.engine import PolicyEngine
+
+    from .generate import random_cluster
+    from .generate_tiers import add_cluster_policies
+
+    cluster = random_cluster(seed, max_pods=15)
+    add_cluster_policies(cluster, seed)
+    simple = render_cluster(cluster)
+    compiled = render_compiled(PolicyEngine(cluster))
+    assert sorted(simple) == sorted(compiled)
+    for node, ruleset in simple.items():
+        assert [(c.name, c.isolated_by) for c in compiled[node].chains] == [
+            (c.name, c.isolated_by) for c in ruleset.chains
+        ]
+
+
+@pytest.mark.dataplane
+@pytest.mark.parametrize("seed", [0, 2, 7])
+def test_kernel_running_compiled_tier_rules_agrees(seed: int) -> None:
+    from strategies import PROBE_PORTS
+
+    from .generate import random_cluster, random_externals
+    from .generate_tiers import add_cluster_policies
+
+    cluster = random_cluster(seed, max_pods=15)
+    add_cluster_policies(cluster, seed)
+    report = verify(
+        cluster, list(PROBE_PORTS), timeout=FAST, externals=random_externals(seed), nodes=True,
+        render="compiled",
+    )  # fmt: skip
+    assert report.agreed, report.render()
+    assert not _reference_disagreements(cluster, report)
+
+
+@pytest.mark.dataplane
+@pytest.mark.parametrize("path", _npa_cases(), ids=lambda p: p.stem)
+def test_npa_case_with_compiled_rules(path: Path, tmp_path: Path) -> None:
+    _, probes, report = _case(path, tmp_path, "compiled")
+    assert report.agreed, report.render()
+    for e in probes:
+        probe = Probe(e["from"], e["to"], e.get("protocol", "TCP"), e["port"])
+        assert report.observed[probe].connected == e["allowed"], e

@@ -913,9 +913,128 @@ def _prefix_of(cidr: str) -> Prefix:
     return Prefix(network.version, int(network.network_address), network.prefixlen)
 
 
+_PLAIN_SELECTOR_LIMIT = 4096
+"""How many valid ``matchLabels``-only selectors :func:`_plain_selector` remembers."""
+_PLAIN_SELECTORS: dict[tuple[tuple[str, str], ...], LabelSelector] = {}
+_PORT_NAMES: dict[str, bool] = {}
+_NO_SELECTOR = LabelSelector()
+
+
+def _plain_selector(value: object) -> LabelSelector | None:
+    """A valid selector of ``matchLabels`` strings only (``{}`` too), else None.
+
+    The fast path of :func:`_label_selector` for the common case: the same
+    selectors recur across rules and policies, so each is validated once. None
+    sends the caller to :func:`_label_selector`, which reports any error.
+    """
+    if value.__class__ is not dict:
+        return None
+    size = len(value)
+    if size == 0:
+        return _NO_SELECTOR
+    labels = value.get("matchLabels") if size == 1 else None
+    if labels.__class__ is not dict:
+        return None
+    items = tuple(labels.items())
+    selector = _PLAIN_SELECTORS.get(items)
+    if selector is not None:
+        return selector
+    for key, text in items:
+        if text.__class__ is not str or key.__class__ is not str:
+            return None
+    if v.validate_labels(dict(items), "matchLabels"):
+        return None
+    if len(_PLAIN_SELECTORS) >= _PLAIN_SELECTOR_LIMIT:
+        _PLAIN_SELECTORS.clear()
+    selector = _PLAIN_SELECTORS[items] = LabelSelector(items)
+    return selector
+
+
+_PORT_FIELDS = frozenset({"protocol", "port", "endPort"})
+_PEER_SELECTORS = frozenset({"podSelector", "namespaceSelector"})
+
+
+def _plain_port(value: object) -> PolicyPort | None:
+    """A valid ``ports`` entry (protocol, numeric or named port, endPort), else None."""
+    if value.__class__ is not dict or not _PORT_FIELDS.issuperset(value):
+        return None
+    get = value.get
+    protocol, port, end = get("protocol"), get("port"), get("endPort")
+    if protocol is None:
+        protocol = "TCP"
+    elif protocol.__class__ is not str or protocol not in v.NETWORK_POLICY_PROTOCOLS:
+        return None
+    if port.__class__ is int:
+        if not 1 <= port <= 65535:
+            return None
+        if end is not None and (end.__class__ is not int or not port <= end <= 65535):
+            return None
+    elif end is not None:
+        return None
+    elif port.__class__ is str:
+        good = _PORT_NAMES.get(port)
+        if good is None:
+            good = not v.is_valid_port_name(port)
+            if len(_PORT_NAMES) < _PLAIN_SELECTOR_LIMIT:
+                _PORT_NAMES[port] = good
+        if not good:
+            return None
+    elif port is not None:
+        return None
+    return PolicyPort(cast(Any, protocol), port, end)
+
+
+def _plain_rule(item: object, peers_field: str) -> PolicyRule | None:
+    """A rule of selector peers and valid ports, decoded without field paths, else None.
+
+    The common rule, decoded as :func:`_policy_rules` would with no error or warning
+    (no ipBlock, no matchExpressions, nothing of the wrong type); None for anything
+    else, and the general decoder then reads it and reports at each field's path.
+    """
+    if item.__class__ is not dict:
+        return None
+    size = len(item)
+    get = item.get
+    ports_value, peers_value = get("ports"), get(peers_field)
+    if size != ("ports" in item) + (peers_field in item):
+        return None
+    ports: list[PolicyPort] = []
+    if ports_value is not None:
+        if ports_value.__class__ is not list:
+            return None
+        for entry in ports_value:
+            port = _plain_port(entry)
+            if port is None:
+                return None
+            ports.append(port)
+    peers: list[PolicyPeer] = []
+    if peers_value is not None:
+        if peers_value.__class__ is not list:
+            return None
+        for entry in peers_value:
+            if entry.__class__ is not dict or not entry or not _PEER_SELECTORS.issuperset(entry):
+                return None
+            pods = entry.get("podSelector")
+            namespaces = entry.get("namespaceSelector")
+            pod_selector = None if pods is None else _plain_selector(pods)
+            ns_selector = None if namespaces is None else _plain_selector(namespaces)
+            if (pod_selector is None) != (pods is None) or (ns_selector is None) != (
+                namespaces is None
+            ):
+                return None
+            if pod_selector is None and ns_selector is None:
+                return None  # "must specify a peer"
+            peers.append(PolicyPeer(pod_selector, ns_selector))
+    return PolicyRule(tuple(peers), tuple(ports))
+
+
 def _policy_rules(r: _Reader, value: object, path: str, peers_field: str) -> list[PolicyRule]:
     rules: list[PolicyRule] = []
     for i, item in enumerate(r.array(value, path)):
+        rule = _plain_rule(item, peers_field)
+        if rule is not None:
+            rules.append(rule)
+            continue
         rule_path = f"{path}[{i}]"
         raw = r.mapping(item, rule_path, frozenset({peers_field, "ports"})) or {}
         ports = [

@@ -55,6 +55,19 @@ class Outcome:
     not_carried_out: str = ""
 
 
+def outcome_of(
+    events: Sequence[DropEvent],
+    output: str,
+    exit_code: int,
+    verdict: Verdict | None = None,
+    not_carried_out: str = "",
+) -> Outcome:
+    """An :class:`Outcome` with ``events``, the packet drops that happened meanwhile."""
+    drops = tuple(str(event) for event in events)
+    policy = any(is_policy_drop(event) for event in events)
+    return Outcome(output, exit_code, verdict, drops, policy, not_carried_out)
+
+
 def not_run(exit_code: int) -> str:
     """Why a command that exited with ``exit_code`` did not run (``""``: it ran)."""
     return NOT_RUN_CODES.get(exit_code, "")

@@ -14,11 +14,15 @@ finish it) on top of ``netsim.sim.network.Network``'s own ``exec``.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import shlex
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from netsim.errors import NetsimError, ScenarioError
+from netsim.scenario.checks import DropEvent, check_outcome, not_run, outcome_of
+from netsim.scenario.kubectl import Kubectl, KubectlResult, exec_result
+from netsim.scenario.transcript import StepRecord, typed_lines, verdict_of
 from netsim.sim.network import SETTLE, Network
 
 if TYPE_CHECKING:
@@ -118,3 +122,132 @@ def done_line(job: Job, marker: str, exit_code: int) -> str:
     """bash's notice for a finished job: ``[1]+  Done                    COMMAND``."""
     status = "Done" if exit_code == 0 else f"Exit {exit_code}"
     return f"[{job.number}]{marker}  {status.ljust(STATUS_WIDTH)}{job.command}"
+
+
+def exec_argv(text: str, where: str) -> str:
+    """The command ``kubectl exec POD -- TEXT`` runs: the words a terminal's shell splits
+    TEXT into, handed over as they are (``||`` typed there is an argument, not a shell
+    operator, as ``kubectl exec`` runs no shell)."""
+    try:
+        return shlex.join(shlex.split(text))
+    except ValueError as exc:
+        raise ScenarioError(f"{where}: cannot split the command line: {exc}") from None
+
+
+class Finished(Protocol):
+    """What a finished command printed and its exit code."""
+
+    @property
+    def output(self) -> str:
+        """What the command printed."""
+
+    @property
+    def exit_code(self) -> int:
+        """Its exit code."""
+
+
+class JobNetworkLike(Protocol):
+    """What background steps need of the live network."""
+
+    def start(self, pod_key: str, command: str) -> object:
+        """Start a command; its handle."""
+
+    def finish(self, job: object) -> Finished:
+        """Run until a started command ends; its outcome."""
+
+    def drops(self) -> Sequence[DropEvent]:
+        """The packet drops so far, in time order."""
+
+
+class Background:
+    """The ``background:`` exec steps of a run and their ``wait:`` steps.
+
+    ``substitute`` replaces a command's placeholders (the runner's), naming the step
+    in errors; ``source`` names the scenario in errors.
+    """
+
+    def __init__(
+        self,
+        network: JobNetworkLike,
+        kubectl: Kubectl,
+        substitute: Callable[[str, str], str],
+        source: str,
+    ) -> None:
+        self.source = source
+        self.network = network
+        self.kubectl = kubectl
+        self.substitute = substitute
+        self.table = JobTable()
+
+    def start(self, step: Step, notes: Sequence[str], where: str) -> StepRecord:
+        """Start a ``background:`` exec step; its lines ``$ COMMAND &`` and ``[N] ID``."""
+        text = self.substitute(step.command, where)
+        namespace, _, target = step.argument.partition("/")
+        number = self.table.next_number()
+        mark = len(self.network.drops())
+        refusal = ""
+        handle: object | None = None
+        pod = namespace not in ("external", "node")
+        if pod:
+            ns_flag = "" if namespace == "default" else f" -n {namespace}"
+            command, prompt = f"kubectl exec{ns_flag} {target} -- {text}", "$ "
+            found = self.kubectl.exec_pod(target, namespace)
+            if isinstance(found, KubectlResult):
+                refusal = found.output
+            else:
+                handle = self._start_at(found, exec_argv(text, where), where)
+        else:
+            command, prompt = text, f"[{step.argument}] $ "
+            handle = self._start_at(step.argument, text, where)
+        job = Job(step, number, command, text, handle, mark, pod, refusal)
+        self.table.add(step.background, job, where)
+        lines = [*notes, f"{prompt}{command} &", f"[{number}] {step.background}"]
+        if notes:
+            lines.insert(0, "")
+        shown = f"{prompt}{command} &".removeprefix("$ ")
+        return StepRecord(step.path, "exec", shown, tuple(lines), "", 0)
+
+    def _start_at(self, host: str, command: str, where: str) -> object:
+        try:
+            return self.network.start(host, command)
+        except NetsimError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+
+    def wait(self, step: Step, notes: Sequence[str], where: str) -> StepRecord:
+        """``wait: ID``: run until the job ends; check its step's and this step's expect."""
+        job, marker = self.table.take(step.argument, where)
+        failed = ""
+        if job.handle is None:
+            output, code, failed = job.refusal, 1, "kubectl exec failed"
+        else:
+            try:
+                ran = self.network.finish(job.handle)
+            except NetsimError as exc:
+                raise ScenarioError(
+                    f"{where.split(': ', 1)[0]}: {job.step.path}.exec: {exc}"
+                ) from None
+            output, code = ran.output.rstrip("\n"), ran.exit_code
+            failed = not_run(code)
+            if job.pod:  # as a foreground exec step: kubectl's words, kubectl's exit code
+                printed = exec_result(output, code)
+                output, code = printed.output, printed.exit_code
+        events = self.network.drops()[job.drops_mark :]
+        result = outcome_of(events, output, code, verdict_of(job.text, code), failed)
+        expects = (*job.step.expect, *step.expect)
+        checks = check_outcome(f"{job.step.path}.exec", expects, result)
+        command = f"wait %{job.number}"
+        lines = [*notes, *typed_lines("$ ", command, output), done_line(job, marker, code)]
+        if notes:
+            lines.insert(0, "")
+        return StepRecord(
+            step.path,
+            "wait",
+            command,
+            tuple(lines),
+            output,
+            code,
+            result.verdict,
+            checks,
+            (),
+            result.drops,
+        )

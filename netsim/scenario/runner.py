@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
-import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -31,10 +30,10 @@ from netsim.scenario.checks import (
     DropEvent,
     Outcome,
     check_outcome,
-    is_policy_drop,
     not_run,
+    outcome_of,
 )
-from netsim.scenario.jobs import Job, JobTable, done_line
+from netsim.scenario.jobs import Background, exec_argv
 from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session, exec_result
 from netsim.scenario.schema import Scenario, ShellCommand, Step
 from netsim.scenario.sendstep import run_send
@@ -201,7 +200,6 @@ class Runner:
         self.hook = ProfileSwitch(self.cluster, profile)
         self.network = self.factory(self.cluster, self.seed, profile, self.hook)
         self._sends = 0
-        self.jobs = JobTable()
         for name, ip in scenario.cluster.external:
             self.network.add_external_host(name, ip)
         self.kubectl = Kubectl(
@@ -214,6 +212,7 @@ class Runner:
             cluster_ips=dict(scenario.cluster.cluster_ips),
             load_balancer_ip=self._load_balancer_ip,
         )
+        self.jobs = Background(self.network, self.kubectl, self._substitute, scenario.source)
 
     # ------------------------------------------------------------- network
     def now(self) -> float:
@@ -242,26 +241,8 @@ class Runner:
             raise ScenarioError(f"{where}: {exc}") from None
 
     def _substitute(self, command: str, where: str) -> str:
-        """Replace ``{cluster_ip:ns/svc}``, ``{lb_ip:ns/svc}``, ``{node_port:ns/svc:port}``,
-        ``{pod_ip:ns/pod}`` and ``{node_ip:node}`` with what the cluster assigned."""
-
-        def value(match: re.Match[str]) -> str:
-            kind, arg = match.group(1), match.group(2)
-            try:
-                if kind == "cluster_ip":
-                    return self.cluster.service(arg).cluster_ip
-                if kind == "pod_ip":
-                    return self.cluster.pod(arg).ip
-                if kind == "lb_ip":
-                    return self.network.load_balancer_ip(arg)
-                if kind == "node_port":
-                    key, _, port = arg.rpartition(":")
-                    return str(self.network.node_port(key, int(port)))
-                return self.cluster.nodes[arg].ip
-            except (NetsimError, KeyError, ValueError) as exc:
-                raise ScenarioError(f"{where}: cannot resolve {match.group(0)}: {exc}") from None
-
-        return PLACEHOLDER.sub(value, command)
+        """``command`` with its placeholders replaced (:func:`substitute`)."""
+        return substitute(command, where, self.cluster, self.network)
 
     # ------------------------------------------------------------------ run
     def run(self, pcap: Path | None = None, interfaces: tuple[str, ...] = ()) -> ScenarioResult:
@@ -308,10 +289,7 @@ class Runner:
         self, mark: int, output: str, code: int, verdict: Verdict | None, not_carried_out: str = ""
     ) -> Outcome:
         """A result with the packet drops since ``mark`` drops had happened."""
-        events = self.network.drops()[mark:]
-        drops = tuple(str(event) for event in events)
-        policy = any(is_policy_drop(event) for event in events)
-        return Outcome(output, code, verdict, drops, policy, not_carried_out)
+        return outcome_of(self.network.drops()[mark:], output, code, verdict, not_carried_out)
 
     def execute(self, step: Step) -> StepRecord:
         """Carry out one step on the live cluster and check its expectations.
@@ -335,9 +313,9 @@ class Runner:
             command, output, code = self._manifest_step(step, where)
             failed = "kubectl failed" if code else ""
         elif step.action == "exec" and step.background:
-            return self._start_job(step, notes, where)
+            return self.jobs.start(step, notes, where)
         elif step.action == "wait":
-            return self._wait_job(step, notes, where)
+            return self.jobs.wait(step, notes, where)
         elif step.action == "exec":
             command, output, code, failed = self._exec_step(step, where)
             verdict = verdict_of(step.command, code)
@@ -403,80 +381,9 @@ class Runner:
         found = self.kubectl.exec_pod(target, namespace)
         if isinstance(found, KubectlResult):
             return command, found.output, found.exit_code, "kubectl exec failed"
-        output, code = self._exec(found, _exec_argv(command_text, where))
+        output, code = self._exec(found, exec_argv(command_text, where))
         result = exec_result(output, code)
         return command, result.output, result.exit_code, not_run(code)
-
-    def _start_job(self, step: Step, notes: list[str], where: str) -> StepRecord:
-        """Start a ``background:`` exec step; its line ``$ COMMAND &`` and ``[N] ID``."""
-        text = self._substitute(step.command, where)
-        namespace, _, target = step.argument.partition("/")
-        number = self.jobs.next_number()
-        mark = len(self.network.drops())
-        refusal = ""
-        handle: object | None = None
-        pod = namespace not in ("external", "node")
-        if pod:
-            ns_flag = "" if namespace == "default" else f" -n {namespace}"
-            command = f"kubectl exec{ns_flag} {target} -- {text}"
-            prompt = "$ "
-            found = self.kubectl.exec_pod(target, namespace)
-            if isinstance(found, KubectlResult):
-                refusal = found.output
-            else:
-                handle = self._start_at(found, _exec_argv(text, where), where)
-        else:
-            command, prompt = text, f"[{step.argument}] $ "
-            handle = self._start_at(step.argument, text, where)
-        job = Job(step, number, command, text, handle, mark, pod, refusal)
-        self.jobs.add(step.background, job, where)
-        lines = [*notes, f"{prompt}{command} &", f"[{number}] {step.background}"]
-        if notes:
-            lines.insert(0, "")
-        shown = f"{prompt}{command} &".removeprefix("$ ")
-        return StepRecord(step.path, "exec", shown, tuple(lines), "", 0)
-
-    def _start_at(self, host: str, command: str, where: str) -> object:
-        try:
-            return self.network.start(host, command)
-        except NetsimError as exc:
-            raise ScenarioError(f"{where}: {exc}") from None
-
-    def _wait_job(self, step: Step, notes: list[str], where: str) -> StepRecord:
-        """``wait: ID``: run until the job ends; check its step's and this step's expect."""
-        job, marker = self.jobs.take(step.argument, where)
-        failed = ""
-        if job.handle is None:
-            output, code, failed = job.refusal, 1, "kubectl exec failed"
-        else:
-            try:
-                ran = self.network.finish(job.handle)
-            except NetsimError as exc:
-                raise ScenarioError(f"{self._where(job.step)}: {exc}") from None
-            output, code = ran.output.rstrip("\n"), ran.exit_code
-            failed = not_run(code)
-            if job.pod:  # as a foreground exec step: kubectl's words, kubectl's exit code
-                printed = exec_result(output, code)
-                output, code = printed.output, printed.exit_code
-        result = self._outcome(job.drops_mark, output, code, verdict_of(job.text, code), failed)
-        expects = (*job.step.expect, *step.expect)
-        checks = check_outcome(f"{job.step.path}.exec", expects, result)
-        command = f"wait %{job.number}"
-        lines = [*notes, *typed_lines("$ ", command, output), done_line(job, marker, code)]
-        if notes:
-            lines.insert(0, "")
-        return StepRecord(
-            step.path,
-            "wait",
-            command,
-            tuple(lines),
-            output,
-            code,
-            result.verdict,
-            checks,
-            (),
-            result.drops,
-        )
 
     def _cat(self, step: Step, where: str) -> str:
         path = self.scenario.base_dir / step.argument
@@ -565,14 +472,28 @@ class Runner:
         )
 
 
-def _exec_argv(text: str, where: str) -> str:
-    """The command ``kubectl exec POD -- TEXT`` runs: the words a terminal's shell splits
-    TEXT into, handed over as they are (``||`` typed there is an argument, not a shell
-    operator, as ``kubectl exec`` runs no shell)."""
-    try:
-        return shlex.join(shlex.split(text))
-    except ValueError as exc:
-        raise ScenarioError(f"{where}: cannot split the command line: {exc}") from None
+def substitute(command: str, where: str, cluster: Cluster, network: LiveNetwork) -> str:
+    """Replace ``{cluster_ip:ns/svc}``, ``{lb_ip:ns/svc}``, ``{node_port:ns/svc:port}``,
+    ``{pod_ip:ns/pod}`` and ``{node_ip:node}`` in ``command`` with what the cluster
+    assigned; ScenarioError naming ``where`` when one cannot be resolved."""
+
+    def value(match: re.Match[str]) -> str:
+        kind, arg = match.group(1), match.group(2)
+        try:
+            if kind == "cluster_ip":
+                return cluster.service(arg).cluster_ip
+            if kind == "pod_ip":
+                return cluster.pod(arg).ip
+            if kind == "lb_ip":
+                return network.load_balancer_ip(arg)
+            if kind == "node_port":
+                key, _, port = arg.rpartition(":")
+                return str(network.node_port(key, int(port)))
+            return cluster.nodes[arg].ip
+        except (NetsimError, KeyError, ValueError) as exc:
+            raise ScenarioError(f"{where}: cannot resolve {match.group(0)}: {exc}") from None
+
+    return PLACEHOLDER.sub(value, command)
 
 
 def run_scenario(

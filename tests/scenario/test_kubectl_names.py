@@ -21,15 +21,15 @@ Expected texts come from kubectl's and the apiserver's sources:
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
 
-from netsim.model.cluster import Cluster
 from netsim.model.labels import Labels
-from netsim.model.objects import Namespace, Pod, Service, ServicePort
-from netsim.scenario.kubectl import Kubectl, KubectlResult
+from netsim.model.objects import Pod, ServicePort
+from netsim.scenario.kubectl import KubectlResult
+
+from .test_kubectl import Harness
 
 SUBDOMAIN = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
@@ -60,31 +60,12 @@ VALUE = (
 )
 
 
-class Harness:
-    """kubectl on a cluster with namespaces default and kube-system and one pod ``web``."""
-
-    def __init__(self, base: Path) -> None:
-        self.cluster = Cluster()
-        for name in ("default", "kube-system"):
-            self.cluster.add(Namespace(name))
-        self.cluster.add(Service("kubernetes", "default", (ServicePort(443, 6443),)))
-        self.cluster.add(Pod("web", "default", Labels.of({"app": "web"})))
-        self.kubectl = Kubectl(
-            self.cluster,
-            clock=lambda: 0.0,
-            rng=random.Random(1),
-            base_dir=base,
-            exec_fn=lambda pod, command: ("", 0),
-            install_cni=lambda cni: None,
-        )
-
-    def run(self, line: str) -> KubectlResult:
-        return self.kubectl.run(line, "x.yaml: steps[0].kubectl")
-
-
 @pytest.fixture
 def k(tmp_path: Path) -> Harness:
-    return Harness(tmp_path)
+    """kubectl on a fresh cluster (test_kubectl's harness) with one pod ``web`` (app=web)."""
+    harness = Harness(tmp_path)
+    harness.cluster.add(Pod("web", "default", Labels.of({"app": "web"})))
+    return harness
 
 
 def test_run_with_a_bad_name_is_refused_by_the_apiserver(k: Harness) -> None:

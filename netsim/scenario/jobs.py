@@ -135,7 +135,7 @@ def exec_argv(text: str, where: str) -> str:
 
 
 class Finished(Protocol):
-    """What a finished command printed and its exit code."""
+    """What running a command on a host gives: busybox's output and exit code."""
 
     @property
     def output(self) -> str:

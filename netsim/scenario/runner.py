@@ -34,6 +34,7 @@ from netsim.scenario.checks import (
     outcome_of,
 )
 from netsim.scenario.jobs import Background, exec_argv
+from netsim.scenario.jobs import Finished as ExecOutcome
 from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session, exec_result
 from netsim.scenario.schema import Scenario, ShellCommand, Step
 from netsim.scenario.sendstep import run_send
@@ -53,18 +54,6 @@ if TYPE_CHECKING:
 PROMPT = "/ # "
 PLACEHOLDER = re.compile(r"\{(cluster_ip|lb_ip|node_port|node_ip|pod_ip):([^{}\s]+)\}")
 BOOT_NAMESPACES: tuple[str, ...] = ("default", "kube-public", "kube-system")
-
-
-class ExecOutcome(Protocol):
-    """What running a command in a pod gives: busybox's output and exit code."""
-
-    @property
-    def output(self) -> str:
-        """What the command printed."""
-
-    @property
-    def exit_code(self) -> int:
-        """The command's exit code."""
 
 
 class LiveNetwork(Protocol):

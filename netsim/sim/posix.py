@@ -11,6 +11,7 @@ to connect. Syntax errors are worded as ash words them.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from typing import Literal
@@ -18,6 +19,11 @@ from typing import Literal
 from netsim.errors import UnsupportedError
 
 Operator = Literal[";", "&&", "||"]
+
+_PLAIN = re.compile(r"[^'\"\\$;&|]*")
+"""A line with none of the characters that quote, escape, expand or join."""
+_BLANKS = re.compile(r"[ \t\r\n]+")
+"""What separates words (shlex's whitespace)."""
 
 STATUS_MARK = "\x00?\x00"
 """Stands for ``$?`` in parsed words until the command runs."""
@@ -66,8 +72,18 @@ def parse_list(line: str) -> list[Step]:
 
     Raises :class:`ShellSyntaxError` (unterminated quote, an operator with no
     command before it, a line ending in ``&&``/``||``) and
-    :class:`UnsupportedError` for pipes and background jobs.
+    :class:`UnsupportedError` for pipes and background jobs. A line without
+    quotes, escapes, ``$`` or operators is one command of whitespace-separated
+    words (what the lexer would say, without running it).
     """
+    if _PLAIN.fullmatch(line):
+        words = tuple(w for w in _BLANKS.split(line) if w)
+        return [Step(";", words)] if words else []
+    return lex_list(line)
+
+
+def lex_list(line: str) -> list[Step]:
+    """:func:`parse_list` through the lexer, for any line."""
     lexer = shlex.shlex(_mark_status(line), posix=True, punctuation_chars=";&|")
     lexer.whitespace_split = True
     lexer.commenters = ""

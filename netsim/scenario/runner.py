@@ -189,8 +189,9 @@ class Runner:
         self.hook = ProfileSwitch(self.cluster, profile)
         self.network = self.factory(self.cluster, self.seed, profile, self.hook)
         self._sends = 0
+        names = dict(scenario.cluster.external_dns)
         for name, ip in scenario.cluster.external:
-            self.network.add_external_host(name, ip)
+            self.network.add_external_host(name, ip, names.get(name))
         self.kubectl = Kubectl(
             self.cluster,
             clock=self.now,

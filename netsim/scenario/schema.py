@@ -26,7 +26,8 @@ from typing import Any, Literal
 
 from netsim.addr import Prefix, is_ip
 from netsim.errors import FieldError, ScenarioError
-from netsim.model.validate import go_quote, is_dns1123_label
+from netsim.model.cluster import Cluster
+from netsim.model.validate import go_quote, is_dns1123_label, is_dns1123_subdomain
 from netsim.policy.profile import PROFILES, Profile
 
 ManifestVerb = Literal["create", "apply", "delete"]
@@ -48,6 +49,8 @@ ACTIONS: tuple[str, ...] = (
 """The keys that make a step; each step has exactly one of them."""
 
 MAX_NODES = 64
+CLUSTER_DOMAIN: str = Cluster.cluster_domain
+"""The DNS domain of a scenario's cluster (``Cluster``'s default)."""
 MAX_SLEEP_SECONDS = 86_400.0
 
 
@@ -148,7 +151,8 @@ class ClusterSpec:
     that profile's fields; ``cluster_ips`` pins the ClusterIP a Service
     (``ns/name``) gets when it is created without one; ``external`` names the
     internet clients (name -> IP) that ``exec`` can run commands on as
-    ``external/<name>``.
+    ``external/<name>``; ``external_dns`` the DNS names (host name -> DNS name) the
+    cluster DNS answers with their IPs, as CoreDNS forwarding upstream would.
     """
 
     nodes: int = 2
@@ -158,6 +162,7 @@ class ClusterSpec:
     switches: tuple[tuple[str, bool | str], ...] = ()
     cluster_ips: tuple[tuple[str, str], ...] = ()
     external: tuple[tuple[str, str], ...] = ()
+    external_dns: tuple[tuple[str, str], ...] = ()
 
     def profile(self, cni: str | None = None) -> Profile:
         """The profile named ``cni`` (default: this spec's) with the switches applied."""
@@ -626,17 +631,7 @@ def _cluster(c: _Checker, value: Any) -> ClusterSpec:
                 c.add(where, f"Invalid value: {_show(ip)}: must be a valid IP address")
             else:
                 cluster_ips.append((key, ip))
-    external: list[tuple[str, str]] = []
-    if "external" in doc:
-        hosts = c.mapping(doc["external"], "cluster.external") or {}
-        for key, ip in hosts.items():
-            where = f"cluster.external.{_key(key)}"
-            if not isinstance(key, str) or not key or "/" in key:
-                c.add(where, "Invalid value: must be keyed by a host name without '/'")
-            elif not isinstance(ip, str) or not is_ip(ip):
-                c.add(where, f"Invalid value: {_show(ip)}: must be a valid IP address")
-            else:
-                external.append((key, ip))
+    external, external_dns = _external(c, doc["external"]) if "external" in doc else ([], [])
     return ClusterSpec(
         nodes,
         cidrs["pod_cidr"],
@@ -645,7 +640,62 @@ def _cluster(c: _Checker, value: Any) -> ClusterSpec:
         switches,
         tuple(sorted(cluster_ips)),
         tuple(sorted(external)),
+        tuple(sorted(external_dns)),
     )
+
+
+def _external(c: _Checker, value: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``cluster.external``: host -> IP, or host -> ``{ip: IP, dns: NAME}``; the hosts and
+    the DNS names (host -> name) the cluster DNS answers for them."""
+    hosts = c.mapping(value, "cluster.external") or {}
+    external: list[tuple[str, str]] = []
+    names: dict[str, str] = {}
+    for key, item in hosts.items():
+        where = f"cluster.external.{_key(key)}"
+        if not isinstance(key, str) or not key or "/" in key:
+            c.add(where, "Invalid value: must be keyed by a host name without '/'")
+            continue
+        ip, dns = item, None
+        if isinstance(item, Mapping):
+            c.known(item, where, ("ip", "dns"))
+            if "ip" not in item:
+                c.add(f"{where}.ip", "Required value")
+                continue
+            ip, where = item["ip"], f"{where}.ip"
+            if "dns" in item:
+                dns = _external_name(c, item["dns"], where.removesuffix(".ip") + ".dns", names)
+        if not isinstance(ip, str) or not is_ip(ip):
+            c.add(where, f"Invalid value: {_show(ip)}: must be a valid IP address")
+            continue
+        external.append((key, ip))
+        if dns:
+            names[dns] = key
+    return external, [(host, name) for name, host in names.items()]
+
+
+def _external_name(c: _Checker, value: Any, path: str, taken: Mapping[str, str]) -> str | None:
+    """A DNS name the cluster DNS forwards upstream: a lowercase RFC 1123 subdomain outside
+    the cluster domain, given to one host only."""
+    text = c.string(value, path)
+    if text is None:
+        return None
+    name = text.rstrip(".")
+    problems = is_dns1123_subdomain(name)
+    for problem in problems:
+        c.add(path, f"Invalid value: {_show(text)}: {problem}")
+    if problems:
+        return None
+    if name == CLUSTER_DOMAIN or name.endswith(f".{CLUSTER_DOMAIN}"):
+        c.add(
+            path,
+            f"Invalid value: {_show(text)}: the cluster DNS answers {CLUSTER_DOMAIN} itself; "
+            "an external host needs a name outside it",
+        )
+        return None
+    if name in taken:
+        c.add(path, f"Duplicate value: {_show(text)}: also the name of {taken[name]}")
+        return None
+    return name
 
 
 def _switches(c: _Checker, value: Any, path: str) -> tuple[tuple[str, bool | str], ...]:

@@ -216,3 +216,26 @@ def test_a_cluster_without_cluster_policies_renders_as_before() -> None:
         "ingress-x/a": [(ICMP, "return"), ("", "return"), ("", "drop")]
     }
     assert chains(cluster, "x/b", "ingress") == {}
+
+
+def test_default_ports_take_the_tiers_ports() -> None:
+    # A number, both ends of a range and the ports just outside it, and a named port at
+    # the number each pod declares it with (a: http 80/TCP, dns 53/UDP; b: http 8080/TCP).
+    from netsim.dataplane.verify import default_ports
+
+    ports = (
+        AdminPort("SCTP", 90),
+        AdminPort("UDP", 5000, 5002),
+        AdminPort(None, named_port="http"),
+    )
+    cluster = cluster_with(anp("ports", 1, ingress=(AdminRule("Deny", (TO_Y,), ports),)))
+    assert set(default_ports(cluster)) == {
+        ("SCTP", 90),
+        ("UDP", 4999),
+        ("UDP", 5000),
+        ("UDP", 5002),
+        ("UDP", 5003),
+        ("TCP", 80),
+        ("TCP", 8080),
+        ("TCP", 9999),  # the control port
+    }

@@ -28,6 +28,7 @@ from netsim.sim.network import SETTLE, Network
 if TYPE_CHECKING:
     import simpy
 
+    from netsim.model.cluster import Change
     from netsim.scenario.schema import Step
     from netsim.sim.apps import ExecResult
     from netsim.sim.topology import Host
@@ -78,7 +79,8 @@ class Job:
     network's ``start`` returned (None when kubectl refused at once, with
     ``refusal`` as its output and exit code 1);
     ``drops_mark`` how many drops had happened when it started; ``pod`` whether it
-    runs through ``kubectl exec`` (which adds ``command terminated with exit code N``).
+    runs through ``kubectl exec`` (which adds ``command terminated with exit code N``);
+    ``host`` the pod (``ns/name``) or host it runs on.
     """
 
     step: Step
@@ -89,6 +91,7 @@ class Job:
     drops_mark: int
     pod: bool
     refusal: str = ""
+    host: str = ""
 
 
 class JobTable:
@@ -146,24 +149,38 @@ class Finished(Protocol):
         """Its exit code."""
 
 
+class Ended(Finished, Protocol):
+    """A finished command that also says when it ended (simulated seconds)."""
+
+    @property
+    def ended(self) -> float:
+        """When the command ended."""
+
+
 class JobNetworkLike(Protocol):
     """What background steps need of the live network."""
 
     def start(self, pod_key: str, command: str) -> object:
         """Start a command; its handle."""
 
-    def finish(self, job: object) -> Finished:
+    def finish(self, job: object) -> Ended:
         """Run until a started command ends; its outcome."""
 
     def drops(self) -> Sequence[DropEvent]:
         """The packet drops so far, in time order."""
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the network started."""
 
 
 class Background:
     """The ``background:`` exec steps of a run and their ``wait:`` steps.
 
     ``substitute`` replaces a command's placeholders (the runner's), naming the step
-    in errors; ``source`` names the scenario in errors.
+    in errors; ``source`` names the scenario in errors. A job whose pod is deleted
+    while its command runs is an error at its ``wait`` (how ``kubectl exec`` ends then
+    is not emulated); :meth:`close` stops following the cluster.
     """
 
     def __init__(
@@ -178,6 +195,18 @@ class Background:
         self.kubectl = kubectl
         self.substitute = substitute
         self.table = JobTable()
+        self.deleted: dict[str, float] = {}
+        """Pod key -> when it was deleted, for the pods of running jobs."""
+        kubectl.cluster.subscribe(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        running = (job.host for job in self.table.running.values())
+        if change.op == "delete" and change.kind == "Pod" and change.key in running:
+            self.deleted.setdefault(change.key, self.network.now)
+
+    def close(self) -> None:
+        """Stop following the cluster."""
+        self.kubectl.cluster.unsubscribe(self._on_change)
 
     def start(self, step: Step, notes: Sequence[str], where: str) -> StepRecord:
         """Start a ``background:`` exec step; its lines ``$ COMMAND &`` and ``[N] ID``."""
@@ -192,14 +221,17 @@ class Background:
             ns_flag = "" if namespace == "default" else f" -n {namespace}"
             command, prompt = f"kubectl exec{ns_flag} {target} -- {text}", "$ "
             found = self.kubectl.exec_pod(target, namespace)
+            host = ""
             if isinstance(found, KubectlResult):
                 refusal = found.output
             else:
+                host = found
                 handle = self._start_at(found, exec_argv(text, where), where)
         else:
-            command, prompt = text, f"[{step.argument}] $ "
+            command, prompt, host = text, f"[{step.argument}] $ ", step.argument
             handle = self._start_at(step.argument, text, where)
-        job = Job(step, number, command, text, handle, mark, pod, refusal)
+        self.deleted.pop(host, None)
+        job = Job(step, number, command, text, handle, mark, pod, refusal, host)
         self.table.add(step.background, job, where)
         lines = [*notes, f"{prompt}{command} &", f"[{number}] {step.background}"]
         if notes:
@@ -226,6 +258,12 @@ class Background:
                 raise ScenarioError(
                     f"{where.split(': ', 1)[0]}: {job.step.path}.exec: {exc}"
                 ) from None
+            if ran.ended > self.deleted.pop(job.host, ran.ended):
+                raise ScenarioError(
+                    f"{self.source}: {job.step.path}.exec: pod {job.host} was deleted while "
+                    "its background command ran; netsim does not emulate how kubectl exec "
+                    "ends then (wait for the job before deleting its pod)"
+                )
             output, code = ran.output.rstrip("\n"), ran.exit_code
             failed = not_run(code)
             if job.pod:  # as a foreground exec step: kubectl's words, kubectl's exit code

@@ -33,7 +33,7 @@ from netsim.scenario.checks import (
     not_run,
     outcome_of,
 )
-from netsim.scenario.jobs import Background, exec_argv
+from netsim.scenario.jobs import Background, Ended, exec_argv
 from netsim.scenario.jobs import Finished as ExecOutcome
 from netsim.scenario.kubectl import Kubectl, KubectlError, KubectlResult, Session, exec_result
 from netsim.scenario.schema import Scenario, ShellCommand, Step
@@ -93,7 +93,7 @@ class LiveNetwork(Protocol):
     def start(self, pod_key: str, command: str) -> object:
         """Start a command in the background (a ``background:`` step); its handle."""
 
-    def finish(self, job: object) -> ExecOutcome:
+    def finish(self, job: object) -> Ended:
         """Run until a started command ends (a ``wait:`` step); its outcome."""
 
 
@@ -268,6 +268,7 @@ class Runner:
 
     def close(self) -> None:
         """Stop following the cluster (kubectl, network and policy hook)."""
+        self.jobs.close()
         self.kubectl.close()
         self.network.close()
         self.hook.close()

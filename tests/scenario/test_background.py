@@ -254,3 +254,43 @@ def test_a_scenario_file_names_the_line_of_each_problem(tmp_path: Path) -> None:
         f'{path}:5: steps[0].background: Invalid value: "p": never waited for '
         "(add a step `wait: p`)",
     ]
+
+
+def test_deleting_the_pod_of_a_running_job_is_an_error_at_its_wait() -> None:
+    with pytest.raises(ScenarioError, match=r"steps\[2\]\.exec: pod default/client was deleted"):
+        run(
+            [
+                *PODS,
+                {"exec": PING_WEB, "pod": "client", "background": "p"},
+                {"sleep": 1.5},
+                {"kubectl": "delete pod client"},
+                {"wait": "p"},
+            ]
+        )
+
+
+def test_a_job_that_ended_before_its_pod_was_deleted_keeps_its_result() -> None:
+    result = run(
+        [
+            *PODS,
+            {"exec": "ping -c 1 {pod_ip:default/web}", "pod": "client", "background": "p"},
+            {"sleep": 2},
+            {"kubectl": "delete pod client"},
+            {"wait": "p", "expect": {"contains": "1 packets received", "exit_code": 0}},
+        ]
+    )
+    assert result.passed, result.summary()
+
+
+def test_deleting_the_target_loses_the_replies_after_it() -> None:
+    """web is gone at t=1.5: echo requests seq 2..4 reach no one (no policy drop)."""
+    result = run(
+        [
+            *PODS,
+            {"exec": PING_WEB, "pod": "client", "background": "p"},
+            {"sleep": 1.5},
+            {"kubectl": "delete pod web"},
+            {"wait": "p"},
+        ]
+    )
+    assert "5 packets transmitted, 2 packets received, 60% packet loss" in result.steps[-1].output

@@ -205,3 +205,20 @@ def test_agrees_with_the_full_reader(documents: list[Any], style: st.DataObject)
         parts[index] = " " * style.draw(st.integers(0, 4)) + parts[index].lstrip(" ")
         mutated = "\n".join(parts)
     check(mutated)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a:" + " " * 1_000_000 + "{\n", None),
+        ("a: b" + " " * 1_000_000 + "#\n", [{"a": "b"}]),  # a comment after spaces
+        ("- " * 500_000 + "\n", None),
+        ("a: " + "b" * 1_000_000 + ":\n", None),
+        ("a: '" + " " * 1_000_000 + "\n", None),
+        (" " * 1_000_000 + "a: 1\n", [{"a": 1}]),
+    ],
+)
+def test_long_lines_fail_or_pass_in_one_pass(text: str, expected: object) -> None:
+    # Every repetition in the line pattern is possessive: a quadratic backtrack over a
+    # megabyte line would not finish here.
+    assert read_plain_block(text) == expected

@@ -56,6 +56,9 @@ class NodeStack:
         self, world: World, name: str, ip: str, cidr_lo: int, cidr_hi: int, version: int
     ) -> None:
         self.world = world
+        self._env = world.env
+        self._by_ip = world.by_ip
+        self._recorder = world.recorder
         self.name = name
         self.ip_text = ip
         self.ip = parse_ip(ip)[1]
@@ -107,7 +110,7 @@ class NodeStack:
 
     def conntrack_stage(self, frame: Frame, key: ConnKey, delay: float) -> bool:
         """Prerouting: a frame of a tracked flow follows its NAT; True when it was one."""
-        now = self.world.env.now + delay
+        now = self._env.now + delay
         table = self.conntrack
         hit = table.table.get(key)
         if hit is None:
@@ -116,10 +119,11 @@ class NodeStack:
         if entry.expires < now or Conntrack.reopens(entry, is_reply, frame.flags, frame.proto):
             table.remove(entry)
             return False
-        Conntrack.translate(entry, is_reply, frame)
+        if entry.dnat or entry.snat:
+            Conntrack.translate(entry, is_reply, frame)
         Conntrack.update(entry, is_reply, frame.flags, frame.proto, now)
         if entry.rules:
-            rule_packets = self.world.recorder.counters.rule_packets
+            rule_packets = self._recorder.counters.rule_packets
             for rule in entry.rules:
                 rule_packets[rule] += 1
         return True
@@ -282,14 +286,12 @@ class NodeStack:
         world = self.world
         dst = frame.dst
         forwarded = frame.src_mac != self.mac
-        host = world.by_ip.get(dst)
+        host = self._by_ip.get(dst)
         if host is not None:
             if host.node == self.name:
                 self.to_port(frame, host, forwarded, delay)
-                return
-            if forwarded and not self.hop(frame, delay):
-                return
-            self.to_node(world.nodes[host.node], frame, delay)
+            elif not forwarded or self.hop(frame, delay):
+                self.to_node(world.nodes[host.node], frame, delay)
             return
         target = world.node_by_ip.get(dst)
         if target is not None:
@@ -317,25 +319,25 @@ class NodeStack:
         elif not bridge.knows(host):  # unknown unicast
             bridge.flood(frame, (host.key, bridge.fdb.get(frame.src_mac)), delay + veth)
         delay += veth
-        self.world.recorder.cap(host.iface, frame, delay)
-        self.world.recorder.deliver(host, frame, delay)
+        self._recorder.cap(host.iface, frame, delay)
+        self._recorder.deliver(host, frame, delay)
 
     def hop(self, frame: Frame, delay: float) -> bool:
         """This node routes ``frame``: decrement its TTL; False (dropped) when it reaches 0."""
         frame.ttl -= 1
         if frame.ttl <= 0:
-            self.world.recorder.drop(self.name, frame, "ttl-exceeded", delay)
+            self._recorder.drop(self.name, frame, "ttl-exceeded", delay)
             return False
         return True
 
     def to_node(self, target: NodeLike, frame: Frame, delay: float) -> None:
         """Put ``frame`` on the node network to ``target``; both nodes' eth0 capture it."""
-        world = self.world
+        world, recorder = self.world, self._recorder
         frame.src_mac, frame.dst_mac = self.mac, target.mac
-        world.recorder.cap(self.iface, frame, delay)
+        recorder.cap(self.iface, frame, delay)
         wire = world.wire_delay(frame, world.links.node_latency)
         if wire < 0:
-            world.recorder.drop(self.name, frame, "link-loss", delay)
+            recorder.drop(self.name, frame, "link-loss", delay)
             return
-        world.recorder.cap(target.iface, frame, delay + wire)
+        recorder.cap(target.iface, frame, delay + wire)
         target.receive(frame, None, delay + wire)

@@ -93,4 +93,7 @@ class World:
 
     def wire_delay(self, frame: Frame, latency: float) -> float:
         """Delay of ``frame`` over a node or internet link; -1 when it is lost."""
-        return wire_delay(self.links, self.rng, frame, latency)
+        links = self.links
+        if not links.loss and not links.bandwidth:
+            return latency
+        return wire_delay(links, self.rng, frame, latency)

@@ -66,7 +66,10 @@ def cluster_dict(spec: ClusterSpec) -> dict[str, Any]:
     if spec.cluster_ips:
         out["cluster_ips"] = dict(spec.cluster_ips)
     if spec.external:
-        out["external"] = dict(spec.external)
+        dns = dict(spec.external_dns)
+        out["external"] = {
+            host: {"ip": ip, "dns": dns[host]} if host in dns else ip for host, ip in spec.external
+        }
     return out
 
 

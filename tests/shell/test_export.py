@@ -6,7 +6,8 @@ from pathlib import Path
 
 from netsim.scenario.load import load_scenario
 from netsim.scenario.runner import run_scenario
-from netsim.shell.export import export_scenario
+from netsim.scenario.schema import scenario_from_dict
+from netsim.shell.export import cluster_dict, export_scenario
 from netsim.shell.session import ShellSession
 
 from .helpers import WALKTHROUGH
@@ -38,3 +39,12 @@ def test_open_pod_session_is_exported_when_input_ends(shell: ShellSession, workd
     target = workdir / "s.yaml"
     target.write_text(export_scenario(shell, target), encoding="utf-8")
     assert run_scenario(load_scenario(target)).passed
+
+
+def test_external_hosts_keep_their_dns_names() -> None:
+    external = {"site": {"ip": "93.184.216.34", "dns": "example.com"}, "client": "203.0.113.10"}
+    doc = {"title": "t", "cluster": {"external": external}, "steps": [{"kubectl": "get pods"}]}
+    spec = scenario_from_dict(doc, "t.yaml").cluster
+    assert cluster_dict(spec)["external"] == external
+    again = scenario_from_dict({**doc, "cluster": cluster_dict(spec)}, "again.yaml").cluster
+    assert (again.external, again.external_dns) == (spec.external, spec.external_dns)

@@ -64,6 +64,17 @@ def run_labels(text: str) -> Labels:
     return Labels.of(pairs)
 
 
+def port_number(text: str, flag: str) -> int:
+    """A ``--port``-like flag's value: kubectl's error unless it is a number in 1-65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise KubectlError(f'error: invalid argument "{text}" for "--{flag}" flag') from None
+    if not 1 <= value <= 65535:
+        raise KubectlError(f"error: --{flag} must be between 1 and 65535, got {value}")
+    return value
+
+
 def label_update(spec: str) -> tuple[str, str]:
     """One ``KEY=VALUE`` of ``kubectl label``: kubectl checks the value, the apiserver
     the key (:func:`check_labels`)."""

@@ -530,6 +530,14 @@ class Args:
         return self.flags.get(name, default)
 
 
+def type_and_names(positional: Sequence[str]) -> list[str]:
+    """``TYPE/NAME [NAME...]`` as ``TYPE NAME [NAME...]`` (kubectl takes both forms)."""
+    items = list(positional)
+    if items and "/" in items[0]:
+        items = items[0].split("/", 1) + items[1:]
+    return items
+
+
 def _shorthand(verb: str, letter: str) -> str | None:
     own = VERB_SHORT_FLAGS.get(verb, {})
     return own.get(letter) or SHORT_FLAGS.get(letter)

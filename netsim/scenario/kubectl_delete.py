@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from netsim.errors import LookupFailed, ScenarioError
 from netsim.scenario.kubectl_admin import CLUSTER_SCOPED, cluster_policy_key
-from netsim.scenario.kubectl_cli import RESOURCES, KubectlError, parse_flags
+from netsim.scenario.kubectl_cli import RESOURCES, KubectlError, parse_flags, type_and_names
 from netsim.scenario.kubectl_manifests import manifest_files
 from netsim.scenario.kubectl_state import KubectlState
 
@@ -24,9 +24,7 @@ def delete(state: KubectlState, words: Sequence[str], where: str) -> list[str]:
         if args.positional:
             raise ScenarioError(f"{where}: give either -f FILE or TYPE NAME to delete")
         return manifest_files(state, "delete", args.get("filename"), args.get("namespace"), where)
-    target = list(args.positional)
-    if target and "/" in target[0]:
-        target = target[0].split("/", 1) + target[1:]
+    target = type_and_names(args.positional)
     if len(target) < 2:
         raise KubectlError("error: resource(s) were provided, but no name was specified")
     kinds = [RESOURCES.get(word.lower()) for word in target[0].split(",")]

@@ -23,6 +23,7 @@ from netsim.scenario.kubectl_cli import (
     KubectlError,
     UnsupportedCommand,
     parse_flags,
+    type_and_names,
 )
 from netsim.scenario.kubectl_state import KubectlState
 
@@ -43,9 +44,7 @@ def describe(state: KubectlState, words: Sequence[str], where: str) -> list[str]
     """``kubectl describe`` (the words after the verb): every object named, or every one
     of the kind (in the namespace, for a namespaced kind)."""
     args = parse_flags(words, {"namespace"}, where, "describe")
-    items = list(args.positional)
-    if items and "/" in items[0]:
-        items = items[0].split("/", 1) + items[1:]
+    items = type_and_names(args.positional)
     if not items:
         raise KubectlError("You must specify the type of resource to describe.")
     kind = str(RESOURCES.get(items[0].lower(), ""))

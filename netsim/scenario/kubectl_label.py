@@ -11,7 +11,13 @@ from collections.abc import Sequence
 
 from netsim.errors import LookupFailed, ScenarioError
 from netsim.model.objects import Namespace, Pod
-from netsim.scenario.kubectl_cli import RESOURCES, SINGULAR, KubectlError, parse_flags
+from netsim.scenario.kubectl_cli import (
+    RESOURCES,
+    SINGULAR,
+    KubectlError,
+    parse_flags,
+    type_and_names,
+)
 from netsim.scenario.kubectl_objects import check_labels, label_update
 from netsim.scenario.kubectl_state import KubectlState
 
@@ -20,9 +26,7 @@ def label(state: KubectlState, words: Sequence[str], where: str) -> list[str]:
     """``kubectl label`` (the words after the verb); kubectl's ``labeled`` line."""
     args = parse_flags(words, {"overwrite", "namespace"}, where, "label")
     namespace = args.get("namespace", "default")
-    items = list(args.positional)
-    if items and "/" in items[0]:
-        items = items[0].split("/", 1) + items[1:]
+    items = type_and_names(args.positional)
     if len(items) < 3:
         raise KubectlError(
             "error: one or more resources must be specified as <resource> "

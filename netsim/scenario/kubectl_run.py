@@ -135,7 +135,6 @@ def _run_workload(state: KubectlState, args: Args, where: str) -> tuple[list[str
     state.need_namespace(namespace)
     kind = "Pod" if restart == "Never" else "Deployment"
     admit(workload_manifest(kind, name, namespace, image, labels, ports, replicas))
-    container_ports = tuple(ContainerPort(p) for p in ports)
     lines: list[str] = []
     if args.has("expose"):
         service = Service(
@@ -146,32 +145,42 @@ def _run_workload(state: KubectlState, args: Args, where: str) -> tuple[list[str
         )
         add_service(state, service)
         lines.append(f'service "{name}" created')
-    pods: list[Pod] = []
     if restart == "Never":
         state.check_absent("Pod", f"{namespace}/{name}")
+        container_ports = tuple(ContainerPort(p) for p in ports)
         pod = Pod(name, namespace, labels, container_ports=container_ports, image=image)
-        pods.append(_add_pod(state, pod))
         lines.append(f'pod "{name}" created')
-    else:
-        key = f"{namespace}/{name}"
-        if key in state.deployments:
-            raise KubectlError(
-                f'Error from server (AlreadyExists): deployments.extensions "{name}" already exists'
-            )
-        template = f"{image}|{labels}|{ports}|{args.command}"
-        template_hash = str(fnv32a(template))
-        state.deployments[key] = Deployment(name, namespace, labels, image, ports)
-        pod_labels = labels.with_label("pod-template-hash", template_hash)
-        for _ in range(max(replicas, 1) if replicas else 0):
-            suffix = "".join(state.rng.choice(NAME_ALPHABET) for _ in range(5))
-            pod = Pod(
-                f"{name}-{template_hash}-{suffix}",
-                namespace,
-                pod_labels,
-                container_ports=container_ports,
-                image=image,
-                owner=f"Deployment/{name}",
-            )
-            pods.append(_add_pod(state, pod))
-        lines.append(f'deployment "{name}" created')
+        return lines, _add_pod(state, pod)
+    deployment = Deployment(name, namespace, labels, image, ports)
+    pods = _run_deployment(state, deployment, args.command, replicas)
+    lines.append(f'deployment "{name}" created')
     return lines, pods[0] if pods else Pod(name, namespace)
+
+
+def _run_deployment(
+    state: KubectlState, deployment: Deployment, command: list[str], replicas: int
+) -> list[Pod]:
+    """Record ``deployment`` and create its pods, ``NAME-HASH-xxxxx`` (see the module doc)."""
+    name, labels = deployment.name, deployment.selector
+    if deployment.key in state.deployments:
+        raise KubectlError(
+            f'Error from server (AlreadyExists): deployments.extensions "{name}" already exists'
+        )
+    template = f"{deployment.image}|{labels}|{deployment.ports}|{command}"
+    template_hash = str(fnv32a(template))
+    state.deployments[deployment.key] = deployment
+    pod_labels = labels.with_label("pod-template-hash", template_hash)
+    container_ports = tuple(ContainerPort(p) for p in deployment.ports)
+    pods = []
+    for _ in range(max(replicas, 1) if replicas else 0):
+        suffix = "".join(state.rng.choice(NAME_ALPHABET) for _ in range(5))
+        pod = Pod(
+            f"{name}-{template_hash}-{suffix}",
+            deployment.namespace,
+            pod_labels,
+            container_ports=container_ports,
+            image=deployment.image,
+            owner=f"Deployment/{name}",
+        )
+        pods.append(_add_pod(state, pod))
+    return pods

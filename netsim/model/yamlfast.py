@@ -22,9 +22,12 @@ The subset, line by line (after any number of leading spaces):
 - ``KEY:`` or ``KEY: VALUE``, optionally after ``- `` (a sequence entry);
 - ``- VALUE`` or ``-`` alone;
 
-where KEY is a plain word (``app.kubernetes.io/name``), VALUE a plain word without
-spaces, ``#``, flow or anchor characters, or a ``"..."`` / ``'...'`` string without
-escapes or inner quotes, and a comment after a value starts with a space.
+where KEY is a plain word (``app.kubernetes.io/name``), VALUE plain words (``Use case
+- deny all``) that start with a letter, digit or ``_./~`` and hold no ``#``, ``: ``,
+brackets or braces, a ``"..."`` / ``'...'`` string without
+escapes or inner quotes, or a flow collection on the line (``{app: web}``,
+``[80, 443]``, ``{}``: keys and words without ``:``, entries after ``, ``); a comment
+after a value starts with a space. Lines may end in CR LF.
 """
 
 from __future__ import annotations
@@ -42,14 +45,24 @@ MAX_FAST_DEPTH = 100
 _OUTSIDE = re.compile(r"[^\n\x20-\x7e]")
 """Any character but printable ASCII and newline (tabs, CR, control, non-ASCII)."""
 
-_PLAIN = r"(-?[A-Za-z0-9_./~][A-Za-z0-9_./~:=@+-]*+)(?<!:)"
-_DOUBLE = r'("[ !#-\[\]-~]*+")'
-_SINGLE = r"('[ -&(-~]*+')"
+_WORD = r"""[A-Za-z0-9_./~:=@+,()'"!?&*%-]*+(?<!:)"""
+_PLAIN = r"(-?[A-Za-z0-9_./~]" + _WORD + r"(?: ++[A-Za-z0-9_./~=@+(-]" + _WORD + r")*+)"
+_QUOTED = r"""("[ !#-\[\]-~]*+"|'[ -&(-~]*+')"""
+_FLOW = r"([\[{][^#\n]*+)"
+_FLOW_TOKEN = re.compile(
+    r" *+(?:([\[\]{},])"  # an indicator
+    r"|([A-Za-z0-9_/][A-Za-z0-9_./-]*+): ++"  # a key and its colon
+    r"|(-?[A-Za-z0-9_./~][A-Za-z0-9_./~=@+-]*+)"  # a plain word
+    r"|" + _QUOTED + ")"
+)
+"""One token of a flow collection on one line (``{app: web, ports: [80, 443]}``)."""
+MAX_FLOW_DEPTH = 20
+"""Deeper flow collections are left to the full reader."""
 _ROWS = re.compile(
     r"^(?:(---)(?: ++#.*| *+)"  # a document start
     r"|( *+)(- ++|-$)?"  # indentation, a sequence entry
     r"(?:([A-Za-z0-9_/][A-Za-z0-9_./-]*+):(?= |$))?"  # a key
-    r" *+(?:" + _PLAIN + "|" + _DOUBLE + "|" + _SINGLE + r")?"  # a value
+    r" *+(?:" + _PLAIN + "|" + _QUOTED + "|" + _FLOW + r")?"  # a value
     r" *+(?:(?<![^ \n])#.*)?)$",  # a comment, after a space
     re.MULTILINE,
 )
@@ -74,6 +87,8 @@ def read_plain_block(text: str) -> list[object] | None:
     The values are those :func:`netsim.model.yamlsafe.parse_yaml_text` returns for the
     same text (plain data, go-yaml's scalar rules).
     """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")  # a lone CR is left to the full reader
     if _OUTSIDE.search(text) is not None:
         return None
     try:
@@ -104,14 +119,19 @@ def _read(text: str) -> list[object]:
     stack: list[list[Any]] = [[-1, [None], False, "-", False]]
     top = stack[0]
     started = False  # a document was opened by content or by '---'
-    for start, indent, dash, key, plain, double, single in rows:
+    for start, indent, dash, key, plain, quoted, flow in rows:
         if plain:
             value = values.get(plain, missing)
             if value is missing:
                 value = values[plain] = _value(plain)
             given = True
-        elif double or single:
-            value = (double or single)[1:-1]
+        elif quoted:
+            value = quoted[1:-1]
+            given = True
+        elif flow:
+            # room for nesting: what the block collections open now (and the up to three
+            # this line may open) leave of the full reader's limit
+            value = _flow(flow, values, keys, MAX_FAST_DEPTH - len(stack) - 3)
             given = True
         elif dash or key:
             value, given = None, False
@@ -176,6 +196,77 @@ def _read(text: str) -> list[object]:
     if started:
         documents.append(_finish(stack))
     return documents
+
+
+def _flow(text: str, values: dict[str, Any], keys: dict[str, str], room: int) -> Any:
+    """A flow collection on one line: ``{KEY: VALUE, ...}`` or ``[VALUE, ...]``.
+
+    Entries are separated by ``, `` (no trailing comma, no empty entry); a key is a
+    plain word followed by ``: ``; a value is a plain word without ``:``, a simple
+    quoted string or a flow collection, nested at most ``room`` (and
+    MAX_FLOW_DEPTH) deep. Anything else is left to the full reader.
+    """
+    tokens: list[tuple[str, str, str, str]] = []
+    position, end, match = 0, len(text.rstrip(" ")), _FLOW_TOKEN.match
+    while position < end:
+        found = match(text, position)
+        if found is None or found.end() == position:
+            raise _Unsupported
+        tokens.append(found.groups())  # type: ignore[arg-type]
+        position = found.end()
+    value, used = _flow_value(tokens, 0, values, keys, min(room, MAX_FLOW_DEPTH))
+    if used != len(tokens):
+        raise _Unsupported
+    return value
+
+
+def _flow_value(
+    tokens: list[tuple[str, str, str, str]],
+    at: int,
+    values: dict[str, Any],
+    keys: dict[str, str],
+    room: int,
+) -> tuple[Any, int]:
+    """The value starting at token ``at`` (collections nested at most ``room`` deep), and
+    the index of the token after it."""
+    if at >= len(tokens):
+        raise _Unsupported
+    indicator, _, plain, quoted = tokens[at]
+    if plain:
+        value = values.get(plain, values)
+        if value is values:
+            value = values[plain] = _value(plain)
+        return value, at + 1
+    if quoted:
+        return quoted[1:-1], at + 1
+    if indicator not in ("[", "{") or room < 1:
+        raise _Unsupported
+    is_map = indicator == "{"
+    closing = "}" if is_map else "]"
+    collection: Any = {} if is_map else []
+    at += 1
+    if at < len(tokens) and tokens[at][0] == closing:
+        return collection, at + 1
+    while True:
+        if is_map:
+            if at >= len(tokens) or not tokens[at][1]:
+                raise _Unsupported
+            name = keys.get(tokens[at][1])
+            if name is None:
+                name = keys[tokens[at][1]] = _key(tokens[at][1])
+            if name in collection:
+                raise _Unsupported  # the full reader reports the duplicate
+            collection[name], at = _flow_value(tokens, at + 1, values, keys, room - 1)
+        else:
+            item, at = _flow_value(tokens, at, values, keys, room - 1)
+            collection.append(item)
+        if at >= len(tokens):
+            raise _Unsupported
+        if tokens[at][0] == closing:
+            return collection, at + 1
+        if tokens[at][0] != ",":
+            raise _Unsupported
+        at += 1
 
 
 def _finish(stack: list[list[Any]]) -> Any:

@@ -306,14 +306,21 @@ class CidrSetTable:
                     as_except.setdefault(e, []).append(entry)
             bounds: list[int] = []
             results: list[frozenset[int]] = []
+            # prefixes nest, so the innermost one decides the whole stack: an interval
+            # after a nested prefix ends has its parent's answer, computed once
+            by_top: dict[Prefix | None, frozenset[int]] = {}
             for start, stack in _intervals([*as_cidr, *as_except]):
-                covered: set[int] = set()
-                excluded: set[int] = set()
-                for prefix in stack:
-                    covered.update(as_cidr.get(prefix, ()))
-                    excluded.update(as_except.get(prefix, ()))
+                top = stack[-1] if stack else None
+                found = by_top.get(top)
+                if found is None:
+                    covered: set[int] = set()
+                    excluded: set[int] = set()
+                    for prefix in stack:
+                        covered.update(as_cidr.get(prefix, ()))
+                        excluded.update(as_except.get(prefix, ()))
+                    found = by_top[top] = self.intern(frozenset(covered - excluded))
                 bounds.append(start)
-                results.append(self.intern(frozenset(covered - excluded)))
+                results.append(found)
             tables[version] = (bounds, results)
         self._tables = tables
         self._added.clear()

@@ -39,9 +39,16 @@ class LabelIndex:
         mapping = dict(labels)
         self._labels[ident] = mapping
         self._all.add(ident)
-        for key, value in mapping.items():
-            self._by_pair.setdefault((key, value), set()).add(ident)
-            self._by_key.setdefault(key, set()).add(ident)
+        by_pair, by_key = self._by_pair, self._by_key
+        for pair in mapping.items():
+            members = by_pair.get(pair)
+            if members is None:
+                members = by_pair[pair] = set()
+            members.add(ident)
+            members = by_key.get(pair[0])
+            if members is None:
+                members = by_key[pair[0]] = set()
+            members.add(ident)
 
     def remove(self, ident: int) -> None:
         """Forget object ``ident`` (no error if unknown)."""
@@ -82,12 +89,13 @@ class LabelIndex:
     def select(self, terms: Iterable[Term], within: Set[int] | None = None) -> set[int]:
         """The ids (optionally only those in ``within``) whose labels satisfy every term.
 
-        A small ``within`` (a namespace's identities) is scanned id by id: cheaper
-        than building a multi-value ``In`` union over the whole index.
+        A small ``within`` (a namespace's identities) is intersected with the
+        posting sets of single-value terms (in C), and what is left is scanned id
+        by id for the other terms: cheaper than building a multi-value ``In``
+        union over the whole index.
         """
         if within is not None and len(within) <= SCAN_WITHIN:
-            terms, labels = tuple(terms), self._labels
-            return {i for i in within if i in labels and terms_match(labels[i], terms)}
+            return self._select_within(tuple(terms), within)
         positive: list[Set[int]] = []
         negative: list[Set[int]] = []
         for op, key, values in terms:
@@ -113,6 +121,24 @@ class LabelIndex:
             if not result:
                 break
             result.difference_update(other)
+        return result
+
+    def _select_within(self, terms: tuple[Term, ...], within: Set[int]) -> set[int]:
+        result = self._all.intersection(within)
+        rest: list[Term] = []
+        for term in terms:
+            op, key, values = term
+            if op == "Exists" or (op in ("=", "In") and len(values) == 1):
+                result &= self._positive(term)
+            elif op == "DoesNotExist":
+                result -= self._by_key.get(key, EMPTY)
+            elif op in ("In", "NotIn"):
+                rest.append(term)
+            else:
+                raise ValueError(f"unknown selector operator {op!r}")
+        if rest and result:
+            labels = self._labels
+            return {i for i in result if terms_match(labels[i], rest)}
         return result
 
     def matches(self, ident: int, terms: Iterable[Term]) -> bool:

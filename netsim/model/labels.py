@@ -23,10 +23,16 @@ class Labels:
 
     items: tuple[tuple[str, str], ...] = ()
     _index: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _hash: int = field(default=0, init=False, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "items", tuple(sorted(self.items)))
         self._index.update(self.items)
+        object.__setattr__(self, "_hash", hash(self.items))
+
+    def __hash__(self) -> int:
+        # computed once: label sets key the identity table, one lookup per pod
+        return self._hash
 
     @classmethod
     def of(cls, mapping: Mapping[str, str] | None = None, **labels: str) -> Labels:

@@ -37,7 +37,9 @@ class IdentityTable:
         """Namespace name -> its live identities."""
         self.namespace_ids: dict[str, int] = {}
         self.namespace_names: dict[int, str] = {}
-        self._by_key: dict[tuple[str, Labels], int] = {}
+        self._by_key: dict[str, dict[Labels, int]] = {}
+        """Namespace -> labels -> live identity (no (namespace, labels) tuple per identity:
+        nothing for the cyclic GC to trace, and no tuple hashed per lookup)."""
         self._refs: dict[int, int] = {}
         self._next = 0
 
@@ -46,18 +48,20 @@ class IdentityTable:
 
     def get(self, namespace: str, labels: Labels) -> int | None:
         """The id of a live identity, or None."""
-        return self._by_key.get((namespace, labels))
+        return self._by_key.get(namespace, {}).get(labels)
 
     def acquire(self, namespace: str, labels: Labels) -> tuple[int, bool]:
         """Take a reference to the identity of (namespace, labels); True when it is new."""
-        key = (namespace, labels)
-        ident = self._by_key.get(key)
+        of_namespace = self._by_key.get(namespace)
+        if of_namespace is None:
+            of_namespace = self._by_key[namespace] = {}
+        ident = of_namespace.get(labels)
         if ident is not None:
             self._refs[ident] += 1
             return ident, False
         ident = self._next
         self._next += 1
-        self._by_key[key] = ident
+        of_namespace[labels] = ident
         self._refs[ident] = 1
         self.namespace_of[ident] = namespace
         self.labels_of[ident] = labels
@@ -73,7 +77,7 @@ class IdentityTable:
         del self._refs[ident]
         namespace = self.namespace_of.pop(ident)
         labels = self.labels_of.pop(ident)
-        del self._by_key[(namespace, labels)]
+        del self._by_key[namespace][labels]
         self.members[namespace].discard(ident)
         self.pods.remove(ident)
         return True

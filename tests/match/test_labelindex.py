@@ -43,6 +43,9 @@ def test_operators() -> None:
     assert index.select([("=", "app", ("b",))]) == set()
     with pytest.raises(ValueError):
         index.select([("Near", "app", ())])
+    with pytest.raises(ValueError):  # also when a small within-set is intersected and scanned
+        index.select([("Near", "app", ())], within={2, 3})
+    assert index.select([("DoesNotExist", "app", ()), ("In", "tier", ("f", "g"))], {2, 3}) == {2}
 
 
 @settings(max_examples=200, derandomize=True, deadline=None)

@@ -82,7 +82,7 @@ def pcap_folder(text: str | None) -> Path | None:
 def run_paths(paths: Sequence[str | Path], args: argparse.Namespace) -> int:
     """Load every scenario (all must be valid), run them in order, print; return the exit code."""
     from netsim.scenario.load import load_scenario
-    from netsim.scenario.runner import run_scenario, scenario_summary
+    from netsim.scenario.runner import CaptureNotWritten, run_scenario, scenario_summary
 
     scenarios = [load_scenario(path) for path in paths]
     if getattr(args, "capture", None) and not args.pcap:
@@ -92,21 +92,27 @@ def run_paths(paths: Sequence[str | Path], args: argparse.Namespace) -> int:
     pcap_dir = pcap_folder(args.pcap)
     results = []
     interrupted = False
+    failure: CaptureNotWritten | None = None
     try:
         for scenario in scenarios:
             pcap = pcap_dir / f"{scenario.name}.pcap" if pcap_dir else None
-            result = run_scenario(
-                scenario,
-                seed=args.seed,
-                pcap=pcap,
-                interfaces=tuple(getattr(args, "capture", None) or ()),
-            )
+            try:
+                result = run_scenario(
+                    scenario,
+                    seed=args.seed,
+                    pcap=pcap,
+                    interfaces=tuple(getattr(args, "capture", None) or ()),
+                )
+            except CaptureNotWritten as exc:
+                failure, result = exc, exc.result  # print what ran, then the error
             results.append(result)
             if not args.json:
                 if not args.quiet:
                     sys.stdout.write(result.transcript() + "\n")
                 sys.stdout.write(result.summary())
                 sys.stdout.flush()
+            if failure is not None:
+                break
     except KeyboardInterrupt:
         interrupted = True  # what finished is still reported below, then exit 130
     totals = scenario_summary(results)
@@ -129,6 +135,8 @@ def run_paths(paths: Sequence[str | Path], args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    if failure is not None:
+        raise failure
     return 0 if totals["failed"] == 0 else 1
 
 

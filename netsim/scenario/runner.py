@@ -166,6 +166,15 @@ def _subnet(prefix: Prefix, index: int) -> Prefix:
     return Prefix(prefix.version, prefix.network + (index << 8), 24)
 
 
+class CaptureNotWritten(NetsimError):
+    """The run completed but its capture could not be written: ``result`` is the run."""
+
+    def __init__(self, error: NetsimError, result: ScenarioResult) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+        self.result = result
+
+
 class Runner:
     """Replays one scenario; :meth:`run` returns its result.
 
@@ -240,6 +249,7 @@ class Runner:
         ``interfaces`` only when some are named)."""
         records = [self.execute(step) for step in self.scenario.steps]
         written = ""
+        failure: NetsimError | None = None
         if pcap is not None:
             try:
                 pcap.parent.mkdir(parents=True, exist_ok=True)
@@ -247,16 +257,16 @@ class Runner:
                 raise ScenarioError(
                     f"{pcap.parent}: cannot create the capture folder: {describe_os_error(exc)}"
                 ) from None
-            if interfaces:
-                self.network.write_pcap(str(pcap), interfaces)
-            else:
-                self.network.write_pcap(str(pcap))
-            written = str(pcap)
+            try:
+                self.network.write_pcap(str(pcap), interfaces or None)
+                written = str(pcap)
+            except NetsimError as exc:
+                failure = exc
         self.close()
         header = [f"# {self.scenario.name}: {self.scenario.title}"]
         header += [f"# {line}".rstrip() for line in self.scenario.description.splitlines()]
         header.append("")
-        return ScenarioResult(
+        result = ScenarioResult(
             self.scenario.name,
             self.scenario.source,
             self.scenario.title,
@@ -265,6 +275,9 @@ class Runner:
             tuple(header),
             written,
         )
+        if failure is not None:
+            raise CaptureNotWritten(failure, result)
+        return result
 
     def close(self) -> None:
         """Stop following the cluster (kubectl, network and policy hook)."""

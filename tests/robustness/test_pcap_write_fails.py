@@ -64,13 +64,12 @@ def test_a_capture_that_cannot_be_written_is_an_error_and_no_file(
     assert list(captures.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="netsim run prints nothing of the transcript when its capture cannot be "
-    "written (issue 13: a failed run still prints what it had); netsim/cli/run.py",
-)
 def test_the_transcript_is_still_printed_when_the_capture_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_refused(tmp_path, monkeypatch, errno.EROFS)
-    assert "wget --spider --timeout=1 nginx" in capsys.readouterr().out
+    status, _ = run_refused(tmp_path, monkeypatch, errno.EROFS)
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert "wget --spider --timeout=1 nginx" in out
+    assert "remote file exists" in out
+    assert err.startswith("error: ") and "Read-only file system" in err

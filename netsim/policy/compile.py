@@ -23,6 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from netsim.match.cidrtrie import CidrSetTable
 from netsim.match.labelindex import Term, terms_match
 from netsim.match.ports import PortMatcher, PortSet
@@ -121,6 +124,16 @@ def compile_ports(ports: tuple[PolicyPort, ...], profile: Profile) -> PortSet:
             last = p.end_port if (p.end_port is not None and profile.end_port) else p.port
             terms.append(PortMatcher(p.protocol, p.port, last))
     return PortSet(tuple(terms))
+
+
+def members_vector(members: set[int], identities: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+    """Which of ``identities`` (an identity per peer class, -1: not a pod) are in ``members``."""
+    if not members:
+        return np.zeros(len(identities), dtype=bool)
+    size = max(int(identities.max(initial=-1)), max(members)) + 2
+    lookup = np.zeros(size, dtype=bool)
+    lookup[np.fromiter(members, dtype=np.intp, count=len(members))] = True
+    return lookup[identities]  # identity -1 (not a pod) reads the always-False last slot
 
 
 class PolicyTables:

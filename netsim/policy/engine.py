@@ -32,7 +32,13 @@ from netsim.model.cluster import Change, Cluster
 from netsim.model.labels import Labels
 from netsim.model.netpol import Direction
 from netsim.model.objects import Namespace, Node, Pod
-from netsim.policy.compile import CompiledPeer, CompiledPolicy, PolicyTables, Spec
+from netsim.policy.compile import (
+    CompiledPeer,
+    CompiledPolicy,
+    PolicyTables,
+    Spec,
+    members_vector,
+)
 from netsim.policy.endpoint import L4_PROTOCOLS, Endpoint, selectable
 from netsim.policy.profile import UPSTREAM, Profile
 from netsim.policy.tiercompile import TierTables
@@ -675,16 +681,6 @@ class PolicyEngine:
             self._pod_order = (pods, classes, special)
         return self._pod_order
 
-    def _members_vector(
-        self, spec_members: set[int], identities: npt.NDArray[np.intp]
-    ) -> npt.NDArray[np.bool_]:
-        if not spec_members:
-            return np.zeros(len(identities), dtype=bool)
-        size = max(int(identities.max(initial=-1)), max(spec_members)) + 2
-        lookup = np.zeros(size, dtype=bool)
-        lookup[np.fromiter(spec_members, dtype=np.intp, count=len(spec_members))] = True
-        return lookup[identities]  # identity -1 (not a pod) reads the always-False last slot
-
     def class_matrix(self, protocol: str, port: int) -> npt.NDArray[np.bool_]:
         """allowed[src class, dst class] for the pod classes of the current pods.
 
@@ -710,9 +706,7 @@ class PolicyEngine:
         def members_of(spec: Spec) -> npt.NDArray[np.bool_]:
             vec = spec_vectors.get(spec)
             if vec is None:
-                vec = spec_vectors[spec] = self._members_vector(
-                    self.tables.members(spec), identities
-                )
+                vec = spec_vectors[spec] = members_vector(self.tables.members(spec), identities)
             return vec
 
         block_vectors = self._block_vectors(n)

@@ -45,11 +45,12 @@ class TargetExplanation:
         return len({e.allowed for e in self.explanations}) <= 1
 
     def outcomes(self) -> list[list[Explanation]]:
-        """The explanations grouped by outcome (verdict and deciding rule or reason per side)."""
+        """The explanations grouped by outcome (verdict, deciding rule or reason, and the
+        cluster-wide Pass rules met, per side)."""
         groups: dict[tuple[Any, ...], list[Explanation]] = {}
         for e in self.explanations:
             key = tuple(
-                (s.decision.allowed, s.decision.reason, str(s.decision.rule))
+                (s.decision.allowed, s.decision.reason, str(s.decision.rule), s.decision.passed)
                 for s in (e.egress, e.ingress)
             )
             groups.setdefault(key, []).append(e)

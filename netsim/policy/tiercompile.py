@@ -42,12 +42,14 @@ from netsim.model.adminpolicy import (
 )
 from netsim.model.labels import LabelSelector
 from netsim.model.netpol import Direction
-from netsim.policy.compile import PeerSpec, PolicyTables
+from netsim.policy.compile import PeerSpec, PolicyTables, members_vector
 from netsim.policy.tiers import TierMatch, node_selected, tiered
 from netsim.policy.verdict import RuleRef, SideDecision
 
 NO_MATCH: TierMatch = (None, "")
 NOT_ISOLATED = SideDecision(True, "not-isolated")
+ENTRY_LIMIT = 1 << 18
+"""Tier entries kept before they are all dropped (bounds memory over many ports)."""
 L4 = ("TCP", "UDP", "SCTP")
 
 
@@ -317,6 +319,8 @@ class TierTables:
                 tiers[policy.tier].append(
                     TierRuleEntry(policy.key, rule.index, rule.verdict, port_index, peers)
                 )
+        if len(self._entries) >= ENTRY_LIMIT:
+            self._entries.clear()
         found = self._entries[key] = TierEntry(tuple(tiers["Admin"]), tuple(tiers["Baseline"]))
         return found
 
@@ -359,29 +363,99 @@ class TierTables:
 
         ``classes`` are (identity, network entries, named-port signature) of pod classes
         that are not host-networked; ``isolated``/``allowed`` NetworkPolicy's isolation
-        per local class and verdict per pair. Classes in a tier group with no policy keep
-        NetworkPolicy's verdict; the others decide pair by pair through :meth:`decide`.
+        per local class and verdict per pair. Per tier group and destination signature the
+        :class:`TierEntry` is the one :meth:`decide` reads; its first-match verdicts over
+        all remote classes come from :class:`ClassVectors` and are put in tier order by
+        :func:`combine`, with numpy (no loop over class pairs).
         """
         out = np.where(isolated[:, None], allowed, True)
-        groups = [self.group(identity) for identity, _, _ in classes]
-        for i, (identity, _, own_named) in enumerate(classes):
-            if not self._group_policies[groups[i]]:
+        if not classes:
+            return out
+        vectors = ClassVectors(classes)
+        named = np.array([c[2] for c in classes], dtype=np.intp)
+        groups = np.array([self.group(c[0]) for c in classes], dtype=np.intp)
+        for group in np.unique(groups).tolist():
+            if not self._group_policies[group]:
                 continue
-            for j, (remote, networks, remote_named) in enumerate(classes):
-                if isolated[i]:
-                    ok = bool(allowed[i, j])
-                    netpol = SideDecision(ok, "rule" if ok else "no-rule-matched")
+            rows = np.flatnonzero(groups == group)
+            # egress: the destination is the remote (columns); ingress: the local pod (rows)
+            signatures = named if direction == "egress" else named[rows]
+            for signature in np.unique(signatures).tolist():
+                entry = self.entry(
+                    group, direction, protocol, port, signature, named_ports(signature)
+                )
+                admin, baseline = vectors.codes(entry.admin), vectors.codes(entry.baseline)
+                if direction == "egress":
+                    cols = np.flatnonzero(named == signature)
+                    block = np.ix_(rows, cols)
+                    out[block] = combine(
+                        admin[cols], baseline[cols], isolated[rows], allowed[block]
+                    )
                 else:
-                    netpol = NOT_ISOLATED
-                named = remote_named if direction == "egress" else own_named
-                out[i, j] = self.decide(
-                    netpol,
-                    direction,
-                    identity,
-                    (remote, networks, ""),
-                    named,
-                    named_ports(named),
-                    protocol,
-                    port,
-                ).allowed
+                    sub = rows[named[rows] == signature]
+                    out[sub] = combine(admin, baseline, isolated[sub], allowed[sub])
         return out
+
+
+ALLOW, DENY, PASS = 1, 2, 3
+CODES: dict[Verdict, int] = {"allow": ALLOW, "deny": DENY, "pass": PASS}
+
+
+class ClassVectors:
+    """:func:`first_match` over every remote class at once: a verdict code per class."""
+
+    def __init__(self, classes: Sequence[tuple[int, frozenset[int], int]]) -> None:
+        self.identities = np.array([c[0] for c in classes], dtype=np.intp)
+        self.networks = [c[1] for c in classes]
+        self._members: dict[int, npt.NDArray[np.bool_]] = {}
+        self._nets: dict[frozenset[int], npt.NDArray[np.bool_]] = {}
+        self._codes: dict[int, npt.NDArray[np.int8]] = {}
+
+    def _members_vector(self, members: set[int]) -> npt.NDArray[np.bool_]:
+        found = self._members.get(id(members))
+        if found is None:
+            found = self._members[id(members)] = members_vector(members, self.identities)
+        return found
+
+    def _nets_vector(self, nets: frozenset[int]) -> npt.NDArray[np.bool_]:
+        found = self._nets.get(nets)
+        if found is None:
+            found = self._nets[nets] = np.fromiter(
+                (not nets.isdisjoint(c) for c in self.networks), bool, len(self.networks)
+            )
+        return found
+
+    def codes(self, rules: tuple[TierRuleEntry, ...]) -> npt.NDArray[np.int8]:
+        """Per remote class, the verdict code of the first rule with a matching peer (0:
+        none). The remotes are pods, so ``nodes`` peers match none of them."""
+        found = self._codes.get(id(rules))
+        if found is not None:
+            return found
+        n = len(self.identities)
+        out = np.zeros(n, dtype=np.int8)
+        undecided = np.ones(n, dtype=bool)
+        for rule in rules:
+            hit = np.zeros(n, dtype=bool)
+            for _, members, nets, _ in rule.peers:
+                if members is not None:
+                    hit |= self._members_vector(members)
+                if nets:
+                    hit |= self._nets_vector(nets)
+            hit &= undecided
+            out[hit] = CODES[rule.verdict]
+            undecided &= ~hit
+        self._codes[id(rules)] = out
+        return out
+
+
+def combine(
+    admin: npt.NDArray[np.int8],
+    baseline: npt.NDArray[np.int8],
+    isolated: npt.NDArray[np.bool_],
+    allowed: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.bool_]:
+    """:func:`netsim.policy.tiers.tiered` on whole tables: an admin Allow/Deny (per remote
+    column) decides; else NetworkPolicy for isolated rows; else a baseline Deny denies."""
+    decided = (admin == ALLOW) | (admin == DENY)
+    below = np.where(isolated[:, None], allowed, (baseline != DENY)[None, :])
+    return np.where(decided[None, :], (admin == ALLOW)[None, :], below)

@@ -120,3 +120,32 @@ def test_cli_explain_shows_the_chain(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert data["egress"]["passed"] == [
         "AdminNetworkPolicy/deny-secret spec.egress[0].to[0] ports[0]"
     ]
+
+
+def test_a_baseline_pass_skips_the_rest_of_the_baseline_tier() -> None:
+    baseline_pass = """\
+    apiVersion: policy.networking.k8s.io/v1alpha2
+    kind: ClusterNetworkPolicy
+    metadata: {name: vault-ops}
+    spec:
+      tier: Baseline
+      priority: 5
+      subject: {namespaces: {matchLabels: {team: a}}}
+      egress:
+      - action: Pass
+        to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: vault}}}}]
+    """
+    # only the baseline tier: the ClusterNetworkPolicy (priority 5) comes before the
+    # BaselineAdminNetworkPolicy, which netsim puts after every Baseline-tier CNP
+    e = explain(cluster(baseline_pass, BASELINE), "a/web", "secret/vault", "TCP", 80)
+    assert e.allowed
+    assert e.egress.decision.reason == "not-isolated"
+    assert e.egress.chain == (
+        "no NetworkPolicy isolates it",
+        "baseline ClusterNetworkPolicy/vault-ops priority 5 spec.egress[0].to[0]: Pass",
+        "no policy decides: allowed",
+    )
+    # b/client is not in team a: the baseline deny decides
+    assert not explain(
+        cluster(baseline_pass, BASELINE), "b/client", "secret/vault", "TCP", 80
+    ).allowed

@@ -223,13 +223,30 @@ class CidrTrie(Generic[V]):
         return self.lookup4(address) if version == 4 else self.lookup6(address)
 
     def lookup_all(self, version: int, addresses: Iterable[int]) -> list[V | None]:
-        """Longest-prefix match for many addresses of one family: ``map`` over ``bisect``, in C."""
+        """Longest-prefix match for many addresses of one family, in C: IPv4 reads the
+        three-level table with numpy (a level only for the addresses that need it), IPv6
+        maps ``bisect`` over the bounds."""
         if self._l1 is None or self._bounds6 is None:
             self._build()
-        bounds, shifted = (
-            (self._bounds4, self._shifted4) if version == 4 else (self._bounds6, self._shifted6)
-        )
-        return list(map(shifted.__getitem__, map(partial(bisect_right, bounds), addresses)))
+        assert self._l1 is not None
+        if version == 6:
+            shifted = self._shifted6
+            return list(
+                map(shifted.__getitem__, map(partial(bisect_right, self._bounds6), addresses))
+            )
+        address = np.fromiter(addresses, dtype=np.int64)
+        entry = np.frombuffer(self._l1, dtype=np.intc)[address >> 16].astype(np.int64)
+        deeper = np.flatnonzero(entry < 0)
+        if len(deeper):
+            address = address[deeper]
+            second = np.frombuffer(self._l2, dtype=np.intc)[entry[deeper] + (address >> 8)]
+            third = np.flatnonzero(second < 0)
+            if len(third):
+                level3 = np.frombuffer(self._l3, dtype=np.intc)
+                second[third] = level3[second[third] + (address[third] & 255)]
+            entry[deeper] = second
+        values = self._v4
+        return [values[i] for i in entry.tolist()]
 
     def lookup_many4(self, addresses: npt.NDArray[np.uint32]) -> list[V | None]:
         """Vectorised IPv4 lookup: one ``searchsorted`` over an array of addresses."""

@@ -47,10 +47,13 @@ from netsim.policy.tiers import TierMatch, node_selected, tiered
 from netsim.policy.verdict import RuleRef, SideDecision
 
 NO_MATCH: TierMatch = (None, "")
+"""No rule of a tier matched."""
 NOT_ISOLATED = SideDecision(True, "not-isolated")
+"""NetworkPolicy's decision for a pod it does not isolate."""
 ENTRY_LIMIT = 1 << 18
 """Tier entries kept before they are all dropped (bounds memory over many ports)."""
 L4 = ("TCP", "UDP", "SCTP")
+"""The protocols a named port resolves with (the connection's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,6 +402,7 @@ class TierTables:
 
 ALLOW, DENY, PASS = 1, 2, 3
 CODES: dict[Verdict, int] = {"allow": ALLOW, "deny": DENY, "pass": PASS}
+"""A rule's verdict as the int8 code of :meth:`ClassVectors.codes` (0: no rule matched)."""
 
 
 class ClassVectors:

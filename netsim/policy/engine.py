@@ -160,14 +160,6 @@ class Record:
     cluster_pod: bool = False
     networks: frozenset[int] = frozenset()
 
-    def tier_view(self) -> tuple[int, frozenset[int], str]:
-        """What the cluster-wide tiers see of this end as a remote (``first_match``)."""
-        return (
-            self.identity if self.cluster_pod else -1,
-            self.networks,
-            self.node if self.kind == "node" else "",
-        )
-
 
 class PolicyEngine:
     """Decides whether a connection passes NetworkPolicy; follows the cluster's changes."""
@@ -484,8 +476,9 @@ class PolicyEngine:
         named = dst.named if src.egress_named else -1
         entry = self._side_entry("egress", src.egress, protocol, port, named)
         if self.tiers.policies:
-            return self._tiered(
-                "egress", entry.decision("egress", dst), src, dst, dst, protocol, port
+            named_ports = self._named_ports(dst.named)
+            return self.tiers.decide_ends(
+                entry.decision("egress", dst), "egress", src, dst, dst, named_ports, protocol, port
             )
         return entry.decision("egress", dst)
 
@@ -496,33 +489,11 @@ class PolicyEngine:
         named = dst.named if dst.ingress_named else -1
         entry = self._side_entry("ingress", dst.ingress, protocol, port, named)
         if self.tiers.policies:
-            return self._tiered(
-                "ingress", entry.decision("ingress", src), dst, src, dst, protocol, port
+            netpol, named_ports = entry.decision("ingress", src), self._named_ports(dst.named)
+            return self.tiers.decide_ends(
+                netpol, "ingress", dst, src, dst, named_ports, protocol, port
             )
         return entry.decision("ingress", src)
-
-    def _tiered(
-        self,
-        direction: Direction,
-        netpol: SideDecision,
-        local: Record,
-        remote: Record,
-        destination: Record,
-        protocol: str,
-        port: int,
-    ) -> SideDecision:
-        """NetworkPolicy's decision of one side put through the cluster-wide tiers."""
-        named = destination.named
-        return self.tiers.decide(
-            netpol,
-            direction,
-            local.identity if local.cluster_pod else -1,
-            remote.tier_view(),
-            named,
-            self._named_ports(named),
-            protocol,
-            port,
-        )
 
     # -------------------------------------------------------------------- API
     def egress(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> SideDecision:

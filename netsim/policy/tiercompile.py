@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -185,6 +186,34 @@ def _spec(subject: AdminSubject) -> PeerSpec | None:
 
 NOTHING = PeerSpec("", None, LabelSelector(match_labels=(("", ""),)))
 """A spec for a subject with neither field (never valid; kept total): selects nothing."""
+
+
+class TierEnd(Protocol):
+    """What the tiers read of a resolved end (the engine's ``Record``)."""
+
+    @property
+    def kind(self) -> str:
+        """``pod``, ``node`` or ``external``."""
+
+    @property
+    def identity(self) -> int:
+        """The pod's identity (-1: none)."""
+
+    @property
+    def node(self) -> str:
+        """The node's name (a node end) or the pod's node."""
+
+    @property
+    def named(self) -> int:
+        """The index of the pod's named-port signature (-1: none)."""
+
+    @property
+    def cluster_pod(self) -> bool:
+        """A pod that is not host-networked: a possible subject and selector peer."""
+
+    @property
+    def networks(self) -> frozenset[int]:
+        """The network entries containing its address."""
 
 
 class TierTables:
@@ -351,6 +380,28 @@ class TierTables:
 
         admin = first_match(entry.admin, direction, identity, networks, node)
         return tiered(netpol, admin, baseline)
+
+    def decide_ends(
+        self,
+        netpol: SideDecision,
+        direction: Direction,
+        local: TierEnd,
+        remote: TierEnd,
+        destination: TierEnd,
+        named_ports: NamedPorts,
+        protocol: str,
+        port: int,
+    ) -> SideDecision:
+        """:meth:`decide` for resolved ends: the local pod, the remote end and the
+        destination (whose named ports, ``named_ports``, a named port resolves on)."""
+        view = (
+            remote.identity if remote.cluster_pod else -1,
+            remote.networks,
+            remote.node if remote.kind == "node" else "",
+        )
+        subject = local.identity if local.cluster_pod else -1
+        named = destination.named
+        return self.decide(netpol, direction, subject, view, named, named_ports, protocol, port)
 
     def side_table(
         self,

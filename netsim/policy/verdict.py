@@ -66,6 +66,16 @@ class SideDecision:
     passed: tuple[RuleRef, ...] = ()
     """The ``Pass`` rules (admin tier, then baseline tier) the connection went through."""
 
+    @property
+    def denied_by(self) -> tuple[str, ...]:
+        """The policies a denial is owed to: the cluster-wide policy whose Deny rule decided,
+        else the NetworkPolicies isolating the pod; empty when allowed or not a policy's."""
+        if self.allowed:
+            return ()
+        if self.reason in ("admin-deny", "baseline-deny") and self.rule is not None:
+            return (self.rule.policy,)
+        return self.isolating_policies
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:

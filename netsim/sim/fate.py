@@ -26,8 +26,9 @@ class PacketFate:
 
     ``delivered``: it reached a host's stack (``delivered_to``: ``ns/pod``,
     ``node/NAME`` or ``external/NAME``). ``dropped_by``: the policies that
-    isolated the enforcement point that dropped it (``ns/name``; empty when it
-    was not a policy drop). ``reason``: for a drop, the drop reason as the
+    isolated the enforcement point that dropped it (``ns/name``), or the
+    cluster-wide policy whose Deny rule decided (``AdminNetworkPolicy/name``);
+    empty when it was not a policy drop. ``reason``: for a drop, the drop reason as the
     trace words it (``policy-ingress: no-rule-matched``, ``spoofed-source``,
     ``no-route``...); for a delivery, the allowing rule of each enforcement
     point it passed (``;``-separated), or the engine's reason when no rule was
@@ -85,7 +86,7 @@ class FateWatch:
             return
         self.drop_reason = reason if d is None else f"{reason}: {d.reason}"
         if d is not None:
-            self.isolating = d.isolating_policies
+            self.isolating = d.denied_by
 
     def allowed(self, frame: Frame, d: SideDecision) -> None:
         """An enforcement point let ``frame`` pass with decision ``d``."""

@@ -91,8 +91,9 @@ class Recorder:
         counters.drops[reason] += 1
         counters.drops_at[where] += 1
         isolating = d.isolating_policies if d is not None else ()
-        if isolating:
-            counters.policy_drops[",".join(isolating)] += 1
+        denied_by = d.denied_by if d is not None else ()
+        if denied_by:
+            counters.policy_drops[",".join(denied_by)] += 1
         self.trace.append(
             event_for(
                 self.env.now + delay,

@@ -99,10 +99,11 @@ class Counters:
     allowed per policy rule (``default/access-nginx spec.ingress[0].from[0]``);
     ``drops`` counts dropped packets per reason (``policy-ingress``,
     ``no-route``...); ``policy_drops`` counts policy drops per set of isolating
-    policies (``default/default-deny``); ``rule_packets`` counts every packet
-    (first and established) of the flows each rule allowed, at the node that
-    enforced it; ``drops_at`` counts drops per enforcement point or node
-    (``default/nginx-1 ingress``, ``node-1``); ``packets`` counts frames hosts sent.
+    policies (``default/default-deny``) or per deciding cluster-wide policy;
+    ``rule_packets`` counts every packet (first and established) of the flows
+    each rule allowed, at the node that enforced it; ``drops_at`` counts drops
+    per enforcement point or node (``default/nginx-1 ingress``, ``node-1``);
+    ``packets`` counts frames hosts sent.
     """
 
     interfaces: Counter[str]

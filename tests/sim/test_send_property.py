@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from policy.tier_strategies import cluster_policy_lists
 from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.l2 import GRE
 from scapy.layers.sctp import SCTP, SCTPChunkInit
@@ -28,8 +29,10 @@ from scapy.packet import Packet
 from strategies import EXTERNAL_IPS, PROBE_PORTS, World, build_cluster, worlds
 
 from netsim.model import Cluster, Pod
+from netsim.model.adminpolicy import ClusterPolicy
 from netsim.policy.profile import CALICO, CILIUM, UPSTREAM, Profile
 from netsim.policy.reference import ReferenceEvaluator
+from netsim.policy.tiers import TieredReferenceEvaluator
 from netsim.sim.network import Network
 
 KINDS = ("TCP", "UDP", "SCTP", "ICMP", "GRE")
@@ -75,23 +78,13 @@ def _listening(cluster: Cluster, dst: Pod, protocol: str, port: int) -> bool:
     )
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-@given(
-    worlds(max_pods=5, max_policies=6),
-    st.sampled_from([UPSTREAM, CALICO, CILIUM]),
-    st.lists(shots, min_size=1, max_size=12),
-)
-def test_send_matches_the_reference_verdict(
-    world: World, profile: Profile, packets: list[tuple[int, int, str, int, int]]
+def _check_sends(
+    cluster: Cluster,
+    profile: Profile,
+    oracle: ReferenceEvaluator,
+    packets: list[tuple[int, int, str, int, int]],
 ) -> None:
-    cluster = build_cluster(world)
     net = Network(cluster, seed=0, dns=False, profile=profile)
-    oracle = ReferenceEvaluator(cluster, profile)
     pods = cluster.sorted_pods()
     for number, (a, b, kind, port, spoof) in enumerate(packets):
         src, dst = pods[a % len(pods)], pods[b % len(pods)]
@@ -112,11 +105,11 @@ def test_send_matches_the_reference_verdict(
         ingress = oracle.ingress(source, dst.ip, kind, judged_port)
         if not egress.allowed:
             assert not fate.delivered, where
-            assert fate.dropped_by == egress.isolating_policies, where
+            assert fate.dropped_by == egress.denied_by, where
             assert fate.reason.startswith("policy-egress"), where
         elif not ingress.allowed:
             assert not fate.delivered, where
-            assert fate.dropped_by == ingress.isolating_policies, where
+            assert fate.dropped_by == ingress.denied_by, where
             assert fate.reason.startswith("policy-ingress"), where
         else:
             expected_to = f"node/{dst.node}" if dst.host_network else dst.key
@@ -128,3 +121,45 @@ def test_send_matches_the_reference_verdict(
                 assert flags == ("SA" if _listening(cluster, dst, "TCP", port) else "RA"), where
             if kind == "ICMP" and not spoofed:
                 assert fate.reply is not None and fate.reply[ICMP].type == 0, where
+
+
+PROPERTY = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@PROPERTY
+@given(
+    worlds(max_pods=5, max_policies=6),
+    st.sampled_from([UPSTREAM, CALICO, CILIUM]),
+    st.lists(shots, min_size=1, max_size=12),
+)
+def test_send_matches_the_reference_verdict(
+    world: World, profile: Profile, packets: list[tuple[int, int, str, int, int]]
+) -> None:
+    cluster = build_cluster(world)
+    _check_sends(cluster, profile, ReferenceEvaluator(cluster, profile), packets)
+
+
+@settings(PROPERTY, max_examples=200)
+@given(
+    worlds(max_pods=5, max_policies=4),
+    cluster_policy_lists,
+    st.sampled_from([UPSTREAM, CALICO, CILIUM]),
+    st.lists(shots, min_size=1, max_size=12),
+)
+def test_send_matches_the_tiered_verdict_with_cluster_wide_policies(
+    world: World,
+    policies: list[ClusterPolicy],
+    profile: Profile,
+    packets: list[tuple[int, int, str, int, int]],
+) -> None:
+    """AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy mixed in:
+    the oracle is the tiered reference; a tier Deny names its policy in ``dropped_by``."""
+    cluster = build_cluster(world)
+    for policy in policies:
+        cluster.add(policy)
+    _check_sends(cluster, profile, TieredReferenceEvaluator(cluster, profile), packets)

@@ -4,8 +4,9 @@ Each case is one state of an upstream conformance test of AdminNetworkPolicy and
 BaselineAdminNetworkPolicy (the file names its source URL), in the format of
 ``cases/upstream/README.md``; the probes' ``allowed`` are the upstream expectations.
 
-The tiered reference evaluator (:mod:`netsim.policy.tiers`) and the compiled engine
-(:class:`netsim.policy.engine.PolicyEngine`) must pass them all; the engine must also
+The tiered reference evaluator (:mod:`netsim.policy.tiers`), the compiled engine
+(:class:`netsim.policy.engine.PolicyEngine`) and the simulated data path
+(:meth:`netsim.sim.network.Network.send`) must pass them all; the engine must also
 report the reference's decisions (deciding tier, policy, rule and Pass chain).
 """
 
@@ -15,11 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.sctp import SCTP, SCTPChunkInit
+from scapy.packet import Packet
 
 from netsim.model.adminpolicy import ClusterPolicy
 from netsim.model.load import load_cluster
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.tiers import TieredReferenceEvaluator
+from netsim.sim.network import Network
 
 from .convert import load_case, npa_case_files, write_manifests
 from .test_cases import destinations, source_ip
@@ -74,3 +79,34 @@ def test_engine(path: Path, tmp_path: Path) -> None:
             ), label
     probed = sorted(ports)
     assert (engine.matrix(probed) == reference.matrix(probed)).all()
+
+
+def _probe_packet(protocol: str, src: str, dst: str, port: int, sport: int) -> Packet:
+    ip = IP(src=src, dst=dst)
+    if protocol == "TCP":
+        return ip / TCP(sport=sport, dport=port, flags="S", seq=1)
+    if protocol == "UDP":
+        return ip / UDP(sport=sport, dport=port) / b"probe"
+    return ip / SCTP(sport=sport, dport=port, tag=0) / SCTPChunkInit(init_tag=7)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[c.stem for c in CASES])
+def test_simulator(path: Path, tmp_path: Path) -> None:
+    """Each probe as a packet sent from the source pod into the simulated network: it is
+    delivered to the destination exactly when upstream expects the connection allowed."""
+    data, manifests = _load(path, tmp_path)
+    cluster = load_cluster([manifests])
+    net = Network(cluster, seed=0, dns=False)
+    sport = 30000
+    for probe in data["expect"]:
+        source = str(probe["from"])
+        src = source_ip(cluster, source)
+        at = f"node/{source[len('node:') :]}" if source.startswith("node:") else source
+        for dst, port in destinations(cluster, probe):
+            protocol = str(probe["protocol"])
+            sport += 1
+            fate = net.send(_probe_packet(protocol, src, dst, port, sport), at)
+            label = f"{source} -> {probe['to']} {port}/{protocol}: {fate}"
+            assert fate.delivered is probe["allowed"], label
+            if not fate.delivered:
+                assert fate.reason.startswith("policy-"), label

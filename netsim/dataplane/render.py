@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from netsim.addr import ip_to_int
 from netsim.errors import LookupFailed
 from netsim.model import Cluster, Labels, Namespace, NetworkPolicy, Pod, PolicyPeer, PolicyPort
+from netsim.model.kubeproxyrules import EXTERNAL_TYPES, allocate_node_ports
 from netsim.model.netpol import Direction
 from netsim.policy.endpoint import ServiceTarget, service_targets
 from netsim.policy.profile import UPSTREAM, Profile
@@ -513,27 +514,17 @@ def render_services(cluster: Cluster) -> tuple[ServiceRule, ...]:
 def node_ports(cluster: Cluster) -> dict[tuple[str, str, int], int]:
     """The NodePort of every NodePort/LoadBalancer Service port: (key, protocol, port) -> port.
 
-    A port the manifest leaves unset gets the lowest free one from 30000 up,
-    Services in key order, as netsim's simulated kube-proxy allocates them.
+    Allocated by :func:`netsim.model.kubeproxyrules.allocate_node_ports`, the rule the
+    simulated kube-proxy follows: an explicit ``nodePort`` wins, else the lowest free one
+    from 30000 up, Services in key order, one NodePort per port number across protocols.
     """
-    found: dict[tuple[str, str, int], int] = {}
-    wanted = [
-        (key, sp)
+    allocated = allocate_node_ports(cluster.services, {})
+    return {
+        (key, sp.protocol, sp.port): allocated[(key, sp.port)]
         for key, svc in sorted(cluster.services.items())
-        if svc.type in ("NodePort", "LoadBalancer")
+        if svc.type in EXTERNAL_TYPES
         for sp in svc.ports
-    ]
-    used = {sp.node_port for _, sp in wanted if sp.node_port}
-    following = 30000
-    for key, sp in wanted:
-        number = sp.node_port
-        if not number:
-            while following in used:
-                following += 1
-            number = following
-            used.add(number)
-        found[(key, sp.protocol, sp.port)] = number
-    return found
+    }
 
 
 def node_port_backend(

@@ -7,7 +7,13 @@ not from the renderer's output.
 from __future__ import annotations
 
 from netsim.addr import Prefix
-from netsim.dataplane.render import host_interface, render_cluster, render_node, service_backend
+from netsim.dataplane.render import (
+    host_interface,
+    node_ports,
+    render_cluster,
+    render_node,
+    service_backend,
+)
 from netsim.model import (
     Cluster,
     ContainerPort,
@@ -289,3 +295,44 @@ def test_long_names_fit_nft_limits() -> None:
     comment = rule.text().split("comment ", 1)[1]
     assert len(comment.encode()) <= 127 + 2 and comment.endswith('..."')
     assert rule.comment == f"x/{name}/ingress/0"  # the full text stays in the model
+
+
+def test_node_ports_follow_the_simulated_kube_proxy_one_per_port_number() -> None:
+    """The apiserver gives a Service port number one NodePort across protocols (kubernetes
+    pkg/registry/core/service/storage allocates per port number); the renderer and the
+    simulated kube-proxy allocate through the same rule, so they agree."""
+    from netsim.model.load import load_bytes, manifests_into_cluster
+    from netsim.sim.network import Network
+
+    cluster = manifests_into_cluster(
+        load_bytes(
+            b"""
+apiVersion: v1
+kind: Service
+metadata: {name: dns, namespace: default}
+spec:
+  type: NodePort
+  selector: {app: dns}
+  ports:
+  - {name: udp, port: 53, protocol: UDP}
+  - {name: tcp, port: 53, protocol: TCP}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, nodePort: 30000}]
+""",
+            "svc.yaml",
+        )
+    )
+    ports = node_ports(cluster)
+    assert ports == {
+        ("default/dns", "UDP", 53): 30001,
+        ("default/dns", "TCP", 53): 30001,
+        ("default/web", "TCP", 80): 30000,
+    }
+    simulated = Network(cluster, seed=0, dns=False).kube_proxy.assigned_node_ports
+    assert {(k, p): n for (k, _, p), n in ports.items()} == simulated

@@ -21,6 +21,7 @@ from typing import Literal
 from netsim.addr import int_to_ip, is_ip, parse_ip
 from netsim.errors import LookupFailed
 from netsim.model.cluster import Cluster
+from netsim.model.kubeproxyrules import port_endpoints
 from netsim.model.objects import Pod, Service
 from netsim.policy.profile import Profile
 
@@ -133,15 +134,10 @@ def service_targets(cluster: Cluster, key: str, port: int, protocol: str) -> lis
     if not matches:
         have = ", ".join(f"{sp.port}/{sp.protocol}" for sp in service.ports) or "none"
         raise LookupFailed(f'service "{key}" has no port {port}/{protocol} (ports: {have})')
-    sport = matches[0]
-    targets: list[ServiceTarget] = []
-    for pod in cluster.endpoints(service):
-        if isinstance(sport.target_port, int):
-            targets.append(ServiceTarget(service, pod, sport.target_port, protocol))
-            continue
-        number = pod.named_port(sport.target_port, sport.protocol)
-        if number is not None:
-            targets.append(ServiceTarget(service, pod, number, protocol))
+    targets = [
+        ServiceTarget(service, pod, number, protocol)
+        for pod, number in port_endpoints(cluster, service, matches[0])
+    ]
     if not targets:
         raise LookupFailed(f'service "{key}" has no ready endpoints for port {port}/{protocol}')
     return targets

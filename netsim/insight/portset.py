@@ -11,21 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from netsim.model.netpol import PROTOCOLS
+from netsim.policy.portcuts import MAX_PORT, MIN_PORT, merge_intervals
 
-MIN_PORT = 1
-MAX_PORT = 65535
-
-
-def merge_intervals(intervals: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sort inclusive intervals and merge those that overlap or touch."""
-    out: list[tuple[int, int]] = []
-    for first, last in sorted(intervals):
-        if out and first <= out[-1][1] + 1:
-            if last > out[-1][1]:
-                out[-1] = (out[-1][0], last)
-        else:
-            out.append((first, last))
-    return tuple(out)
+__all__ = [
+    "MAX_PORT",
+    "MIN_PORT",
+    "PortIntervals",
+    "intervals_text",
+    "merge_intervals",
+]
 
 
 def intervals_text(intervals: Iterable[tuple[int, int]]) -> str:

@@ -1,8 +1,9 @@
 """The common partition two clusters are compared on: port cuts and address ranges.
 
-A verdict can change only at a policy's port edges (``port``, ``endPort + 1``, a
-named port resolved on some pod, ``+ 1``) and, for an address outside the
-cluster, only at an ipBlock's ``cidr`` or ``except`` edges. Cutting the port line
+A verdict can change only at a policy's port edges (NetworkPolicy and cluster-wide
+policies alike, :mod:`netsim.policy.portcuts`) and, for an address outside the
+cluster, only at an ipBlock's ``cidr`` or ``except`` edges or a cluster-wide policy's
+``networks`` prefix. Cutting the port line
 and the address line at every such edge of *every* input gives segments within
 which every port (every address) gets the same verdict in each input, so one
 probe per segment decides the whole segment.
@@ -16,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from netsim.addr import Prefix, bits_for, int_to_ip, parse_ip
-from netsim.insight.portset import MAX_PORT, MIN_PORT
 from netsim.model.cluster import Cluster
 from netsim.model.netpol import PROTOCOLS, Direction
+from netsim.policy.portcuts import MAX_PORT, port_cuts
 
 DIRECTIONS: tuple[Direction, ...] = ("ingress", "egress")
 
@@ -53,7 +54,8 @@ class AddressRange:
 
 
 def cidr_prefixes(clusters: Sequence[Cluster]) -> Iterator[Prefix]:
-    """Every ipBlock ``cidr`` and ``except`` prefix of every policy of ``clusters``."""
+    """Every ipBlock ``cidr`` and ``except`` prefix of every policy of ``clusters``, then
+    every ``networks`` prefix of their cluster-wide policies."""
     for cluster in clusters:
         for _, policy in sorted(cluster.policies.items()):
             for direction in DIRECTIONS:
@@ -62,6 +64,10 @@ def cidr_prefixes(clusters: Sequence[Cluster]) -> Iterator[Prefix]:
                         if peer.ip_block is not None:
                             yield peer.ip_block.cidr
                             yield from peer.ip_block.except_
+        for _, cluster_policy in sorted(cluster.cluster_policies.items()):
+            for admin_rule in cluster_policy.egress:
+                for admin_peer in admin_rule.peers:
+                    yield from admin_peer.networks
 
 
 def used_addresses(clusters: Sequence[Cluster]) -> dict[int, list[int]]:
@@ -113,27 +119,6 @@ def address_ranges(clusters: Sequence[Cluster]) -> tuple[AddressRange, ...]:
             if probe is not None:
                 out.append(AddressRange(version, first, last, probe))
     return tuple(out)
-
-
-def port_cuts(clusters: Sequence[Cluster], protocol: str) -> tuple[int, ...]:
-    """The first port of every segment of ``protocol``'s port line (1 always first)."""
-    cuts = {MIN_PORT}
-    for cluster in clusters:
-        pods = list(cluster.pods.values())
-        for _, policy in sorted(cluster.policies.items()):
-            for direction in DIRECTIONS:
-                for rule in policy.rules(direction):
-                    for p in rule.ports:
-                        if p.protocol != protocol or p.port is None:
-                            continue
-                        if isinstance(p.port, int):
-                            cuts |= {p.port, p.port + 1, (p.end_port or p.port) + 1}
-                            continue
-                        for pod in pods:
-                            number = pod.named_port(p.port, protocol)
-                            if number is not None:
-                                cuts |= {number, number + 1}
-    return tuple(sorted(c for c in cuts if MIN_PORT <= c <= MAX_PORT))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """Representative flows: check "no flow of this kind is allowed" exactly, not by sampling.
 
-A verdict depends on the port only through the port boundaries of the policies
-(``port``, ``endPort + 1``, a named port resolved on each destination pod, ``+ 1``):
-between two consecutive boundaries every port gets the same verdict. Likewise an
+A verdict depends on the port only through the port boundaries of the policies,
+NetworkPolicy and cluster-wide (:mod:`netsim.policy.portcuts`): between two
+consecutive boundaries every port gets the same verdict. Likewise an
 address outside the pods and nodes is judged only by which ipBlock ``cidr`` and
 ``except`` ranges hold it. So one port per port interval and one address per address
 interval (plus every pod and node address) stand for all 65535 ports and all
@@ -19,11 +19,10 @@ from netsim.addr import Prefix, int_to_ip, is_ip, parse_ip
 from netsim.insight.space import cidr_prefixes
 from netsim.lab.checkspec import PROTOCOLS, FlowPattern, ForbidSpec, PortRange
 from netsim.model.cluster import Cluster
-from netsim.model.netpol import Direction
 from netsim.policy.engine import PolicyEngine
+from netsim.policy.portcuts import port_cuts as cluster_port_cuts
 
 MAX_PORT = 65535
-DIRECTIONS: tuple[Direction, ...] = ("ingress", "egress")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -55,24 +54,9 @@ def port_cuts(
 
     ``extra`` adds ranges whose edges matter too (a check's own ``except`` ports).
     """
-    cuts = {1, MAX_PORT}
+    cuts = {1, MAX_PORT, *cluster_port_cuts(clusters, protocol)}
     for r in extra:
         cuts |= {r.first, r.last + 1}
-    for cluster in clusters:
-        pods = list(cluster.pods.values())
-        for policy in cluster.policies.values():
-            for direction in DIRECTIONS:
-                for rule in policy.rules(direction):
-                    for p in rule.ports:
-                        if p.protocol != protocol or p.port is None:
-                            continue
-                        if isinstance(p.port, int):
-                            cuts |= {p.port, (p.end_port or p.port) + 1, p.port + 1}
-                            continue
-                        for pod in pods:
-                            number = pod.named_port(p.port, protocol)
-                            if number is not None:
-                                cuts |= {number, number + 1}
     return tuple(sorted(c for c in cuts if 1 <= c <= MAX_PORT))
 
 

@@ -8,6 +8,8 @@ allows every port, so any port shows it).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from netsim.model.cluster import Cluster
 
 DEFAULT_PORT = ("TCP", 80)
@@ -34,8 +36,21 @@ def parse_port_text(text: str) -> tuple[str, int]:
     return protocol, value
 
 
-PortTerm = tuple[str | None, int | str | None, int | None]
-"""(protocol or None for "any L4 protocol", number or name or None, range end or None)."""
+@dataclass(frozen=True, slots=True)
+class PortTerm:
+    """One port term of a policy rule.
+
+    ``protocol`` None means any L4 protocol (a cluster-wide policy's named port matches in
+    the protocol the pod declares it with); ``port`` a number, a name or None (every port
+    of ``protocol``); ``end_port`` the inclusive end of a range; ``cluster_wide`` True for
+    an AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy term (whose
+    range no profile narrows, unlike a NetworkPolicy ``endPort``).
+    """
+
+    protocol: str | None
+    port: int | str | None
+    end_port: int | None = None
+    cluster_wide: bool = False
 
 
 def port_terms(cluster: Cluster) -> list[PortTerm]:
@@ -43,14 +58,14 @@ def port_terms(cluster: Cluster) -> list[PortTerm]:
     terms: list[PortTerm] = []
     for _, policy in sorted(cluster.policies.items()):
         for rule in (*policy.ingress, *policy.egress):
-            terms += [(p.protocol, p.port, p.end_port) for p in rule.ports]
+            terms += [PortTerm(p.protocol, p.port, p.end_port) for p in rule.ports]
     for _, cluster_policy in sorted(cluster.cluster_policies.items()):
         for admin_rule in (*cluster_policy.ingress, *cluster_policy.egress):
             for a in admin_rule.ports:
                 if a.named_port is not None:
-                    terms.append((a.protocol, a.named_port, None))
+                    terms.append(PortTerm(None, a.named_port, None, True))
                 else:
-                    terms.append((a.protocol, a.port, a.end_port))
+                    terms.append(PortTerm(a.protocol, a.port, a.end_port, True))
     return terms
 
 
@@ -59,7 +74,8 @@ def policy_ports(cluster: Cluster) -> list[tuple[str, int]]:
     and the cluster-wide policies (a named port of theirs resolves with any protocol)."""
     ports: set[tuple[str, int]] = set()
     pods = cluster.sorted_pods()
-    for protocol, port, end_port in port_terms(cluster):
+    for term in port_terms(cluster):
+        protocol, port, end_port = term.protocol, term.port, term.end_port
         if port is None:
             continue
         if isinstance(port, str):

@@ -6,10 +6,11 @@ import pytest
 
 from netsim.errors import NetsimError
 from netsim.graph.build import build_graph
-from netsim.graph.ports import PortClass, all_port_classes, format_ports, merge
+from netsim.graph.ports import PortClass, all_port_classes, format_ports
 from netsim.graph.render import analyse, render
 from netsim.model.cluster import Cluster
 from netsim.policy.engine import PolicyEngine
+from netsim.policy.portcuts import merge_intervals
 
 
 def test_format_ports() -> None:
@@ -18,7 +19,7 @@ def test_format_ports() -> None:
     assert format_ports({"TCP": full, "UDP": full, "SCTP": full}) == "all"
     assert format_ports({"TCP": full, "UDP": [(53, 53)]}) == "TCP all; UDP 53"
     assert format_ports({}) == "none"
-    assert merge([(5, 9), (1, 3), (4, 4), (20, 30)]) == [(1, 9), (20, 30)]
+    assert merge_intervals([(5, 9), (1, 3), (4, 4), (20, 30)]) == ((1, 9), (20, 30))
 
 
 def test_port_classes_cover_every_port(shop: Cluster) -> None:

@@ -20,6 +20,7 @@ from netsim.errors import NetsimError
 from netsim.graph.groups import Grouping
 from netsim.graph.ports import PortClass
 from netsim.policy.engine import PolicyEngine
+from netsim.policy.tiers import subject_selects
 
 MAX_CELLS = 12_000
 """(group, class) cells above which the dense cell matrices would need too much memory."""
@@ -36,7 +37,8 @@ class Reach:
     ``edges[(g, h)]`` lists the port classes (indices into ``classes``) on which some
     pod of group g may connect to some other pod of group h; ``allowed[g, h]`` counts
     the ordered pod pairs allowed on at least one port, ``pairs[g, h]`` all of them;
-    ``open_in[g]``/``open_out[g]``: no policy isolates any pod of g in that direction.
+    ``open_in[g]``/``open_out[g]``: no policy isolates any pod of g in that direction and
+    no cluster-wide policy has one as a subject with rules in that direction.
     """
 
     grouping: Grouping
@@ -49,19 +51,27 @@ class Reach:
 
 
 def _open_flags(engine: PolicyEngine, grouping: Grouping) -> tuple[list[bool], list[bool]]:
+    """Per group: no pod of it is isolated in that direction by a NetworkPolicy nor is the
+    subject of a cluster-wide policy with rules in that direction (whose Deny, or Pass down
+    to a baseline Deny, could cut some port), so every connection that way is allowed."""
     n = len(grouping.groups)
     open_in, open_out = [True] * n, [True] * n
     if not engine.profile.enforce:
         return open_in, open_out
     seen: dict[tuple[str, object], tuple[bool, bool]] = {}  # pods of one identity decide alike
+    cluster_policies = [c for _, c in sorted(engine.cluster.cluster_policies.items())]
     for pod, g in zip(engine.pods(), grouping.of_pod, strict=True):
         key = (pod.namespace, pod.labels) if not pod.host_network else (pod.key, None)
         found = seen.get(key)
         if found is None:
             policies = engine.selecting_policies(pod)
+            tiered = [
+                c for c in cluster_policies if subject_selects(engine.cluster, c.subject, pod)
+            ]
             found = seen[key] = (
-                not any(p.isolates_ingress for p in policies),
-                not any(p.isolates_egress for p in policies),
+                not any(p.isolates_ingress for p in policies)
+                and not any(c.ingress for c in tiered),
+                not any(p.isolates_egress for p in policies) and not any(c.egress for c in tiered),
             )
         open_in[g] = open_in[g] and found[0]
         open_out[g] = open_out[g] and found[1]

@@ -3,9 +3,9 @@
 For every ordered pod pair, every pod and outside address range, and every
 protocol, one :class:`~netsim.policy.verdict.Decision` per port segment of the
 grid: the engine's verdict with the rule (policy and field path) that allowed
-each side. Pods whose namespace, labels, declared ports and ipBlock membership
-are equal are decided alike (selectors see only those), so each such class pair
-is asked once.
+each side. Pods whose namespace, labels, declared ports and ipBlock (and cluster-wide
+``networks``) membership are equal are decided alike (selectors see only those), so
+each such class pair is asked once.
 
 hostNetwork pods are node traffic for NetworkPolicy (unless the profile treats
 them as pods) and are not ends here; neither are nodes.
@@ -13,10 +13,10 @@ them as pods) and are not ends here; neither are nodes.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from netsim.addr import parse_ip
+from netsim.addr import Prefix, parse_ip
 from netsim.insight.portset import PortIntervals
 from netsim.insight.space import DIRECTIONS, AddressRange, Grid
 from netsim.model.cluster import Cluster
@@ -73,19 +73,27 @@ def _pair_order(pair: tuple[End, End]) -> tuple[tuple[int, str, int, int], ...]:
     return (_end_order(pair[0]), _end_order(pair[1]))
 
 
-def _blocks(cluster: Cluster) -> list[IPBlock]:
-    found: dict[IPBlock, None] = {}
+def _blocks(cluster: Cluster) -> list[IPBlock | Prefix]:
+    """Every ipBlock of the NetworkPolicies, then every ``networks`` prefix of the
+    cluster-wide policies (which match pod addresses too), once each."""
+    found: dict[IPBlock | Prefix, None] = {}
     for _, policy in sorted(cluster.policies.items()):
         for direction in DIRECTIONS:
             for rule in policy.rules(direction):
                 for peer in rule.peers:
                     if peer.ip_block is not None:
                         found[peer.ip_block] = None
+    for _, cluster_policy in sorted(cluster.cluster_policies.items()):
+        for direction in DIRECTIONS:
+            for admin_rule in cluster_policy.rules(direction):
+                for admin_peer in admin_rule.peers:
+                    found.update(dict.fromkeys(admin_peer.networks))
     return list(found)
 
 
-def pod_class(pod: Pod, blocks: list[IPBlock]) -> Hashable:
-    """What a verdict can depend on besides the pod's name: pods with equal classes decide alike."""
+def pod_class(pod: Pod, blocks: Sequence[IPBlock | Prefix]) -> Hashable:
+    """What a verdict can depend on besides the pod's name: pods with equal classes decide
+    alike (``blocks``: the ipBlocks and cluster-wide ``networks`` the address may be in)."""
     version, value = parse_ip(pod.ip)
     inside = tuple(b.contains_ip(version, value) for b in blocks)
     ports = tuple(sorted((p.port, p.protocol, p.name or "") for p in pod.container_ports))

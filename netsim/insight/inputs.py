@@ -6,18 +6,23 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from netsim.errors import LoadError
+from netsim.model.adminpolicy import ClusterPolicy
 from netsim.model.cluster import Cluster
 from netsim.model.load import Manifests, load_cluster, load_documents, manifests_into_cluster
 from netsim.model.netpol import NetworkPolicy
 
+POLICY_TYPES = (NetworkPolicy, ClusterPolicy)
+"""What ``--topology`` takes from OLD and NEW: NetworkPolicies and the cluster-wide kinds."""
+
 
 def with_topology(policies: Sequence[str | Path], topology: Sequence[str | Path]) -> Cluster:
-    """A cluster of ``topology``'s objects other than NetworkPolicies, plus ``policies``'
-    NetworkPolicies (their other objects are ignored)."""
+    """A cluster of ``topology``'s objects other than policies, plus ``policies``'
+    NetworkPolicies, AdminNetworkPolicies, BaselineAdminNetworkPolicies and
+    ClusterNetworkPolicies (their other objects are ignored)."""
     base = load_documents(topology)
     extra = load_documents(policies)
-    objects = [item for item in base.objects if not isinstance(item[1], NetworkPolicy)]
-    objects += [item for item in extra.objects if isinstance(item[1], NetworkPolicy)]
+    objects = [item for item in base.objects if not isinstance(item[1], POLICY_TYPES)]
+    objects += [item for item in extra.objects if isinstance(item[1], POLICY_TYPES)]
     return manifests_into_cluster(Manifests(tuple(objects)))
 
 

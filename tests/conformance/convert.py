@@ -66,7 +66,7 @@ def manifests(case: dict[str, Any]) -> list[dict[str, Any]]:
         doc: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "Node",
-            "metadata": {"name": node["name"]},
+            "metadata": _metadata(node, namespaced=False),
             "status": {"addresses": [{"type": "InternalIP", "address": node["ip"]}]},
         }
         if node.get("podCIDR"):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from netsim.addr import Prefix
 from netsim.lab.checkspec import PortRange
-from netsim.lab.flows import address_points, port_cuts, ports_in, verdict_table
+from netsim.lab.flows import Flow, address_points, port_cuts, ports_in, verdict_table
 from netsim.lab.grade import start
 from netsim.model.cluster import Cluster
+from netsim.model.load import load_cluster
+from netsim.policy.engine import PolicyEngine
 
 from .helpers import mini
 
@@ -63,3 +67,51 @@ def test_verdict_table_names_flows_by_labels() -> None:
         assert not any(f.src == f.dst for f in table)
     finally:
         runner.close()
+
+
+ADMIN = Path(__file__).parents[1] / "insight" / "fixtures" / "admin"
+
+
+def admin_cluster(*policies: str) -> Cluster:
+    """tests/insight/fixtures/admin's topology (app/web, app/api; data/db and
+    data/db-replica with named ports pg 5432/TCP and metrics 9187/TCP) plus ``policies``."""
+    return load_cluster([ADMIN / "topology.yaml", *(ADMIN / p for p in policies)])
+
+
+def test_port_cuts_include_cluster_policy_ports() -> None:
+    # The ANP's portRange TCP 5432-5440 cuts at 5432 and 5441; the BANP's namedPort
+    # metrics resolves on the db pods to 9187/TCP only (cuts 9187, 9188; none in UDP).
+    cluster = admin_cluster("anp-deny-db-ports.yaml", "banp-deny-metrics.yaml")
+    assert port_cuts([cluster], "TCP") == (1, 5432, 5441, 9187, 9188, 65535)
+    assert port_cuts([cluster], "UDP") == (1, 65535)
+    # A mutant without the policies is compared on the solution's cuts.
+    assert port_cuts([admin_cluster(), cluster], "TCP") == port_cuts([cluster], "TCP")
+
+
+def test_verdict_table_tells_a_cluster_policy_change_apart() -> None:
+    """Two answers that differ only by the ANP: web -> db is denied on 5432 (a port in
+    the range) with it and allowed without; 5441, just past the range, is allowed in both.
+    Under the BANP, 9187 (metrics on db) is denied from every pod, 9188 allowed."""
+    with_anp = admin_cluster("anp-deny-db-ports.yaml", "banp-deny-metrics.yaml")
+    without = admin_cluster("banp-deny-metrics.yaml")
+    both = [with_anp, without]
+    tables = []
+    for cluster in both:
+        engine = PolicyEngine(cluster)
+        try:
+            tables.append(verdict_table(engine, both))
+        finally:
+            engine.close()
+    table, other = tables
+    assert table != other
+    assert table[Flow("app/web", "data/db", "TCP", 5432)] is False
+    assert other[Flow("app/web", "data/db", "TCP", 5432)] is True
+    assert table[Flow("app/web", "data/db", "TCP", 5441)] is True
+    assert table[Flow("app/api", "data/db", "TCP", 5432)] is True
+    for t in tables:
+        assert t[Flow("app/api", "data/db-replica", "TCP", 9187)] is False
+        assert t[Flow("app/api", "data/db-replica", "TCP", 9188)] is True
+        assert t[Flow("app/api", "data/db-replica", "UDP", 1)] is True
+    assert {f for f in table if table[f] != other[f]} == {
+        Flow("app/web", dst, "TCP", 5432) for dst in ("data/db", "data/db-replica")
+    }

@@ -1,4 +1,5 @@
-"""netsim diff and lint with AdminNetworkPolicy / BaselineAdminNetworkPolicy.
+"""netsim diff and lint with AdminNetworkPolicy, BaselineAdminNetworkPolicy and
+ClusterNetworkPolicy.
 
 Topology (fixtures/admin/topology.yaml): namespace app (team=app) with web (role=web) and
 api (role=api); namespace data (team=data) with db and db-replica (role=db, named ports
@@ -9,6 +10,8 @@ policies every connection is allowed.
   namespace on TCP 5432-5440 (a portRange no NetworkPolicy names).
 - banp-deny-metrics.yaml: subject namespace data, ingress Deny from every pod on the named
   port metrics, which resolves on the db pods to 9187/TCP (and to nothing in UDP/SCTP).
+- cnp-deny-api.yaml (ClusterNetworkPolicy v1alpha2, Admin tier): subject namespace data,
+  ingress Deny from role=api on protocols UDP 7000-7009 and destinationNamedPort pg.
 
 Admin Deny decides before NetworkPolicy, baseline Deny applies when no NetworkPolicy
 isolates the pod (network-policy-api reference spec; docs/SEMANTICS.md).
@@ -113,3 +116,14 @@ def test_lint_runs_on_a_cluster_with_cluster_policies() -> None:
     result = run(load_lint_input([TOPOLOGY, ANP, BANP]), CHECKS)
     assert result.findings == ()
     assert [s.id for s in result.skipped] == ["NP001"]
+
+
+def test_diff_reads_a_cluster_network_policy_protocols() -> None:
+    # v1alpha2 protocols: a UDP range and a destinationNamedPort (pg is 5432/TCP on the
+    # db pods; no pod declares pg in UDP or SCTP, so those keep 5432).
+    cnp = str(ADMIN / "cnp-deny-api.yaml")
+    assert rows(TOPOLOGY, cnp) == {
+        ("removed", "app/api", dst, protocol, ports)
+        for dst in ("data/db", "data/db-replica")
+        for protocol, ports in (("TCP", "5432"), ("UDP", "7000-7009"))
+    }

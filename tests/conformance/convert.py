@@ -1,6 +1,6 @@
 """Turn a conformance case (``tests/conformance/cases/upstream/README.md``) into manifests.
 
-The case's ``cluster`` becomes Namespace, Node, Pod (``status.podIP``,
+The case's ``cluster`` becomes Namespace, Node (with its labels), Pod (``status.podIP``,
 container ports, ``spec.nodeName``, ``spec.hostNetwork``) and Service
 manifests; its ``policies`` are already NetworkPolicy manifests. A case's
 ``clusterIP`` is dropped: probes name Services (``svc:ns/name``), and netsim's
@@ -22,8 +22,9 @@ UPSTREAM_CASES = OWN_CASES / "upstream"
 
 
 NPA_PREFIX = "npa-"
-"""Cases with network-policy-api cluster-wide policies (``npa-admin-*.yaml``): only the
-tiered reference evaluator reads them yet (``test_npa_cases.py``)."""
+"""Cases with network-policy-api cluster-wide policies (``npa-admin-*.yaml``): read by
+``test_npa_cases.py`` (reference, engine, simulator) and the kernel tests, not by
+:func:`case_files` (NetworkPolicy-only evaluators)."""
 
 
 def case_files() -> list[Path]:

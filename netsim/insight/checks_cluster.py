@@ -23,6 +23,7 @@ from netsim.policy.endpoint import Endpoint, pod_endpoint, selectable, service_t
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import UPSTREAM
 from netsim.policy.reference import isolating_policies, peer_matches, policy_selects
+from netsim.policy.tiers import subject_selects
 
 DNS_SERVICE = "kube-system/kube-dns"
 DNS_LABEL = ("k8s-app", "kube-dns")
@@ -278,7 +279,7 @@ def redundant_policy(data: LintInput) -> Iterator[Hit]:
             others = sorted(
                 {q.key for q, _ in data.policies if q.key != policy.key}
                 & {q.key for p in subjects for q in isolating_for(data, p)}
-            )
+            ) + cluster_policies_for(data, subjects)
             yield Hit(
                 policy.key,
                 None,
@@ -291,3 +292,13 @@ def isolating_for(data: LintInput, key: str) -> list[NetworkPolicy]:
     """Every policy selecting pod ``key`` (any policyTypes)."""
     pod = data.cluster.pods[key]
     return [p for p, _ in data.policies if policy_selects(p, pod, UPSTREAM)]
+
+
+def cluster_policies_for(data: LintInput, keys: set[str]) -> list[str]:
+    """The cluster-wide policies (``Kind/name``) that have one of pods ``keys`` as subject."""
+    pods = [data.cluster.pods[k] for k in sorted(keys)]
+    return [
+        c.key
+        for _, c in sorted(data.cluster.cluster_policies.items())
+        if any(subject_selects(data.cluster, c.subject, pod) for pod in pods)
+    ]

@@ -127,3 +127,38 @@ def test_diff_reads_a_cluster_network_policy_protocols() -> None:
         for dst in ("data/db", "data/db-replica")
         for protocol, ports in (("TCP", "5432"), ("UDP", "7000-7009"))
     }
+
+
+def test_lint_names_the_admin_policy_that_makes_a_network_policy_redundant(
+    tmp_path: Path,
+) -> None:
+    # An admin Allow of all egress (networks 0.0.0.0/0 holds every IPv4 address, pods
+    # included) decides before NetworkPolicy, so a deny-all-egress NetworkPolicy on the db
+    # pods changes no verdict (NP016), and the finding says who decides instead.
+    path = tmp_path / "redundant.yaml"
+    path.write_text(
+        "apiVersion: policy.networking.k8s.io/v1alpha1\n"
+        "kind: AdminNetworkPolicy\n"
+        "metadata: {name: data-open}\n"
+        "spec:\n"
+        "  priority: 1\n"
+        "  subject: {namespaces: {matchLabels: {team: data}}}\n"
+        "  egress:\n"
+        "  - {name: all, action: Allow, to: [{networks: ['0.0.0.0/0']}]}\n"
+        "---\n"
+        "apiVersion: networking.k8s.io/v1\n"
+        "kind: NetworkPolicy\n"
+        "metadata: {name: db-no-egress, namespace: data}\n"
+        "spec:\n"
+        "  podSelector: {matchLabels: {role: db}}\n"
+        "  policyTypes: [Egress]\n"
+    )
+    result = run(load_lint_input([TOPOLOGY, str(path)]), CHECKS)
+    assert [(f.id, f.policy, f.message) for f in result.findings] == [
+        (
+            "NP016",
+            "data/db-no-egress",
+            "removing this policy changes no verdict: what it allows and isolates is "
+            "already decided by AdminNetworkPolicy/data-open",
+        )
+    ]

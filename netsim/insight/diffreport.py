@@ -123,6 +123,11 @@ def to_markdown(diff: Diff) -> str:
     return "\n".join(lines)
 
 
+def _denied_by(cause: Cause) -> str:
+    """The policy whose rule denied (a cluster-wide Deny), else the isolating policies."""
+    return cause.policy or " ".join(cause.isolated_by)
+
+
 def to_csv(diff: Diff) -> str:
     """One header row, then one row per change (causes as policy and path columns)."""
     out = io.StringIO()
@@ -156,7 +161,7 @@ def to_csv(diff: Diff) -> str:
                 c.after.policy or c.after.reason if c.after else "",
                 c.after.path or "" if c.after else "",
                 c.denied.side if c.denied else "",
-                " ".join(c.denied.isolated_by) if c.denied else "",
+                _denied_by(c.denied) if c.denied else "",
                 c.pairs,
             ]
         )

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from netsim.insight.checks import CHECKS
 from netsim.insight.diff import diff_clusters
+from netsim.insight.diffreport import render
 from netsim.insight.inputs import load_sides
 from netsim.insight.lint import run
 from netsim.insight.lintinput import load_lint_input
@@ -161,4 +162,14 @@ def test_lint_names_the_admin_policy_that_makes_a_network_policy_redundant(
             "removing this policy changes no verdict: what it allows and isolates is "
             "already decided by AdminNetworkPolicy/data-open",
         )
+    ]
+
+
+def test_csv_names_the_cluster_policy_that_denies() -> None:
+    # The db pods are isolated by no NetworkPolicy: the denier is the CNP's rule.
+    a, b = load_sides(TOPOLOGY, str(ADMIN / "cnp-deny-api.yaml"), [TOPOLOGY])
+    lines = render(diff_clusters(a, b, group_by="namespace"), "csv").splitlines()
+    assert lines[1:] == [
+        "removed,app,data,TCP,5432,not-isolated,,,,ingress,ClusterNetworkPolicy/api-not-db,2",
+        "removed,app,data,UDP,7000-7009,not-isolated,,,,ingress,ClusterNetworkPolicy/api-not-db,2",
     ]

@@ -152,7 +152,7 @@ class _Compiled:
             ]
         if peer.nodes is not None:
             nodes = sorted(self.engine.cluster.nodes.items())
-            return [node.ip for name, node in nodes if node_selected(peer.nodes, name)]
+            return [node.ip for _, node in nodes if node_selected(peer.nodes, node)]
         return []  # domainNames: nothing
 
     def tier(self, pod: Pod, direction: Direction, tier: Tier, pass_verdict: str) -> TierRules:

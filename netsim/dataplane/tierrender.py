@@ -47,13 +47,12 @@ from netsim.model.adminpolicy import (
     AdminPort,
     AdminSubject,
     Tier,
-    node_labels,
     tier_order,
     verdict_of,
 )
 from netsim.model.netpol import Direction, Protocol
 from netsim.policy.profile import Profile
-from netsim.policy.tiers import subject_selects
+from netsim.policy.tiers import node_selected, subject_selects
 from netsim.policy.verdict import RuleRef
 
 PROTOCOLS: tuple[Protocol, ...] = ("TCP", "UDP", "SCTP")
@@ -100,8 +99,8 @@ class TierRenderer:
             selector = peer.nodes
             ips = [
                 node.ip
-                for name, node in sorted(self.cluster.nodes.items())
-                if node.ip and selector.matches(node_labels(name))
+                for _, node in sorted(self.cluster.nodes.items())
+                if node.ip and node_selected(selector, node)
             ]
             return [f"ip {side} {addresses_clause(ips)}"] if ips else []
         pods = self.peer_pods(peer)

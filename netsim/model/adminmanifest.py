@@ -10,10 +10,10 @@ https://github.com/kubernetes-sigs/network-policy-api/blob/main/config/crd/exper
 Beyond the CRDs, netsim refuses what it cannot evaluate faithfully (each says so in its
 message): a protocol other than TCP/UDP/SCTP, a label selector the implementation could
 not build (bad operator or label), and ``domainNames`` in a rule that is not an allow
-rule (the API supports them only there). ``domainNames`` in an allow rule and ``nodes``
-selectors over labels other than ``kubernetes.io/hostname`` are loud warnings: netsim
-resolves no domain names and keeps no Node labels, so such peers match less than a real
-cluster's would (never more).
+rule (the API supports them only there). ``domainNames`` in an allow rule is a loud warning:
+netsim resolves no domain names, so such a peer matches less than a real cluster's would
+(never more). ``nodes`` selectors match the Node manifests' labels and the kubelet's
+well-known ones (:func:`netsim.model.adminpolicy.node_labels`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from netsim.errors import FieldError, Origin
 from netsim.model import validate as v
 from netsim.model.adminpolicy import (
     BASELINE_NAME,
-    NODE_HOSTNAME_LABEL,
     AdminPeer,
     AdminPort,
     AdminRule,
@@ -191,16 +190,7 @@ class _Policy:
         if key == "pods":
             return AdminPeer(pods=self.pods(raw[key], where))
         if key == "nodes":
-            nodes = self.selector(raw[key], where)
-            others = [k for k, _ in nodes.match_labels if k != NODE_HOSTNAME_LABEL]
-            others += [e.key for e in nodes.match_expressions if e.key != NODE_HOSTNAME_LABEL]
-            if others:
-                self.r.warnings.append(
-                    f"{where}: netsim keeps no Node labels: this selector is matched against "
-                    f"{NODE_HOSTNAME_LABEL}=<node name> only, so its terms on "
-                    f"{', '.join(sorted(set(others)))} match no node here"
-                )
-            return AdminPeer(nodes=nodes)
+            return AdminPeer(nodes=self.selector(raw[key], where))
         texts = self.strings(raw[key], where)
         if key == "networks":
             networks: list[Prefix] = []

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from netsim.addr import Prefix
 from netsim.model.labels import Labels, LabelSelector
 from netsim.model.netpol import Direction, Protocol
+from netsim.model.objects import Node
 
 ClusterPolicyKind = Literal[
     "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"
@@ -143,13 +144,20 @@ class ClusterPolicy:
 NODE_HOSTNAME_LABEL = "kubernetes.io/hostname"
 
 
-def node_labels(name: str) -> Labels:
-    """The labels a ``nodes`` peer is matched against (netsim keeps no Node labels).
+KUBELET_NODE_LABELS: Final = (("kubernetes.io/os", "linux"), ("kubernetes.io/arch", "amd64"))
+"""Well-known labels the kubelet sets on its Node besides the hostname
+(https://kubernetes.io/docs/reference/labels-annotations-taints/); netsim's nodes are
+Linux on amd64."""
 
-    Only ``kubernetes.io/hostname``, which the kubelet always sets to the node's name;
-    the loader warns when a ``nodes`` selector asks for anything else.
-    """
-    return Labels.of({NODE_HOSTNAME_LABEL: name})
+
+def node_labels(node: Node) -> Labels:
+    """The labels a ``nodes`` peer is matched against: the kubelet's well-known ones
+    (``kubernetes.io/hostname`` = the node's name, :data:`KUBELET_NODE_LABELS`) under
+    the labels the Node manifest gives (a manifest's value wins, as a label written on
+    the Node object does)."""
+    labels = {NODE_HOSTNAME_LABEL: node.name, **dict(KUBELET_NODE_LABELS)}
+    labels.update(node.labels.items)
+    return Labels.of(labels)
 
 
 BASELINE_ORDER = 1001

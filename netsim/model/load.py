@@ -40,6 +40,7 @@ from netsim.model.adminpolicy import ClusterPolicy, priority_warnings
 from netsim.model.cluster import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, Cluster, Object
 from netsim.model.ignored import IGNORED_POLICY_KINDS, IgnoredPolicy, ignored_in
 from netsim.model.inputs import expand_inputs
+from netsim.model.labels import Labels
 from netsim.model.manifest import (
     NO_PREFIX,
     RESOURCE_NAMES,
@@ -658,4 +659,4 @@ def _default_node(cluster: Cluster, name: str, written: Node | None = None) -> N
         _, cidr = _next_cidr(0, {node.pod_cidr for node in cluster.nodes.values()})
     if not ip:
         ip = _next_node_ip({node.ip for node in cluster.nodes.values()})
-    return Node(name, ip, cidr)
+    return Node(name, ip, cidr, written.labels if written is not None else Labels())

@@ -1147,7 +1147,7 @@ def _node(
                 )
             else:
                 ip = address
-    node = Node(meta.name, ip, prefix if prefix is not None else NO_PREFIX)
+    node = Node(meta.name, ip, prefix if prefix is not None else NO_PREFIX, Labels.of(meta.labels))
     return _result(r, origin, base, "Node", meta, (node,))
 
 

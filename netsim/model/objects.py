@@ -33,11 +33,14 @@ class Namespace:
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """A node: its own IP (the source of node-local traffic) and its pod CIDR."""
+    """A node: its own IP (the source of node-local traffic), its pod CIDR and the labels
+    its manifest gives it (what an AdminNetworkPolicy ``nodes`` peer selects on, with the
+    kubelet's own labels: :func:`netsim.model.adminpolicy.node_labels`)."""
 
     name: str
     ip: str
     pod_cidr: Prefix
+    labels: Labels = Labels()
 
 
 @dataclass(frozen=True, slots=True)

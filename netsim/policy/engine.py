@@ -201,7 +201,7 @@ class PolicyEngine:
             self._add_pod(pod)
         for _, policy in sorted(cluster.policies.items()):
             self.tables.add_policy(policy)
-        self.tiers = TierTables(self.tables)
+        self.tiers = TierTables(self.tables, cluster.nodes)
         for _, cluster_policy in sorted(cluster.cluster_policies.items()):
             self.tiers.add(cluster_policy)
         cluster.subscribe(self._on_change)

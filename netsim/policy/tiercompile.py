@@ -22,7 +22,7 @@ from it and :func:`netsim.policy.tiers.tiered` puts the tiers in order; every en
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -43,6 +43,7 @@ from netsim.model.adminpolicy import (
 )
 from netsim.model.labels import LabelSelector
 from netsim.model.netpol import Direction
+from netsim.model.objects import Node
 from netsim.policy.compile import PeerSpec, PolicyTables, members_vector
 from netsim.policy.tiers import TierMatch, node_selected, tiered
 from netsim.policy.verdict import RuleRef, SideDecision
@@ -139,13 +140,13 @@ def first_match(
     direction: Direction,
     identity: int,
     networks: frozenset[int],
-    node: str,
+    node: Node | None,
 ) -> TierMatch:
     """The first rule (in evaluation order) with a peer matching the remote end.
 
     The remote is given as the tiers see it: ``identity`` (-1 unless a pod that is not
-    host-networked), the network entries containing its address, and ``node`` (its name
-    when the remote is node traffic, else empty). Semantics: :func:`netsim.policy.tiers.
+    host-networked), the network entries containing its address, and ``node`` (the Node
+    when the remote is node traffic, else None). Semantics: :func:`netsim.policy.tiers.
     peer_matches`.
     """
     for rule in rules:
@@ -153,7 +154,7 @@ def first_match(
             if (
                 (members is not None and identity in members)
                 or (nets and not nets.isdisjoint(networks))
-                or (nodes is not None and node and node_selected(nodes, node))
+                or (nodes is not None and node_selected(nodes, node))
             ):
                 return RuleRef(rule.policy, direction, rule.index, j, rule.port), rule.verdict
     return NO_MATCH
@@ -219,8 +220,10 @@ class TierEnd(Protocol):
 class TierTables:
     """The cluster-wide policies compiled over the engine's identities."""
 
-    def __init__(self, tables: PolicyTables) -> None:
+    def __init__(self, tables: PolicyTables, nodes: Mapping[str, Node]) -> None:
         self.tables = tables
+        self.nodes = nodes
+        """The cluster's nodes by name (live): what ``nodes`` peers select on."""
         self.networks = CidrSetTable()
         self.policies: dict[str, CompiledClusterPolicy] = {}
         self._ordered: list[CompiledClusterPolicy] = []
@@ -373,7 +376,8 @@ class TierTables:
         ``remote`` the remote end as :func:`first_match` takes it.
         """
         entry = self.entry(self.group(subject), direction, protocol, port, named, named_ports)
-        identity, networks, node = remote
+        identity, networks, name = remote
+        node = self.nodes.get(name) if name else None
 
         def baseline() -> TierMatch:
             return first_match(entry.baseline, direction, identity, networks, node)

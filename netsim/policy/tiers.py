@@ -39,7 +39,7 @@ from netsim.model.adminpolicy import (
 from netsim.model.cluster import Cluster
 from netsim.model.labels import LabelSelector
 from netsim.model.netpol import Direction
-from netsim.model.objects import Pod
+from netsim.model.objects import Node, Pod
 from netsim.policy import reference
 from netsim.policy.endpoint import Endpoint
 from netsim.policy.profile import UPSTREAM, Profile
@@ -74,10 +74,10 @@ def subject_selects(cluster: Cluster, subject: AdminSubject, pod: Pod) -> bool:
     return False
 
 
-def node_selected(selector: LabelSelector, node: str) -> bool:
-    """A ``nodes`` peer: the node's labels as netsim knows them
-    (:func:`~netsim.model.adminpolicy.node_labels`) match the selector."""
-    return selector.matches(node_labels(node))
+def node_selected(selector: LabelSelector, node: Node | None) -> bool:
+    """A ``nodes`` peer: the node's labels (its manifest's and the kubelet's,
+    :func:`~netsim.model.adminpolicy.node_labels`) match the selector."""
+    return node is not None and selector.matches(node_labels(node))
 
 
 def peer_matches(cluster: Cluster, peer: AdminPeer, remote: Endpoint) -> bool:
@@ -91,7 +91,7 @@ def peer_matches(cluster: Cluster, peer: AdminPeer, remote: Endpoint) -> bool:
     if peer.networks:
         return any(n.contains_ip(remote.version, remote.value) for n in peer.networks)
     if peer.nodes is not None:
-        return remote.kind == "node" and node_selected(peer.nodes, remote.node)
+        return remote.kind == "node" and node_selected(peer.nodes, cluster.nodes.get(remote.node))
     pod = _cluster_pod(remote)
     if pod is None:
         return False

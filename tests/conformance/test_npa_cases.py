@@ -31,16 +31,7 @@ from .test_cases import destinations, source_ip
 
 CASES = npa_case_files()
 
-NODE_LABELS_GAP = (
-    "netsim keeps no Node labels (netsim.model.objects.Node; adminpolicy.node_labels gives "
-    "only kubernetes.io/hostname), so upstream's `nodes: {kubernetes.io/os: linux}` peer "
-    "matches no node: its Allow/Pass rules are skipped and the networks 0.0.0.0/0 Deny "
-    "decides (docs/BEHAVIOUR.md, 'What netsim cannot see')"
-)
-KNOWN_GAPS = {
-    "npa-admin-anp-egress-nodes": NODE_LABELS_GAP,
-    "npa-admin-banp-egress-nodes": NODE_LABELS_GAP,
-}
+KNOWN_GAPS: dict[str, str] = {}
 """Cases netsim fails today, by stem, with the reason: strict xfail, so a fix shows up as
 an unexpected pass. The expected verdicts stay upstream's."""
 

@@ -56,7 +56,11 @@ def _case(
     cluster = load_cluster([write_manifests(case, tmp_path / "case.yaml")])
     assert cluster.cluster_policies, path
     ports = sorted({(str(e.get("protocol", "TCP")), int(e["port"])) for e in probes})
-    report = verify(cluster, ports, timeout=FAST, externals=externals, render=render)
+    # _probes names a node end node:NAME, as verify does when it probes the nodes
+    with_nodes = any(str(e[end]).startswith("node:") for e in probes for end in ("from", "to"))
+    report = verify(
+        cluster, ports, timeout=FAST, externals=externals, render=render, nodes=with_nodes
+    )
     return cluster, probes, report
 
 

@@ -25,7 +25,7 @@ from netsim.model.adminpolicy import (
 )
 from netsim.model.cluster import Change, Cluster
 from netsim.model.labels import LabelSelector
-from netsim.model.load import load_bytes, object_from_dict
+from netsim.model.load import load_bytes, manifests_into_cluster, object_from_dict
 from netsim.model.manifest import decode_document
 
 V1 = "policy.networking.k8s.io/v1alpha1"
@@ -326,7 +326,7 @@ spec: {priority: 4, subject: {namespaces: {}}}
     manifests = load_bytes(text, "m.yaml")
     joined = "\n".join(manifests.warnings)
     assert "netsim resolves no domain names: this peer matches no traffic" in joined
-    assert "netsim keeps no Node labels" in joined and "role" in joined
+    assert "Node labels" not in joined  # nodes selectors match the Nodes' labels
     assert (
         "Admin tier policies ClusterNetworkPolicy/names, AdminNetworkPolicy/same share priority 4"
         in joined
@@ -379,3 +379,31 @@ def test_list_of_policies_decodes() -> None:
     }
     [decoded] = decode_document(doc, Origin("l.yaml", 0))
     assert decoded.ref == "AdminNetworkPolicy x"
+
+
+def test_nodes_peers_see_the_node_manifest_labels_and_the_kubelet_ones() -> None:
+    """A ``nodes`` peer selects Node labels: what the manifest writes, over the labels the
+    kubelet sets on every Node (kubernetes.io/hostname, /os, /arch:
+    https://kubernetes.io/docs/reference/labels-annotations-taints/)."""
+    from netsim.model.adminpolicy import node_labels
+
+    cluster = manifests_into_cluster(
+        load_bytes(
+            b"""
+apiVersion: v1
+kind: Node
+metadata: {name: infra-1, labels: {role: infra, kubernetes.io/arch: arm64}}
+""",
+            "node.yaml",
+        )
+    )
+    labels = node_labels(cluster.nodes["infra-1"]).as_dict()
+    assert labels == {
+        "role": "infra",
+        "kubernetes.io/hostname": "infra-1",
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "arm64",  # the manifest's value wins
+    }
+    assert LabelSelector(match_labels=(("role", "infra"),)).matches(
+        node_labels(cluster.nodes["infra-1"])
+    )

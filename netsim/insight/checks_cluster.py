@@ -23,6 +23,7 @@ from netsim.policy.endpoint import Endpoint, pod_endpoint, selectable, service_t
 from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import UPSTREAM
 from netsim.policy.reference import isolating_policies, peer_matches, policy_selects
+from netsim.policy.tiers import peer_matches as admin_peer_matches
 from netsim.policy.tiers import subject_selects
 
 DNS_SERVICE = "kube-system/kube-dns"
@@ -295,10 +296,19 @@ def isolating_for(data: LintInput, key: str) -> list[NetworkPolicy]:
 
 
 def cluster_policies_for(data: LintInput, keys: set[str]) -> list[str]:
-    """The cluster-wide policies (``Kind/name``) that have one of pods ``keys`` as subject."""
-    pods = [data.cluster.pods[k] for k in sorted(keys)]
+    """The cluster-wide policies (``Kind/name``) that have one of pods ``keys`` as subject or
+    as a peer of some rule (either way they may decide that pod's connections)."""
+    cluster = data.cluster
+    pods = [cluster.pods[k] for k in sorted(keys) if cluster.pods[k].ip]
+    ends = [pod_endpoint(cluster, pod, UPSTREAM) for pod in pods]
     return [
         c.key
-        for _, c in sorted(data.cluster.cluster_policies.items())
-        if any(subject_selects(data.cluster, c.subject, pod) for pod in pods)
+        for _, c in sorted(cluster.cluster_policies.items())
+        if any(subject_selects(cluster, c.subject, pod) for pod in pods)
+        or any(
+            admin_peer_matches(cluster, peer, end)
+            for rule in (*c.ingress, *c.egress)
+            for peer in rule.peers
+            for end in ends
+        )
     ]

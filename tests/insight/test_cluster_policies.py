@@ -173,3 +173,26 @@ def test_csv_names_the_cluster_policy_that_denies() -> None:
         "removed,app,data,TCP,5432,not-isolated,,,,ingress,ClusterNetworkPolicy/api-not-db,2",
         "removed,app,data,UDP,7000-7009,not-isolated,,,,ingress,ClusterNetworkPolicy/api-not-db,2",
     ]
+
+
+def test_lint_on_the_shipped_admin_manifests(tmp_path: Path) -> None:
+    """netsim/scenarios/admin over pods vault/vault, team-a/api, team-b/billing: the ANP
+    protect-vault denies every other namespace's egress into vault, and the baseline denies
+    ingress from pods only, so vault's allow-all-ingress NetworkPolicy changes no verdict
+    (outside addresses reach vault with or without it). The finding names both."""
+    topology = tmp_path / "pods.yaml"
+    topology.write_text(
+        "".join(
+            f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n"
+            f"apiVersion: v1\nkind: Pod\nmetadata: {{name: {pod}, namespace: {ns}, "
+            f"labels: {{app: {pod}}}}}\nspec: {{containers: [{{name: a, image: nginx}}]}}\n---\n"
+            for ns, pod in (("vault", "vault"), ("team-a", "api"), ("team-b", "billing"))
+        )
+    )
+    admin = Path(__file__).parents[2] / "netsim" / "scenarios" / "admin"
+    result = run(load_lint_input([str(topology), str(admin)]), CHECKS)
+    found = {(f.id, f.policy): f.message for f in result.findings}
+    assert found[("NP016", "vault/allow-all-ingress")].endswith(
+        "already decided by AdminNetworkPolicy/protect-vault, BaselineAdminNetworkPolicy/default"
+    )
+    assert ("NP016", "team-a/api-allow-team-b") not in found

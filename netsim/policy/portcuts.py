@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from netsim.model.cluster import Cluster
+from netsim.model.objects import Pod
 from netsim.policy.portlist import port_terms
 
 MIN_PORT = 1
@@ -76,9 +77,9 @@ def port_edges(
     """
     ranges: set[Interval] = set()
     names: set[str] = set()
-    pods = []
+    pods: list[Pod] = []
     for cluster in clusters:
-        pods += cluster.sorted_pods()
+        pods += cluster.pods.values()
         for term in port_terms(cluster):
             if term.protocol is not None and term.protocol != protocol:
                 continue
@@ -94,7 +95,7 @@ def port_edges(
                     ranges.add((term.port, term.port))
     found: dict[tuple[str, int], set[int]] = {}
     kinds: dict[tuple[object, ...], int] = {}
-    for pod in pods:
+    for pod in pods if names else ():
         if pod.container_ports in kinds:
             continue
         kind = kinds[pod.container_ports] = len(kinds)

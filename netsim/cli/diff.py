@@ -41,8 +41,8 @@ def register(subparsers: Any) -> None:
         "--topology",
         action="append",
         metavar="PATH",
-        help="take pods, namespaces and Services from PATH and only the NetworkPolicies "
-        "from OLD and NEW (repeatable)",
+        help="take pods, namespaces and Services from PATH and only the policies "
+        "(NetworkPolicy and the cluster-wide kinds) from OLD and NEW (repeatable)",
     )
     parser.add_argument(
         "--group-by",

@@ -48,7 +48,9 @@ class RuleRef:
         if self.peer is not None:
             text += f".{peers}[{self.peer}]"
         if self.port is not None:
-            text += f" ports[{self.port}]"
+            # v1alpha2 ClusterNetworkPolicy names a rule's ports `protocols`
+            field = "protocols" if self.policy.startswith("ClusterNetworkPolicy/") else "ports"
+            text += f" {field}[{self.port}]"
         return text
 
     def __str__(self) -> str:

@@ -153,6 +153,7 @@ class PolicyTables:
         self._namespace_sets: dict[LabelSelector, set[str]] = {}
         self._terms: dict[LabelSelector, tuple[Term, ...]] = {}
         self._next_block = 0
+        self._port_sets: dict[PortSet, PortSet] = {}
 
     # ---------------------------------------------------------------- queries
     def members(self, spec: Spec) -> set[int]:
@@ -213,7 +214,10 @@ class PolicyTables:
         out = []
         for index, rule in enumerate(policy.rules(direction)):
             peers = tuple(self._peer(policy, peer) for peer in rule.peers)
-            out.append(CompiledRule(index, peers, compile_ports(rule.ports, self.profile)))
+            ports = compile_ports(rule.ports, self.profile)
+            # equal PortSets shared: few distinct values, and fewer objects for the cyclic GC
+            ports = self._port_sets.setdefault(ports, ports)
+            out.append(CompiledRule(index, peers, ports))
         return tuple(out)
 
     def _peer(self, policy: NetworkPolicy, peer: PolicyPeer) -> CompiledPeer:

@@ -18,7 +18,7 @@ fancy indexing: no Python loop over pod pairs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -170,7 +170,9 @@ class PolicyEngine:
         self.tables = PolicyTables(profile)
         self._pod_identity: dict[str, int] = {}
         self._pod_by_ip: dict[str, Pod] = {}
-        self._identity_ips: dict[int, set[str]] = {}
+        # an identity's pod IPs: the IP itself when one (the usual case), a set when several;
+        # no set per identity, so the compile makes fewer objects for the cyclic GC to walk
+        self._identity_ips: dict[int, str | set[str]] = {}
         self._parsed: dict[str, tuple[int, int]] = {}
         self._group_rules: dict[tuple[Direction, int], tuple[GroupRule, ...]] = {}
         self._node_by_ip: dict[str, str] = {}
@@ -241,7 +243,7 @@ class PolicyEngine:
             else:  # only the pods the policy selects (selected) change policy groups
                 for ident in affected:
                     self._identity_groups.pop(ident, None)
-                    for ip in self._identity_ips.get(ident, ()):
+                    for ip in self._ips_of(ident):
                         self._records.pop(ip, None)
         elif change.kind == "Pod":
             for pod in (old, new):
@@ -303,15 +305,30 @@ class PolicyEngine:
         if pod.ip and not pod.host_network:
             self._pod_by_ip[pod.ip] = pod
             if ident is not None:
-                self._identity_ips.setdefault(ident, set()).add(pod.ip)
+                ips = self._identity_ips.get(ident)
+                if ips is None:
+                    self._identity_ips[ident] = pod.ip
+                elif isinstance(ips, set):
+                    ips.add(pod.ip)
+                elif ips != pod.ip:
+                    self._identity_ips[ident] = {ips, pod.ip}
 
     def _remove_pod(self, pod: Pod) -> None:
         ident = self._pod_identity.pop(pod.key, None)
         if ident is not None:
             self.tables.release_pod_identity(ident)
-            self._identity_ips.get(ident, set()).discard(pod.ip)
+            ips = self._identity_ips.get(ident)
+            if isinstance(ips, set):
+                ips.discard(pod.ip)
+            elif ips == pod.ip:
+                del self._identity_ips[ident]
         if self._pod_by_ip.get(pod.ip) is pod:
             del self._pod_by_ip[pod.ip]
+
+    def _ips_of(self, ident: int) -> Collection[str]:
+        """The pod IPs of an identity (those of its pods with an IP, not hostNetwork)."""
+        ips = self._identity_ips.get(ident, ())
+        return (ips,) if isinstance(ips, str) else ips
 
     def _parse(self, ip: str) -> tuple[int, int]:
         found = self._parsed.get(ip)

@@ -25,6 +25,8 @@ from netsim.policy.tiercompile import TierTables
 
 FLOW_CACHE_LIMIT = 1 << 16
 """Flow-level cache entries kept before the cache is emptied (bounds memory and update time)."""
+IPS_IN_TUPLE = 16
+"""An identity's pod IPs are a tuple up to this many, a set beyond (adding to a tuple copies it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +89,9 @@ class Registry:
         self._classes: dict[PeerClass, int] = {}
         self._pod_identity: dict[str, int] = {}
         self._pod_by_ip: dict[str, Pod] = {}
-        # an identity's pod IPs: the IP itself when one (the usual case), a set when several;
-        # no set per identity, so the compile makes fewer objects for the cyclic GC to walk
-        self._identity_ips: dict[int, str | set[str]] = {}
+        # an identity's pod IPs: the IP itself when one, a tuple when a few, a set beyond
+        # IPS_IN_TUPLE: tuples of strs leave the cyclic GC's care, sets never do
+        self._identity_ips: dict[int, str | tuple[str, ...] | set[str]] = {}
         self._node_by_ip: dict[str, str] = {}
         self._parsed: dict[str, tuple[int, int]] = {}
         self._signatures: dict[tuple[tuple[str, str, int], ...], int] = {}
@@ -109,8 +111,12 @@ class Registry:
                     self._identity_ips[ident] = pod.ip
                 elif isinstance(ips, set):
                     ips.add(pod.ip)
-                elif ips != pod.ip:
-                    self._identity_ips[ident] = {ips, pod.ip}
+                elif isinstance(ips, str):
+                    if ips != pod.ip:
+                        self._identity_ips[ident] = (ips, pod.ip)
+                elif pod.ip not in ips:
+                    grown = (*ips, pod.ip)
+                    self._identity_ips[ident] = grown if len(grown) <= IPS_IN_TUPLE else set(grown)
 
     def remove_pod(self, pod: Pod) -> None:
         """Forget a pod registered with :meth:`add_pod`."""
@@ -120,6 +126,8 @@ class Registry:
             ips = self._identity_ips.get(ident)
             if isinstance(ips, set):
                 ips.discard(pod.ip)
+            elif isinstance(ips, tuple):
+                self._identity_ips[ident] = tuple(ip for ip in ips if ip != pod.ip)
             elif ips == pod.ip:
                 del self._identity_ips[ident]
         if self._pod_by_ip.get(pod.ip) is pod:

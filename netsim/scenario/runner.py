@@ -258,7 +258,7 @@ class Runner:
                     f"{pcap.parent}: cannot create the capture folder: {describe_os_error(exc)}"
                 ) from None
             try:
-                self.network.write_pcap(str(pcap), interfaces or None)
+                self.network.write_pcap(str(pcap), *([interfaces] if interfaces else []))
                 written = str(pcap)
             except NetsimError as exc:
                 failure = exc

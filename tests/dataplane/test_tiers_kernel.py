@@ -76,12 +76,7 @@ def test_npa_case_on_the_kernel(path: Path, tmp_path: Path) -> None:
     ]
     assert not wrong, f"kernel disagrees with network-policy-api on {wrong}"
     assert not _reference_disagreements(cluster, report)
-
-
-@pytest.mark.dataplane
-@pytest.mark.parametrize("path", _npa_cases(), ids=lambda p: p.stem)
-def test_npa_case_engine_agrees_with_the_kernel(path: Path, tmp_path: Path) -> None:
-    _, _, report = _case(path, tmp_path)
+    # the same run: the compiled engine agrees with the kernel on every probe
     assert report.agreed, report.render()
 
 

@@ -32,7 +32,7 @@ def with_tiers(world: World, policies: list[ClusterPolicy]) -> Cluster:
     return cluster
 
 
-@examples(2000)
+@examples(1000)
 @given(worlds(), cluster_policy_lists, st.sampled_from(PROFILES), port_subsets)
 def test_compiled_tiers_equal_reference(
     world: World,
@@ -81,7 +81,7 @@ def apply(cluster: Cluster, op: object) -> None:
         cluster.apply(op)  # type: ignore[arg-type]
 
 
-@examples(600)
+@examples(300)
 @given(st.data(), worlds(), cluster_policy_lists, st.sampled_from(PROFILES), port_subsets)
 def test_incremental_tiers_equal_from_scratch(
     data: st.DataObject,

@@ -163,32 +163,38 @@ class SideDecider:
     # ------------------------------------------------------------ decisions
     def egress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
         """The source's egress decision."""
-        opening = self.opening(src, dst, protocol)
-        if opening is not None:
-            return opening
-        named = dst.named if src.egress_named else -1
-        entry = self.entry("egress", src.egress, protocol, port, named)
-        if self.tiers.policies:
-            named_ports = self.registry.named_ports(dst.named)
-            return self.tiers.decide_ends(
-                entry.decision("egress", dst), "egress", src, dst, dst, named_ports, protocol, port
-            )
-        return entry.decision("egress", dst)
+        return self._side("egress", src, dst, dst, protocol, port)
 
     def ingress(self, src: Record, dst: Record, protocol: str, port: int) -> SideDecision:
         """The destination's ingress decision."""
-        opening = self.opening(dst, src, protocol)
+        return self._side("ingress", dst, src, dst, protocol, port)
+
+    def _side(
+        self,
+        direction: Direction,
+        local: Record,
+        remote: Record,
+        dst: Record,
+        protocol: str,
+        port: int,
+    ) -> SideDecision:
+        """One enforcement point: ``local`` is the end it protects, ``dst`` the destination
+        (whose named ports a named policy port resolves on)."""
+        opening = self.opening(local, remote, protocol)
         if opening is not None:
             return opening
-        named = dst.named if dst.ingress_named else -1
-        entry = self.entry("ingress", dst.ingress, protocol, port, named)
-        if self.tiers.policies:
-            netpol = entry.decision("ingress", src)
-            named_ports = self.registry.named_ports(dst.named)
-            return self.tiers.decide_ends(
-                netpol, "ingress", dst, src, dst, named_ports, protocol, port
-            )
-        return entry.decision("ingress", src)
+        if direction == "egress":
+            group, uses_named = local.egress, local.egress_named
+        else:
+            group, uses_named = local.ingress, local.ingress_named
+        entry = self.entry(direction, group, protocol, port, dst.named if uses_named else -1)
+        netpol = entry.decision(direction, remote)
+        if not self.tiers.policies:
+            return netpol
+        named_ports = self.registry.named_ports(dst.named)
+        return self.tiers.decide_ends(
+            netpol, direction, local, remote, dst, named_ports, protocol, port
+        )
 
     def allowed(self, src: Record, dst: Record, protocol: str, port: int) -> bool:
         """Both sides through the :class:`SideEntry` tables (what ``decide`` says, faster)."""

@@ -7,7 +7,9 @@ set of covering prefixes is constant. :class:`CidrTrie` precomputes, per
 interval, the innermost (longest) covering prefix's value; an IPv4 lookup then
 reads one to three flat int arrays indexed by the address's bits (a DIR-16-8-8
 table, no search), an IPv6 lookup is one ``bisect`` over the interval
-boundaries (C code). :class:`CidrSetTable` precomputes, per
+boundaries (C code). The IPv4 table is read by the optional C helper
+``netsim.match._lpm`` when it was compiled at install time, else in Python:
+:data:`COMPILED` tells which. :class:`CidrSetTable` precomputes, per
 interval, the set of entries whose ``cidr`` covers it and none of whose
 ``except`` prefixes do: the exact semantics of an ``ipBlock`` with ``except``.
 
@@ -28,7 +30,20 @@ import numpy.typing as npt
 
 from netsim.addr import Prefix
 
+try:
+    from netsim.match import _lpm
+except ImportError:  # not compiled (no C compiler at install time): the Python path
+    _lpm = None  # type: ignore[assignment]
+
+COMPILED: bool = _lpm is not None
+"""Whether the C helper ``netsim.match._lpm`` is built: ``CidrTrie.lookup4`` runs in C
+when True, in pure Python (same answers, about 3x slower) when False."""
+
 V = TypeVar("V")
+
+
+def _out_of_range(address: int) -> ValueError:
+    return ValueError(f"IPv4 address out of range 0..2**32-1: {address!r}")
 
 
 def _intervals(prefixes: Iterable[Prefix]) -> Iterator[tuple[int, tuple[Prefix, ...]]]:
@@ -139,11 +154,28 @@ class CidrTrie(Generic[V]):
     a three-level table (:class:`_Dir4`, :data:`STRIDES`): one array read for
     an address whose /16 lies inside one interval, two when its /24 does,
     three otherwise, no search. IPv6 lookups bisect the interval bounds.
+
+    ``compiled`` picks the IPv4 lookup: None (default) the C helper when it is
+    built (:data:`COMPILED`), else Python; True requires the helper; False
+    forces Python. With the helper, ``lookup4`` is the bound method of one
+    ``_lpm.Table4`` that lives as long as the trie and is refilled in place on
+    rebuild, so ``f = trie.lookup4`` bound once stays right across changes.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, compiled: bool | None = None) -> None:
         self._values: dict[Prefix, V] = {}
+        if compiled and _lpm is None:
+            raise RuntimeError("the C helper netsim.match._lpm is not built")
+        use = COMPILED if compiled is None else compiled
+        self._table4 = _lpm.Table4(self._build) if use else None
+        if self._table4 is not None:
+            self.lookup4 = self._table4.lookup4  # type: ignore[method-assign,assignment]
         self._stale()
+
+    @property
+    def compiled(self) -> bool:
+        """Whether this trie's ``lookup4`` runs in the C helper."""
+        return self._table4 is not None
 
     def _stale(self) -> None:
         # None makes indexing raise TypeError, which triggers the (lazy) rebuild
@@ -156,6 +188,8 @@ class CidrTrie(Generic[V]):
         self._values6: list[V | None] = []
         self._shifted4: list[V | None] = []
         self._shifted6: list[V | None] = []
+        if self._table4 is not None:
+            self._table4.invalidate()
 
     def insert(self, prefix: Prefix, value: V) -> None:
         """Add or replace ``prefix``'s value."""
@@ -194,15 +228,27 @@ class CidrTrie(Generic[V]):
         self._bounds6, self._values6 = self._family(6)
         self._shifted4 = [None, *values]  # bisect_right's index - 1 without the subtraction
         self._shifted6 = [None, *self._values6]
+        if self._table4 is not None:
+            self._table4.set(table.level1, table.level2, table.level3, tuple(table.values))
         self._l1 = table.level1  # last: a lookup that finds it finds the rest built
 
     def lookup4(self, address: int) -> V | None:
-        """IPv4 longest-prefix match: the value of the longest prefix containing ``address``."""
+        """IPv4 longest-prefix match: the value of the longest prefix containing ``address``.
+
+        ValueError outside 0..2**32-1, TypeError for a non-int. This is the Python
+        path; with the C helper the instance attribute ``lookup4`` shadows it.
+        """
+        if address < 0:
+            raise _out_of_range(address)
         try:
             entry = self._l1[address >> 16]  # type: ignore[index]
         except TypeError:
+            if self._l1 is not None:  # a non-int address, not a stale table
+                raise
             self._build()
-            entry = self._l1[address >> 16]  # type: ignore[index]
+            return self.lookup4(address)
+        except IndexError:
+            raise _out_of_range(address) from None
         if entry >= 0:
             return self._v4[entry]
         entry = self._l2[entry + (address >> 8)]

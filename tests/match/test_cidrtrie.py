@@ -1,6 +1,13 @@
-"""CidrTrie (longest-prefix match) and CidrSetTable (cidr minus excepts), against brute force."""
+"""CidrTrie (longest-prefix match) and CidrSetTable (cidr minus excepts), against brute force.
+
+Every CidrTrie test runs on both IPv4 lookup paths (pure Python and the C helper) through
+the ``new_trie`` fixture (conftest.py).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from hypothesis import given, settings
@@ -9,13 +16,15 @@ from hypothesis import strategies as st
 from netsim.addr import Prefix, ip_to_int
 from netsim.match.cidrtrie import CidrSetTable, CidrTrie
 
+NewTrie = Callable[[], CidrTrie[Any]]
+
 
 def v4(text: str) -> int:
     return ip_to_int(text)
 
 
-def test_longest_prefix_wins_and_boundaries_are_exact() -> None:
-    trie: CidrTrie[str] = CidrTrie()
+def test_longest_prefix_wins_and_boundaries_are_exact(new_trie: NewTrie) -> None:
+    trie: CidrTrie[str] = new_trie()
     trie.insert(Prefix.parse("10.0.0.0/8"), "a")
     trie.insert(Prefix.parse("10.1.0.0/16"), "b")
     trie.insert(Prefix.parse("10.1.2.0/24"), "c")
@@ -30,8 +39,8 @@ def test_longest_prefix_wins_and_boundaries_are_exact() -> None:
     assert trie.lookup(4, 0) is None
 
 
-def test_families_are_separate_and_changes_rebuild() -> None:
-    trie: CidrTrie[int] = CidrTrie()
+def test_families_are_separate_and_changes_rebuild(new_trie: NewTrie) -> None:
+    trie: CidrTrie[int] = new_trie()
     trie.insert(Prefix.parse("0.0.0.0/0"), 4)
     trie.insert(Prefix.parse("2001:db8::/32"), 6)
     assert trie.lookup(4, v4("192.0.2.1")) == 4
@@ -55,8 +64,10 @@ prefixes = st.builds(
 @given(
     st.lists(prefixes, max_size=12, unique=True), st.lists(st.integers(0, 2**32 - 1), max_size=20)
 )
-def test_lookup_equals_brute_force(table: list[Prefix], probes: list[int]) -> None:
-    trie: CidrTrie[Prefix] = CidrTrie()
+def test_lookup_equals_brute_force(
+    new_trie: NewTrie, table: list[Prefix], probes: list[int]
+) -> None:
+    trie: CidrTrie[Prefix] = new_trie()
     for prefix in table:
         trie.insert(prefix, prefix)
     probes = (
@@ -113,7 +124,7 @@ def test_set_table_equals_brute_force(
         assert table.lookup(4, address) == expected
 
 
-def test_table_levels_agree_with_a_full_search() -> None:
+def test_table_levels_agree_with_a_full_search(new_trie: NewTrie) -> None:
     """Level edges: prefixes exactly a /16 or /24 wide, ending on a chunk edge, chunks with
     many intervals, and tables of thousands of prefixes (``lookup_many4`` searches all
     bounds, independently of the three-level table)."""
@@ -121,7 +132,7 @@ def test_table_levels_agree_with_a_full_search() -> None:
 
     rng = random.Random(7)
     for size in (3, 300, 5_000):
-        trie: CidrTrie[int] = CidrTrie()
+        trie: CidrTrie[int] = new_trie()
         table = [
             Prefix.parse("10.0.0.0/16"),
             Prefix.parse("10.1.0.0/20"),
@@ -190,13 +201,13 @@ prefixes6 = st.builds(
     st.lists(addresses6, max_size=10),
 )
 def test_longest_prefix_equals_naive_scan(
-    prefixes: list[Prefix], probes4: list[int], probes6: list[int]
+    new_trie: NewTrie, prefixes: list[Prefix], probes4: list[int], probes6: list[int]
 ) -> None:
     """Every lookup path (lookup4/6, lookup, lookup_all, lookup_many4) equals scanning all
     prefixes for the longest one containing the address: /0 and /32 (/128) included,
     overlapping and nested prefixes, both families in one table."""
     table = {prefix: i for i, prefix in enumerate(prefixes)}
-    trie: CidrTrie[int] = CidrTrie()
+    trie: CidrTrie[int] = new_trie()
     for prefix, value in table.items():
         trie.insert(prefix, value)
     probes = {4: list(probes4), 6: list(probes6)}
@@ -222,11 +233,11 @@ def test_longest_prefix_equals_naive_scan(
     st.lists(addresses4, min_size=1, max_size=10),
 )
 def test_changes_between_lookups_equal_naive_scan(
-    changes: list[tuple[bool, Prefix]], probes: list[int]
+    new_trie: NewTrie, changes: list[tuple[bool, Prefix]], probes: list[int]
 ) -> None:
     """Inserts and deletes interleaved with lookups: each lookup sees the table as it is now."""
     table: dict[Prefix, int] = {}
-    trie: CidrTrie[int] = CidrTrie()
+    trie: CidrTrie[int] = new_trie()
     for step, (insert, prefix) in enumerate(changes):
         if insert:
             table[prefix] = step

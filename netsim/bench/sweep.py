@@ -596,7 +596,8 @@ def measure_lpm(prefixes: int, budget: float, seed: int = 0) -> list[Result]:
     (the per-packet case); ``trie-batch`` hands all addresses to ``lookup_all``
     at once, which pytricia has no counterpart for. Trie and pytricia are timed
     alternately (ABAB...) and the best run of each counts, so a burst of load on
-    a shared machine hits both alike.
+    a shared machine hits both alike. The ``trie`` row's note names the path that
+    ran: the C helper (``netsim.match._lpm``) or pure Python (not compiled).
     """
     from netsim.match.cidrtrie import CidrTrie
 
@@ -607,6 +608,7 @@ def measure_lpm(prefixes: int, budget: float, seed: int = 0) -> list[Result]:
         trie.insert(p, i)
     lookup4 = trie.lookup4
     lookup4(addresses[0])
+    path = "lookup4: C helper" if trie.compiled else "lookup4: pure Python (C helper not built)"
 
     def ours() -> None:
         for a in addresses:
@@ -639,7 +641,7 @@ def measure_lpm(prefixes: int, budget: float, seed: int = 0) -> list[Result]:
         spent += a + b
         rounds += 1
     rec.add("lpm", "pytricia", n / base)
-    rec.add("lpm", "trie", n / mine, ("pytricia", n / base))
+    rec.add("lpm", "trie", n / mine, ("pytricia", n / base), note=path)
     rec.add("lpm", "trie-batch", batch, ("pytricia", n / base))
     return rec.results
 

@@ -12,8 +12,10 @@ changes and answers through collaborators with one job each:
 - :class:`~netsim.policy.policygroups.PolicyGroups`: pods selected by the same
   isolating policies share a group, and decide alike;
 - :class:`~netsim.policy.sides.SideDecider`: one enforcement point's
-  decision, read from a side entry built once per (group, protocol, port,
-  destination named-port signature);
+  decision, read from its group's row of side entries (one per port class,
+  :mod:`netsim.policy.siderows`);
+- :class:`~netsim.policy.fastpath.FastPath`: ``allowed`` between pods met
+  before, a few reads (in C when the optional extension is built);
 - :class:`~netsim.policy.classmatrix.ClassMatrix`: ``matrix`` with numpy at
   peer-class level, expanded to pods by fancy indexing.
 
@@ -35,10 +37,12 @@ from netsim.model.objects import Namespace, Node, Pod
 from netsim.policy.classmatrix import ClassMatrix, Progress
 from netsim.policy.compile import CompiledPolicy, PolicyTables
 from netsim.policy.endpoint import Endpoint
+from netsim.policy.fastpath import FastPath, Verdict
+from netsim.policy.gcpause import collector_paused
 from netsim.policy.policygroups import PolicyGroups
 from netsim.policy.profile import UPSTREAM, Profile
 from netsim.policy.registry import FLOW_CACHE_LIMIT, PeerClass, Record, Registry
-from netsim.policy.sides import ENTRY_CACHE_LIMIT, RuleEntry, SideDecider, SideEntry
+from netsim.policy.sides import ROW_CACHE_LIMIT, RuleEntry, SideDecider, SideEntry
 from netsim.policy.tiercompile import TierTables
 from netsim.policy.verdict import Decision, SideDecision
 
@@ -48,6 +52,13 @@ __all__ = ["PeerClass", "PolicyEngine", "Record", "RuleEntry", "SideEntry"]
 class PolicyEngine:
     """Decides whether a connection passes NetworkPolicy; follows the cluster's changes."""
 
+    allowed: Verdict
+    """``allowed(src_ip, dst_ip, protocol, dst_port)``: True when both enforcement points
+    allow the connection. Same answer as ``decide(...).allowed`` without building the
+    explanation: between two pods met before, :class:`~netsim.policy.fastpath.FastPath`
+    reads it from their groups' rows; anything else takes :meth:`_allowed_full`."""
+
+    @collector_paused()  # the load makes ~100k long-lived objects, no garbage cycles
     def __init__(self, cluster: Cluster, profile: Profile = UPSTREAM) -> None:
         self.cluster = cluster
         self.profile = profile
@@ -60,6 +71,8 @@ class PolicyEngine:
         self._records = self.registry.records
         self._decisions: dict[tuple[str, str, str, int], Decision] = {}
         self._flows: dict[tuple[str, str, str, int], bool] = {}
+        self.fast = FastPath(self.sides.rows, self._allowed_full)
+        self.allowed = self.fast.allowed
         for ns in cluster.namespaces.values():
             self.tables.set_namespace(ns.name, ns.labels)
         for node in cluster.nodes.values():
@@ -67,7 +80,7 @@ class PolicyEngine:
         for pod in cluster.pods.values():
             self.registry.add_pod(pod)
         for _, policy in sorted(cluster.policies.items()):
-            self.tables.add_policy(policy)
+            self.sides.rows.add_policy(self.tables.add_policy(policy))
         for _, cluster_policy in sorted(cluster.cluster_policies.items()):
             self.tiers.add(cluster_policy)
         cluster.subscribe(self._on_change)
@@ -121,9 +134,10 @@ class PolicyEngine:
         else:
             return  # Services do not change policy decisions (DNAT is the caller's)
         self._flows.clear()
+        self.fast.forget()
         self.classes.reset()
         self._decisions.clear()
-        if self.sides.size() > ENTRY_CACHE_LIMIT:
+        if self.sides.size() > ROW_CACHE_LIMIT:
             self._forget_decisions()
 
     def _policy_changed(self, change: Change) -> None:
@@ -137,6 +151,7 @@ class PolicyEngine:
             self.tables.remove_policy(change.key)
         if change.new is not None:
             compiled = self.tables.add_policy(change.new)  # type: ignore[arg-type]
+            self.sides.rows.add_policy(compiled)
             affected |= self.tables.members(compiled.subject)
             blocks = blocks or bool(compiled.blocks())
         self.groups.retire(change.key)
@@ -187,12 +202,9 @@ class PolicyEngine:
             self.sides.egress(s, d, protocol, port), self.sides.ingress(s, d, protocol, port)
         )
 
-    def allowed(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> bool:
-        """True when both enforcement points allow the connection (the fast path).
-
-        Same answer as ``decide(...).allowed`` without building the explanation:
-        a flow cache, then per side one side-entry lookup.
-        """
+    def _allowed_full(self, src_ip: str, dst_ip: str, protocol: str, dst_port: int) -> bool:
+        """``allowed`` through a flow cache and the side entries; remembers the pods met
+        for the fast path."""
         key = (src_ip, dst_ip, protocol, dst_port)
         found = self._flows.get(key)
         if found is None:
@@ -203,6 +215,9 @@ class PolicyEngine:
             if len(self._flows) >= FLOW_CACHE_LIMIT:
                 self._flows.clear()
             self._flows[key] = found
+            if self.sides.fast_path_applies:
+                self.fast.remember(src_ip, src)
+                self.fast.remember(dst_ip, dst)
         return found
 
     def selecting_policies(self, pod: Pod) -> list[CompiledPolicy]:

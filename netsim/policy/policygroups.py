@@ -9,7 +9,6 @@ containing it, so the entries built for them are simply no longer asked for.
 
 from __future__ import annotations
 
-from netsim.model.netpol import Direction
 from netsim.policy.compile import CompiledPolicy, PolicyTables
 
 
@@ -20,8 +19,6 @@ class PolicyGroups:
         self.tables = tables
         self.policies: list[list[CompiledPolicy]] = []
         """Each group's policies, by key (index: group id)."""
-        self.uses_named: list[tuple[bool, bool]] = []
-        """Per group: whether its (egress, ingress) rules use named ports."""
         self._by_identity: dict[int, tuple[int, int]] = {}
         self._ids: dict[tuple[str, ...], int] = {}
 
@@ -41,9 +38,6 @@ class PolicyGroups:
         if index is None:
             index = self._ids[key] = len(self.policies)
             self.policies.append(policies)
-            self.uses_named.append(
-                (_uses_named(policies, "egress"), _uses_named(policies, "ingress"))
-            )
         return index
 
     def forget_identity(self, identity: int) -> None:
@@ -64,8 +58,3 @@ class PolicyGroups:
         self._by_identity.clear()
         self._ids.clear()
         self.policies.clear()
-        self.uses_named.clear()
-
-
-def _uses_named(policies: list[CompiledPolicy], direction: Direction) -> bool:
-    return any(r.ports.has_named for p in policies for r in p.rules(direction))

@@ -51,8 +51,6 @@ class Record:
     ``egress``/``ingress`` are the pod's policy groups (-1 for non-pods): the
     interned lists of policies that select it and isolate that direction.
     Pods with equal groups decide alike, whatever their labels.
-    ``egress_named``/``ingress_named`` say whether that group's rules use named
-    ports (only then does the destination's named-port signature matter).
     """
 
     kind: str
@@ -64,8 +62,6 @@ class Record:
     blocks: frozenset[int]
     egress: int = -1
     ingress: int = -1
-    egress_named: bool = False
-    ingress_named: bool = False
     cluster_pod: bool = False
     networks: frozenset[int] = frozenset()
 
@@ -205,7 +201,6 @@ class Registry:
         cls = self.peer_class(identity, named, version, value, "pod")
         egress, ingress = self.groups.of(identity)
         peer = self.class_list[cls]
-        uses_named = self.groups.uses_named
         return Record(
             "pod",
             pod.key,
@@ -216,8 +211,6 @@ class Registry:
             peer.blocks,
             egress,
             ingress,
-            uses_named[egress][0],
-            uses_named[ingress][1],
             not pod.host_network,
             peer.networks,
         )

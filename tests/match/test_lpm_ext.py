@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netsim.addr import Prefix, ip_to_int
 from netsim.match import cidrtrie
@@ -162,3 +164,57 @@ def test_c_table_calls_rebuild_when_stale() -> None:
         table.lookup4(7)
     with pytest.raises(TypeError, match="callable"):
         _table(42)  # type: ignore[arg-type]
+
+
+def _model_read(
+    level1: list[int], level2: list[int], level3: list[int], values: tuple[str, ...], a: int
+) -> str | None:
+    """The C helper's reads in Python, returning None where it must raise (out of bounds)."""
+    entry = level1[a >> 16]
+    if entry < 0:
+        at = len(level2) + entry + (a >> 8)
+        if not 0 <= at < len(level2):
+            return None
+        entry = level2[at]
+        if entry < 0:
+            at = len(level3) + entry + (a & 255)
+            if not 0 <= at < len(level3):
+                return None
+            entry = level3[at]
+    return values[entry] if 0 <= entry < len(values) else None
+
+
+# entries: an answer's index (some past the values), a pointer into a level (some past it),
+# anything; mostly low addresses, whose reads land near the levels' ends
+_entries = st.integers(0, 6) | st.integers(-600, -1) | st.integers(-(2**31), 2**31 - 1)
+_level = st.tuples(st.lists(_entries, min_size=1, max_size=8), st.integers(0, 600)).map(
+    lambda spec: [spec[0][i % len(spec[0])] for i in range(spec[1])]
+)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(
+    st.lists(_entries, min_size=1, max_size=8),
+    _level,
+    _level,
+    st.integers(0, 6),
+    st.lists(st.integers(0, 2**16) | st.integers(0, 2**32 - 1), min_size=1, max_size=40),
+)
+def test_c_table_with_arbitrary_entries_answers_or_raises(
+    firsts: list[int], level2: list[int], level3: list[int], count: int, probes: list[int]
+) -> None:
+    """Whatever the entries (a corrupt or hostile table), a lookup returns the value the
+    reads lead to, or raises RuntimeError where they would leave an array: it never reads
+    outside one (which would crash or return garbage)."""
+    require_compiled()
+    level1 = [firsts[i % len(firsts)] for i in range(65536)]
+    values = tuple(f"v{i}" for i in range(count))
+    table = _table()
+    table.set(array("i", level1), array("i", level2), array("i", level3), values)
+    for a in probes:
+        expected = _model_read(level1, level2, level3, values, a)
+        if expected is None:
+            with pytest.raises(RuntimeError, match="outside the table"):
+                table.lookup4(a)
+        else:
+            assert table.lookup4(a) == expected

@@ -1,0 +1,66 @@
+"""LabelIndex after adds, relabels and removals, against brute force over the labels left."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from netsim.match import labelindex
+from netsim.match.labelindex import LabelIndex, Term, terms_match
+
+KEYS = ("app", "tier", "env")
+VALUES = ("a", "b", "c")
+
+label_maps = st.dictionaries(st.sampled_from(KEYS), st.sampled_from(VALUES), max_size=3)
+# (id, labels) adds or relabels an object; (id, None) removes it (a no-op when unknown)
+changes = st.lists(st.tuples(st.integers(0, 7), label_maps | st.none()), max_size=20)
+terms = st.one_of(
+    st.tuples(st.just("="), st.sampled_from(KEYS), st.sampled_from(VALUES).map(lambda v: (v,))),
+    st.tuples(
+        st.sampled_from(("In", "NotIn")),
+        st.sampled_from(KEYS),
+        st.lists(st.sampled_from(VALUES), min_size=1, max_size=2, unique=True).map(tuple),
+    ),
+    st.tuples(st.sampled_from(("Exists", "DoesNotExist")), st.sampled_from(KEYS), st.just(())),
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(changes, st.lists(terms, max_size=3), st.sets(st.integers(0, 9), max_size=6) | st.none())
+def test_select_after_changes_equals_brute_force(
+    steps: list[tuple[int, dict[str, str] | None]],
+    selector: list[Term],
+    within: set[int] | None,
+) -> None:
+    index = LabelIndex()
+    present: dict[int, dict[str, str]] = {}
+    for ident, labels in steps:
+        if labels is None:
+            index.remove(ident)
+            present.pop(ident, None)
+        else:
+            index.add(ident, labels.items())
+            present[ident] = labels
+    assert set(index.ids) == set(present)
+    assert len(index) == len(present)
+    expected = {
+        i
+        for i, labels in present.items()
+        if terms_match(labels, selector) and (within is None or i in within)
+    }
+    assert index.select(selector, within) == expected
+    scan, labelindex.SCAN_WITHIN = labelindex.SCAN_WITHIN, -1  # through the posting lists
+    try:
+        assert index.select(selector, within) == expected
+    finally:
+        labelindex.SCAN_WITHIN = scan
+
+
+def test_select_returns_a_new_set_each_time() -> None:
+    index = LabelIndex()
+    index.add(1, [("app", "a")])
+    first = index.select([("=", "app", ("a",))])
+    first.add(99)  # the caller's copy: the index is not changed
+    assert index.select([("=", "app", ("a",))]) == {1}
+    assert index.select([]) == {1}
+    assert index.select([], within={1, 2}) == {1}

@@ -59,7 +59,11 @@ class PolicyEngine:
     reads it from their groups' rows; anything else takes :meth:`_allowed_full`."""
 
     @collector_paused()  # the load makes ~100k long-lived objects, no garbage cycles
-    def __init__(self, cluster: Cluster, profile: Profile = UPSTREAM) -> None:
+    def __init__(
+        self, cluster: Cluster, profile: Profile = UPSTREAM, *, compiled: bool = True
+    ) -> None:
+        """Compile ``cluster``'s policies and follow its changes. ``compiled`` False makes
+        ``allowed``'s fast path read in Python even where the C reader is built."""
         self.cluster = cluster
         self.profile = profile
         self.tables = PolicyTables(profile)
@@ -71,7 +75,7 @@ class PolicyEngine:
         self._records = self.registry.records
         self._decisions: dict[tuple[str, str, str, int], Decision] = {}
         self._flows: dict[tuple[str, str, str, int], bool] = {}
-        self.fast = FastPath(self.sides.rows, self._allowed_full)
+        self.fast = FastPath(self.sides.rows, self._allowed_full, compiled)
         self.allowed = self.fast.allowed
         for ns in cluster.namespaces.values():
             self.tables.set_namespace(ns.name, ns.labels)

@@ -29,8 +29,8 @@ from netsim.policy.verdict import RuleRef, SideDecision
 
 Peers = tuple[tuple[int, set[int] | None, int | None], ...]
 """A rule's peers: (index, live member set or None, ipBlock entry or None)."""
-GroupRule = tuple[str, int, PortSet, Peers]
-"""(policy key, rule index, ports, peers)."""
+GroupRule = tuple[str, int, PortSet, Peers, tuple[set[int], ...], tuple[int, ...]]
+"""(policy key, rule index, ports, peers, the peers' member sets, their ipBlock entries)."""
 FastEntry = bool | tuple[tuple[set[int], ...], frozenset[int]]
 """A side entry as the bool fast path reads it: True (every remote end passes), or
 (identity sets, ipBlock entries): a remote passes when its identity is in one of the
@@ -68,11 +68,8 @@ class SideEntry:
     everything: bool
     identity_sets: tuple[set[int], ...]
     blocks: frozenset[int]
-
-    @property
-    def fast(self) -> FastEntry:
-        """This entry as the bool fast path reads it (:data:`FastEntry`)."""
-        return True if self.everything else (self.identity_sets, self.blocks)
+    fast: FastEntry
+    """This entry as the bool fast path reads it (:data:`FastEntry`)."""
 
     def admits(self, remote: Record) -> bool:
         """Tell whether the remote end matches some peer (``everything`` aside)."""
@@ -101,29 +98,28 @@ class SideEntry:
         return SideDecision(False, "no-rule-matched", None, self.policies)
 
 
-def side_entry(
-    policies: list[CompiledPolicy], matched: list[tuple[GroupRule, int | None]]
-) -> SideEntry:
-    """The entry of a group whose rules ``matched`` (with their first matching port term)."""
+def side_entry(policies: tuple[str, ...], matched: list[tuple[GroupRule, int | None]]) -> SideEntry:
+    """The entry of a group (its ``policies``' keys) whose rules ``matched`` (with their
+    first matching port term)."""
     everything = not policies
     identity_sets: dict[int, set[int]] = {}
     blocks: set[int] = set()
     rules: list[RuleEntry] = []
-    for (policy_key, index, _, peers), port_index in matched:
+    for (policy_key, index, _, peers, members, entries), port_index in matched:
         if not peers:
             everything = True
-        for _, members, block in peers:
-            if block is not None:
-                blocks.add(block)
-            elif members is not None:
-                identity_sets[id(members)] = members
+        for one in members:
+            identity_sets[id(one)] = one
+        blocks.update(entries)
         rules.append(RuleEntry(policy_key, index, port_index, peers))
+    sets, block_set = tuple(identity_sets.values()), frozenset(blocks)
     return SideEntry(
-        tuple(p.key for p in policies),
+        policies,
         tuple(rules),
         everything,
-        tuple(identity_sets.values()),
-        frozenset(blocks),
+        sets,
+        block_set,
+        True if everything else (sets, block_set),
     )
 
 
@@ -147,7 +143,7 @@ class SideRows:
         self._group_rules: dict[tuple[Direction, int], tuple[GroupRule, ...]] = {}
         self._named_keys: dict[tuple[Direction, int], tuple[tuple[str, str], ...]] = {}
         self._rows: dict[tuple[Direction, int, tuple[int | None, ...]], Row] = {}
-        self._vectors: dict[tuple[PortSet, int], tuple[tuple[int, int], ...]] = {}
+        self._vectors: dict[tuple[int, int], tuple[PortSet, tuple[tuple[int, int], ...]]] = {}
 
     def size(self) -> int:
         """How many rows are kept."""
@@ -204,7 +200,9 @@ class SideRows:
                         (j, None if p.spec is None else self.tables.members(p.spec), p.block)
                         for j, p in enumerate(rule.peers)
                     )
-                    rules.append((policy.key, rule.index, rule.ports, peers))
+                    members = tuple(m for _, m, b in peers if b is None and m is not None)
+                    entries = tuple(b for _, _, b in peers if b is not None)
+                    rules.append((policy.key, rule.index, rule.ports, peers, members, entries))
             found = self._group_rules[(direction, group)] = tuple(rules)
         return found
 
@@ -232,40 +230,49 @@ class SideRows:
         """The (name, protocol) pairs the group's named port terms use, sorted."""
         found = self._named_keys.get((direction, group))
         if found is None:
-            used = {(t.name, t.protocol) for _, _, ports, _ in rules for t in ports.terms if t.name}
+            used = {(t.name, t.protocol) for rule in rules for t in rule[2].terms if t.name}
             found = self._named_keys[(direction, group)] = tuple(sorted(used))
         return found
 
     def _matched_classes(self, ports: PortSet, signature: int) -> tuple[tuple[int, int], ...]:
         """(class, first matching term) for every class ``ports`` matches at ``signature``."""
-        key = (ports, signature if ports.has_named else -1)
+        # keyed by id (hashing a PortSet hashes all its terms); the set itself is kept in
+        # the value, so an id reused by another set after the first died is told apart
+        key = (id(ports), signature)
         found = self._vectors.get(key)
-        if found is None:
-            named = self.registry.named_ports(key[1])
-            found = self._vectors[key] = classes_matched(port_vector(self.ports, ports, named))
-        return found
+        if found is None or found[0] is not ports:
+            effective = signature if ports.has_named else -1
+            named = self.registry.named_ports(effective)
+            found = (ports, classes_matched(port_vector(self.ports, ports, named)))
+            self._vectors[key] = found
+        return found[1]
 
     def _build(self, group: int, rules: tuple[GroupRule, ...], signature: int) -> Row:
-        """One row: per class the matching rules, classes with equal matches sharing an entry."""
-        count = len(self.ports)
-        matched: list[list[tuple[GroupRule, int | None]]] = [[] for _ in range(count)]
+        """One row: per class the matching rules; the classes no rule names by port share
+        the entry of the port-less rules, the others share by equal matches."""
+        everywhere: list[tuple[GroupRule, int | None]] = []
+        named: dict[int, list[tuple[GroupRule, int | None]]] = {}  # class -> its matches
         for rule in rules:
             ports = rule[2]
             if ports.any:
-                for at_class in matched:
+                everywhere.append((rule, None))
+                for at_class in named.values():
                     at_class.append((rule, None))
-            else:
-                for c, term in self._matched_classes(ports, signature):
-                    matched[c].append((rule, term))
-        policies = self.groups.policies[group]
+                continue
+            for c, term in self._matched_classes(ports, signature):
+                matches = named.get(c)
+                if matches is None:
+                    matches = named[c] = list(everywhere)
+                matches.append((rule, term))
+        policies = tuple(p.key for p in self.groups.policies[group])
+        row: Row = [side_entry(policies, everywhere)] * len(self.ports)
         shared: dict[tuple[tuple[int, int | None], ...], SideEntry] = {}
-        row: Row = []
-        for at_class in matched:
+        for c, at_class in named.items():
             key = tuple((id(rule), term) for rule, term in at_class)
             entry = shared.get(key)
             if entry is None:
                 entry = shared[key] = side_entry(policies, at_class)
-            row.append(entry)
+            row[c] = entry
         return row
 
     def entry(
@@ -285,4 +292,4 @@ class SideRows:
             term = ports.first_match(protocol, port, named)
             if ports.any or term is not None:
                 matched.append((rule, term))
-        return side_entry(self.groups.policies[group], matched)
+        return side_entry(tuple(p.key for p in self.groups.policies[group]), matched)

@@ -7,11 +7,14 @@
  * question it cannot answer from them to the `slow` callable, exactly where
  * python_allowed does:
  *
- *   records: dict ip -> (pod key, identity, ipBlock entries, signature + 1,
- *                        egress rows, ingress rows)
- *   tables:  dict protocol -> list of class ids, indexed by port
- *   a row list holds one row (no named ports) or one per signature + 1;
- *   a row is a list indexed by class of True or (identity sets, ipBlock entries).
+ *   records: dict ip -> (pod number, identity, ipBlock entries, signature + 1,
+ *                        egress, ingress, egress by signature, ingress by signature)
+ *            pod numbers are compared by identity (one int object per pod);
+ *            egress/ingress is a row, or (the flag after says so) a list of rows
+ *            indexed by the destination's signature + 1;
+ *   tables:  dict protocol -> list of class ids, indexed by port;
+ *   a row is a list indexed by class of True, one identity set, or
+ *   (identity sets, ipBlock entries).
  *
  * Anything of another shape than these goes to `slow` too, never to a crash.
  */
@@ -26,7 +29,7 @@ typedef struct {
     long limit;        /* ports 0..limit-1 have a class */
 } FastAllowed;
 
-#define RECORD_SIZE 6
+#define RECORD_SIZE 8
 
 /* 1: the entry admits the remote end, 0: it does not, -1: error, -2: unexpected shape. */
 static int
@@ -34,6 +37,8 @@ admits(PyObject *entry, PyObject *remote)
 {
     if (entry == Py_True)
         return 1;
+    if (PySet_CheckExact(entry))
+        return PySet_Contains(entry, PyTuple_GET_ITEM(remote, 1));
     if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 2)
         return -2;
     PyObject *sets = PyTuple_GET_ITEM(entry, 0);
@@ -80,24 +85,25 @@ admits(PyObject *entry, PyObject *remote)
     return result;
 }
 
-/* The entry of one side: rows picked by the destination's signature, then the class. */
+/* The entry of one side: the group's row (by the destination's signature when `by_signature`
+ * is True), then the class. NULL: not of the expected shape. */
 static PyObject *
-side_entry(PyObject *rows, PyObject *dst, Py_ssize_t at_class)
+side_entry(PyObject *rows, PyObject *by_signature, PyObject *dst, Py_ssize_t at_class)
 {
-    if (!PyList_CheckExact(rows) || PyList_GET_SIZE(rows) == 0)
-        return NULL;
-    Py_ssize_t index = 0;
-    if (PyList_GET_SIZE(rows) > 1) {
+    PyObject *row = rows;
+    if (by_signature == Py_True) {
         PyObject *signature = PyTuple_GET_ITEM(dst, 3);
-        if (!PyLong_CheckExact(signature))
+        if (!PyList_CheckExact(rows) || !PyLong_CheckExact(signature))
             return NULL;
-        index = PyLong_AsSsize_t(signature);
+        Py_ssize_t index = PyLong_AsSsize_t(signature);
         if (index < 0 || index >= PyList_GET_SIZE(rows)) {
             PyErr_Clear();
             return NULL;
         }
+        row = PyList_GET_ITEM(rows, index);
     }
-    PyObject *row = PyList_GET_ITEM(rows, index);
+    else if (by_signature != Py_False)
+        return NULL;
     if (!PyList_CheckExact(row) || at_class >= PyList_GET_SIZE(row))
         return NULL;
     return PyList_GET_ITEM(row, at_class);
@@ -130,18 +136,15 @@ fast_allowed(FastAllowed *self, PyObject *const *args, Py_ssize_t nargs)
     }
     if (port < 0 || port >= self->limit || port >= PyList_GET_SIZE(table))
         goto slow;
-    int same = PyObject_RichCompareBool(PyTuple_GET_ITEM(src, 0), PyTuple_GET_ITEM(dst, 0), Py_EQ);
-    if (same < 0)
-        return NULL;
-    if (same)
-        goto slow;
+    if (PyTuple_GET_ITEM(src, 0) == PyTuple_GET_ITEM(dst, 0))
+        goto slow; /* one pod */
     Py_ssize_t at_class = PyLong_AsSsize_t(PyList_GET_ITEM(table, port));
     if (at_class < 0) {
         PyErr_Clear();
         goto slow;
     }
     /* egress of the source (rows by the destination's signature), then ingress of the destination */
-    PyObject *entry = side_entry(PyTuple_GET_ITEM(src, 4), dst, at_class);
+    PyObject *entry = side_entry(PyTuple_GET_ITEM(src, 4), PyTuple_GET_ITEM(src, 6), dst, at_class);
     if (entry == NULL)
         goto slow;
     int ok = admits(entry, dst);
@@ -151,7 +154,7 @@ fast_allowed(FastAllowed *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     if (!ok)
         Py_RETURN_FALSE;
-    entry = side_entry(PyTuple_GET_ITEM(dst, 5), dst, at_class);
+    entry = side_entry(PyTuple_GET_ITEM(dst, 5), PyTuple_GET_ITEM(dst, 7), dst, at_class);
     if (entry == NULL)
         goto slow;
     ok = admits(entry, src);

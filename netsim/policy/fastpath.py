@@ -20,6 +20,7 @@ tested against each other and against the reference evaluator.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from netsim.model.netpol import Direction
 from netsim.policy.portclasses import PORT_LIMIT
@@ -28,11 +29,15 @@ from netsim.policy.siderows import FastEntry, SideRows
 
 Verdict = Callable[[str, str, str, int], bool]
 """``allowed(src_ip, dst_ip, protocol, port)``."""
-FastRows = list[list[FastEntry]]
-"""A group's rows for the bool path: by destination signature + 1 (one row when the
-group's rules use no named ports), each by port class."""
-FastRecord = tuple[str, int, frozenset[int], int, FastRows, FastRows]
-"""(pod key, identity, ipBlock entries, named-port signature + 1, egress rows, ingress rows)."""
+FastRow = list[FastEntry]
+"""A group's entries for the bool path, by port class."""
+FastRows = list[FastRow]
+"""A group's rows by destination signature + 1, when its rules use named ports."""
+FastRecord = tuple[int, int, frozenset[int], int, Any, Any, bool, bool]
+"""(pod number, identity, ipBlock entries, named-port signature + 1, egress, ingress,
+egress by signature, ingress by signature): egress and ingress are the group's
+:data:`FastRow`, or its :data:`FastRows` when the flag after says so. Pod numbers are
+compared by identity (one int object per pod key)."""
 
 try:
     from netsim.policy import _sidefast  # type: ignore[attr-defined]
@@ -54,7 +59,9 @@ def python_allowed(
     def admits(entry: FastEntry, remote: FastRecord) -> bool:
         if entry is True:
             return True
-        sets, blocks = entry  # type: ignore[misc]
+        if type(entry) is set:
+            return remote[1] in entry
+        sets, blocks = cast("tuple[tuple[set[int], ...], frozenset[int]]", entry)
         identity = remote[1]
         for members in sets:
             if identity in members:
@@ -69,17 +76,17 @@ def python_allowed(
             src is None
             or dst is None
             or table is None
-            or src[0] == dst[0]
+            or src[0] is dst[0]
             or type(port) is not int
             or not 0 <= port < PORT_LIMIT
         ):
             return slow(src_ip, dst_ip, protocol, port)
         at_class = table[port]
-        rows = src[4]
-        if not admits((rows[dst[3]] if len(rows) > 1 else rows[0])[at_class], dst):
+        row = src[4][dst[3]] if src[6] else src[4]
+        if not admits(row[at_class], dst):
             return False
-        rows = dst[5]
-        return admits((rows[dst[3]] if len(rows) > 1 else rows[0])[at_class], src)
+        row = dst[5][dst[3]] if dst[7] else dst[5]
+        return admits(row[at_class], src)
 
     return allowed
 
@@ -91,7 +98,8 @@ class FastPath:
         self.rows = rows
         self.records: dict[str, FastRecord] = {}
         """Remembered pods by IP (a live dict: :attr:`allowed` reads it)."""
-        self._group_rows: dict[tuple[Direction, int], FastRows] = {}
+        self._group_rows: dict[tuple[Direction, int], tuple[Any, bool]] = {}
+        self._pod_numbers: dict[str, int] = {}
         self._named_groups: list[tuple[Direction, int]] = []
         self._converted: dict[int, list[FastEntry]] = {}  # id(row) -> its bool form
         self._version = rows.version
@@ -110,6 +118,7 @@ class FastPath:
     def forget(self) -> None:
         """Forget every remembered pod (after any change to the cluster)."""
         self.records.clear()
+        self._pod_numbers.clear()
 
     def remember(self, ip: str, record: Record) -> None:
         """Keep a pod's record (a pod's only: nodes and external hosts take the full path)."""
@@ -122,32 +131,41 @@ class FastPath:
             self._named_groups.clear()
             self._converted.clear()
             self.records.clear()
+            self._pod_numbers.clear()
             self._version = rows.version
         signatures = len(rows.registry.named)
         if signatures != self._signatures:  # named groups: a row for each new signature
             for direction, group in self._named_groups:
-                found = self._group_rows[(direction, group)]
+                by_signature: FastRows = self._group_rows[(direction, group)][0]
                 for signature in range(self._signatures, signatures):
-                    found.append(self._fast_row(direction, group, signature))
+                    by_signature.append(self._fast_row(direction, group, signature))
             self._signatures = signatures
+        number = self._pod_numbers.setdefault(record.key, len(self._pod_numbers))
+        egress, egress_named = self._rows_of("egress", record.egress)
+        ingress, ingress_named = self._rows_of("ingress", record.ingress)
         self.records[ip] = (
-            record.key,
+            number,
             record.identity,
             record.blocks,
             record.named + 1,
-            self._rows_of("egress", record.egress),
-            self._rows_of("ingress", record.ingress),
+            egress,
+            ingress,
+            egress_named,
+            ingress_named,
         )
 
-    def _rows_of(self, direction: Direction, group: int) -> FastRows:
-        """A group's bool rows: one, or one per signature (index: signature + 1)."""
+    def _rows_of(self, direction: Direction, group: int) -> tuple[FastRow | FastRows, bool]:
+        """A group's bool row, or (its rules use named ports) its rows by signature + 1;
+        and which of the two."""
         found = self._group_rows.get((direction, group))
         if found is None:
             named = self.rows.uses_named(direction, group)
             if named:
                 self._named_groups.append((direction, group))
-            last = self._signatures if named else 0
-            found = [self._fast_row(direction, group, s) for s in range(-1, last)]
+                rows = [self._fast_row(direction, group, s) for s in range(-1, self._signatures)]
+                found = (rows, True)
+            else:
+                found = (self._fast_row(direction, group, -1), False)
             self._group_rows[(direction, group)] = found
         return found
 

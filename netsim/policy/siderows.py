@@ -31,10 +31,11 @@ Peers = tuple[tuple[int, set[int] | None, int | None], ...]
 """A rule's peers: (index, live member set or None, ipBlock entry or None)."""
 GroupRule = tuple[str, int, PortSet, Peers, tuple[set[int], ...], tuple[int, ...]]
 """(policy key, rule index, ports, peers, the peers' member sets, their ipBlock entries)."""
-FastEntry = bool | tuple[tuple[set[int], ...], frozenset[int]]
-"""A side entry as the bool fast path reads it: True (every remote end passes), or
-(identity sets, ipBlock entries): a remote passes when its identity is in one of the
-sets or it lies in one of the entries."""
+FastEntry = bool | set[int] | tuple[tuple[set[int], ...], frozenset[int]]
+"""A side entry as the bool fast path reads it: True (every remote end passes); one
+identity set (a remote passes when its identity is in it); or (identity sets, ipBlock
+entries): a remote passes when its identity is in one of the sets or it lies in one of
+the entries."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ def side_entry(policies: tuple[str, ...], matched: list[tuple[GroupRule, int | N
         everything,
         sets,
         block_set,
-        True if everything else (sets, block_set),
+        True if everything else sets[0] if len(sets) == 1 and not blocks else (sets, block_set),
     )
 
 

@@ -240,20 +240,24 @@ ADMIT_BLOCK_7 = ((), frozenset({7}))
 
 def _reader(slow: Callable[..., bool]) -> Callable[..., bool]:
     """The C reader over hand-made records (identity 1 = a; c admits ipBlock entry 7,
-    which d lies in); port limit 3, TCP ports 1 and 2 share class 1."""
+    which d lies in; b-named is b's second address, whose ingress is by signature);
+    port limit 3, TCP ports 1 and 2 share class 1."""
     if not fastpath.COMPILED:
         if os.environ.get("CI") == "true":
             pytest.fail(NOT_BUILT)
         pytest.skip(NOT_BUILT)
     from netsim.policy import _sidefast  # type: ignore[attr-defined]
 
-    everyone = [[True, True]]
+    everyone = [True, True]
+    a, b, c, d, bad = 1001, 1002, 1003, 1004, 1005  # pod numbers
     records = {
-        "a": ("k-a", 1, frozenset(), 0, everyone, [[DENY, DENY]]),
-        "b": ("k-b", 2, frozenset(), 0, everyone, [[DENY, ADMIT_IDENTITY_1]]),
-        "c": ("k-c", 3, frozenset(), 0, everyone, [[DENY, ADMIT_BLOCK_7]]),
-        "d": ("k-d", 4, frozenset({7}), 0, everyone, [[DENY, DENY]]),
-        "bad": ("k-bad", 5, frozenset(), 0, "not rows", []),
+        "a": (a, 1, frozenset(), 0, everyone, [DENY, DENY], False, False),
+        "b": (b, 2, frozenset(), 0, everyone, [DENY, ADMIT_IDENTITY_1], False, False),
+        "b-named": (b, 2, frozenset(), 1, everyone, [[], [DENY, {1}]], False, True),
+        "c": (c, 3, frozenset(), 0, everyone, [DENY, ADMIT_BLOCK_7], False, False),
+        "d": (d, 4, frozenset({7}), 0, everyone, [DENY, DENY], False, False),
+        "bad": (bad, 5, frozenset(), 0, "not rows", [], False, False),
+        "bad-flag": (bad, 5, frozenset(), 0, everyone, everyone, 1, 0),
     }
     tables = {"TCP": [0, 1, 1], "UDP": "not a table"}
     reader: Callable[..., bool] = _sidefast.FastAllowed(records, tables, slow, 3).allowed
@@ -274,11 +278,14 @@ def test_c_reader_reads_and_hands_everything_else_to_slow() -> None:
     assert allowed("a", "b", "TCP", 0) is False  # ... and nobody on class 0
     assert allowed("d", "c", "TCP", 1) is True  # c admits ipBlock entry 7, where d lies
     assert allowed("a", "c", "TCP", 1) is False
+    assert allowed("a", "b-named", "TCP", 1) is True  # b's rows by signature: row 1
+    assert allowed("d", "b-named", "TCP", 1) is False
     assert asked == []
     for args in (
         ("x", "a", "TCP", 1),  # unknown source
         ("a", "x", "TCP", 1),  # unknown destination
         ("a", "a", "TCP", 1),  # same pod
+        ("b", "b-named", "TCP", 1),  # same pod, another address
         ("a", "b", "SCTP", 1),  # protocol without a table
         ("a", "b", "UDP", 1),  # table of the wrong type
         ("a", "b", "TCP", 3),  # past the port limit
@@ -287,6 +294,7 @@ def test_c_reader_reads_and_hands_everything_else_to_slow() -> None:
         ("a", "b", "TCP", True),  # not an int
         ("a", "b", "TCP", "80"),
         ("bad", "a", "TCP", 1),  # rows of the wrong type
+        ("bad-flag", "a", "TCP", 1),  # a flag that is not a bool
     ):
         assert allowed(*args) is True
         assert asked[-1] == args

@@ -1,8 +1,11 @@
 """The wheel carries everything ``netsim`` needs at run time (package data), so a packaging
 regression fails here and not on a user's ``pip install .``.
 
-The wheel is built from a copy of the sources (pyproject.toml, README.md, netsim/) in a
-temporary folder, so the build leaves nothing in the working tree. It is built as
+The wheel is built from a copy of the sources (pyproject.toml, setup.py, README.md,
+netsim/ without compiled files) in a temporary folder, so the build leaves nothing in the
+working tree. ``setup.py`` lists the optional C helpers: built where a C compiler exists
+(CI installs one), left out without one, and netsim then runs pure Python; both builds
+are checked here. It is built as
 ``pip install .`` builds it: in an isolated environment holding the build requirements of
 pyproject.toml, unless the running environment already has them (then without isolation,
 which needs no package index).
@@ -36,22 +39,31 @@ def _has_build_requirements() -> bool:
     return parts >= (68, 0) and importlib.util.find_spec("wheel") is not None
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Build the wheel once for this module; return it and the copy it was built from."""
-    root = tmp_path_factory.mktemp("wheel")
+def _build_wheel(root: Path, env: dict[str, str] | None = None) -> tuple[Path, Path]:
+    """Build a wheel from a fresh copy of the sources under ``root``; return it and the copy."""
     src, out = root / "src", root / "dist"
-    src.mkdir()
-    shutil.copy2(REPO / "pyproject.toml", src)
-    shutil.copy2(REPO / "README.md", src)
-    shutil.copytree(PACKAGE, src / "netsim", ignore=shutil.ignore_patterns("__pycache__"))
+    src.mkdir(parents=True)
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy2(REPO / name, src)
+    ignored = shutil.ignore_patterns("__pycache__", "*.so", "*.pyd")
+    shutil.copytree(PACKAGE, src / "netsim", ignore=ignored)
     argv = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)]
     if _has_build_requirements():
         argv.insert(4, "--no-build-isolation")
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (found,) = out.glob("netsim-*.whl")
     return found, src / "netsim"
+
+
+HELPERS = ("netsim/match/_lpm", "netsim/policy/_sidefast")
+"""The optional C helpers, as the start of their names in a wheel."""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Build the wheel once for this module; return it and the copy it was built from."""
+    return _build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture
@@ -125,3 +137,52 @@ def test_the_demo_runs_from_the_wheel_in_another_folder(wheel: Path, tmp_path: P
         check=True,
     )
     assert probe.stdout.strip().startswith(str(site))
+
+
+def _run_from(wheel: Path, tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python argv...`` with only the unpacked wheel on the path, in another folder."""
+    site = tmp_path / "site"
+    if not site.exists():
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(site)
+    work = tmp_path / "elsewhere"
+    work.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    return subprocess.run(
+        [sys.executable, *argv], cwd=work, env=env, capture_output=True, text=True, check=False
+    )
+
+
+CHECK_HELPERS = (
+    "import netsim.match.cidrtrie as c, netsim.policy.fastpath as f; print(c.COMPILED, f.COMPILED)"
+)
+
+
+def test_the_wheel_carries_the_compiled_helpers(wheel: Path, tmp_path: Path) -> None:
+    """Where a C compiler exists, the wheel holds both helpers and netsim runs them."""
+    if shutil.which(os.environ.get("CC", "cc")) is None:
+        message = "no C compiler here: the wheel is pure Python (see the next test)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    names = _names(wheel)
+    for helper in HELPERS:
+        assert any(n.startswith(helper) and n.endswith(".so") for n in names), helper
+    proc = _run_from(wheel, tmp_path, "-c", CHECK_HELPERS)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "True"]
+
+
+def test_without_a_compiler_the_wheel_builds_and_runs_pure_python(tmp_path: Path) -> None:
+    """The issue's condition for a compiled path: install and run on a machine with no C
+    compiler. The compiler is made to fail (CC and LDSHARED are /bin/false)."""
+    env = {**os.environ, "CC": "/bin/false", "LDSHARED": "/bin/false", "CXX": "/bin/false"}
+    wheel, _ = _build_wheel(tmp_path / "build", env)
+    names = _names(wheel)
+    assert not [n for n in names if n.endswith((".so", ".pyd"))]
+    proc = _run_from(wheel, tmp_path, "-c", CHECK_HELPERS)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "False"]
+    demo = _run_from(wheel, tmp_path, "-m", "netsim", "demo", "--quiet")
+    assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.startswith("PASS nginx-walkthrough: ")

@@ -801,6 +801,20 @@ def measure_demo(budget: float) -> list[Result]:
     return rec.results
 
 
+def compiled_helpers() -> str:
+    """Which of the optional C helpers this install runs (the figures depend on it)."""
+    from netsim.match import cidrtrie
+    from netsim.policy import fastpath
+
+    def path(compiled: bool) -> str:
+        return "C" if compiled else "pure Python (C helper not built)"
+
+    return (
+        f"CidrTrie.lookup4: {path(cidrtrie.COMPILED)}; "
+        f"PolicyEngine.allowed fast path: {path(fastpath.COMPILED)}"
+    )
+
+
 def run_sweep(config: SweepConfig, progress: Progress | None = None) -> Sweep:
     """Run every measurement of ``config`` and return the results in order."""
     say = progress or (lambda _label: None)
@@ -810,6 +824,8 @@ def run_sweep(config: SweepConfig, progress: Progress | None = None) -> Sweep:
     matrix_rate = 0.0
     if not have_engine:
         notes.append("netsim.policy.engine is not there yet: engine figures skipped")
+    else:
+        notes.append(compiled_helpers())
     for shape in config.shapes:
         label = f"{shape.pods} pods/{shape.policies} policies"
         say(f"generate, {label}")

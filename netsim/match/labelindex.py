@@ -30,6 +30,8 @@ class LabelIndex:
         self._labels: dict[int, dict[str, str]] = {}
         self._by_pair: dict[tuple[str, str], set[int]] = {}
         self._by_key: dict[str, set[int]] = {}
+        """Key -> ids having it, only for the keys an Exists/DoesNotExist term asked about
+        (built on first use, then kept up to date): one set fewer to grow per label."""
         self._all: set[int] = set()
 
     def add(self, ident: int, labels: Iterable[tuple[str, str]]) -> None:
@@ -46,9 +48,8 @@ class LabelIndex:
                 members = by_pair[pair] = set()
             members.add(ident)
             members = by_key.get(pair[0])
-            if members is None:
-                members = by_key[pair[0]] = set()
-            members.add(ident)
+            if members is not None:
+                members.add(ident)
 
     def remove(self, ident: int) -> None:
         """Forget object ``ident`` (no error if unknown)."""
@@ -56,9 +57,11 @@ class LabelIndex:
         if mapping is None:
             return
         self._all.discard(ident)
+        by_key = self._by_key
         for key, value in mapping.items():
             self._by_pair[(key, value)].discard(ident)
-            self._by_key[key].discard(ident)
+            if key in by_key:
+                by_key[key].discard(ident)
 
     def __len__(self) -> int:
         return len(self._all)
@@ -75,10 +78,20 @@ class LabelIndex:
         """The labels of ``ident`` (a live dict: do not modify)."""
         return self._labels[ident]
 
+    def _with_key(self, key: str) -> set[int]:
+        """The ids having label ``key`` (a live set: do not modify)."""
+        found = self._by_key.get(key)
+        if found is None:
+            found = self._by_key[key] = set()
+            for (k, _), members in self._by_pair.items():
+                if k == key:
+                    found |= members
+        return found
+
     def _positive(self, term: Term) -> Set[int]:
         op, key, values = term
         if op == "Exists":
-            return self._by_key.get(key, EMPTY)
+            return self._with_key(key)
         if len(values) == 1:
             return self._by_pair.get((key, values[0]), EMPTY)
         union: set[int] = set()
@@ -131,7 +144,7 @@ class LabelIndex:
             if op == "Exists" or (op in ("=", "In") and len(values) == 1):
                 result &= self._positive(term)
             elif op == "DoesNotExist":
-                result -= self._by_key.get(key, EMPTY)
+                result -= self._with_key(key)
             elif op in ("In", "NotIn"):
                 rest.append(term)
             else:

@@ -220,8 +220,11 @@ class PolicyEngine:
                 self._flows.clear()
             self._flows[key] = found
             if self.sides.fast_path_applies:
-                self.fast.remember(src_ip, src)
-                self.fast.remember(dst_ip, dst)
+                held = self.fast.records
+                if src_ip not in held:
+                    self.fast.remember(src_ip, src)
+                if dst_ip not in held:
+                    self.fast.remember(dst_ip, dst)
         return found
 
     def selecting_policies(self, pod: Pod) -> list[CompiledPolicy]:

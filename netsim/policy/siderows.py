@@ -144,6 +144,7 @@ class SideRows:
         self._group_rules: dict[tuple[Direction, int], tuple[GroupRule, ...]] = {}
         self._named_keys: dict[tuple[Direction, int], tuple[tuple[str, str], ...]] = {}
         self._rows: dict[tuple[Direction, int, tuple[int | None, ...]], Row] = {}
+        self._asked: dict[tuple[Direction, int, int], Row] = {}  # by signature, not resolution
         self._vectors: dict[tuple[int, int], tuple[PortSet, tuple[tuple[int, int], ...]]] = {}
 
     def size(self) -> int:
@@ -153,6 +154,7 @@ class SideRows:
     def forget(self) -> None:
         """Drop every row and group rule list (group ids start again, or classes changed)."""
         self._rows.clear()
+        self._asked.clear()
         self._group_rules.clear()
         self._named_keys.clear()
         self._vectors.clear()
@@ -214,6 +216,10 @@ class SideRows:
     def row(self, direction: Direction, group: int, signature: int) -> Row:
         """A group's entries by port class at a destination with named-port ``signature``
         (-1: none, or the group's rules use no named ports). Call :meth:`sync` first."""
+        asked = (direction, group, signature)
+        found = self._asked.get(asked)
+        if found is not None:
+            return found
         rules = self.rules_of(direction, group)
         names = self._names(direction, group, rules)
         named_ports = self.registry.named_ports(signature)
@@ -223,6 +229,7 @@ class SideRows:
         if found is None:
             found = self._rows[key] = self._build(group, rules, signature if names else -1)
             self._tracked.append(found)
+        self._asked[asked] = found
         return found
 
     def _names(

@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from strategies import NODES, PROBE_PORTS, World, build_cluster, probe_addresses, worlds
 
@@ -25,9 +25,8 @@ from netsim.policy.engine import PolicyEngine
 from netsim.policy.profile import Profile
 from netsim.policy.reference import ReferenceEvaluator
 
-from .test_properties import PROFILES, apply, operations
+from .test_properties import PROFILES, apply, examples, operations
 
-SCALE = int(os.environ.get("NETSIM_HYPOTHESIS_EXAMPLES", "0"))
 NOT_BUILT = (
     "the C reader netsim.policy._sidefast is not built "
     "(pip install -e . compiles it where a C compiler and Python headers exist)"
@@ -38,15 +37,6 @@ EDGE_PORTS = tuple(
     for port in (0, 1, 52, 53, 54, 79, 80, 81, 82, 89, 90, 91, 8079, 8080, 8081, 65535)
 )
 """Ports at and beside every number the random policies and pods use (class edges)."""
-
-
-def examples(default: int) -> settings:
-    return settings(
-        max_examples=SCALE or default,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 @pytest.fixture(scope="module", params=["python", "c"])

@@ -145,16 +145,18 @@ class SideRows:
         self._named_keys: dict[tuple[Direction, int], tuple[tuple[str, str], ...]] = {}
         self._rows: dict[tuple[Direction, int, tuple[int | None, ...]], Row] = {}
         self._asked: dict[tuple[Direction, int, int], Row] = {}  # by signature, not resolution
+        self._single: dict[tuple[Direction, int, int, int], SideEntry] = {}  # rows not built
         self._vectors: dict[tuple[int, int], tuple[PortSet, tuple[tuple[int, int], ...]]] = {}
 
     def size(self) -> int:
-        """How many rows are kept."""
-        return len(self._rows)
+        """How many rows and single-class entries are kept."""
+        return len(self._rows) + len(self._single)
 
     def forget(self) -> None:
         """Drop every row and group rule list (group ids start again, or classes changed)."""
         self._rows.clear()
         self._asked.clear()
+        self._single.clear()
         self._group_rules.clear()
         self._named_keys.clear()
         self._vectors.clear()
@@ -216,6 +218,11 @@ class SideRows:
     def row(self, direction: Direction, group: int, signature: int) -> Row:
         """A group's entries by port class at a destination with named-port ``signature``
         (-1: none, or the group's rules use no named ports). Call :meth:`sync` first."""
+        return self._row(direction, group, signature, build=True)  # type: ignore[return-value]
+
+    def _row(self, direction: Direction, group: int, signature: int, build: bool) -> Row | None:
+        """The row if built (or ``build``: built now); rows are shared by the signatures that
+        resolve the group's named ports alike."""
         asked = (direction, group, signature)
         found = self._asked.get(asked)
         if found is not None:
@@ -227,6 +234,8 @@ class SideRows:
         key = (direction, group, resolved)
         found = self._rows.get(key)
         if found is None:
+            if not build:
+                return None
             found = self._rows[key] = self._build(group, rules, signature if names else -1)
             self._tracked.append(found)
         self._asked[asked] = found
@@ -287,12 +296,32 @@ class SideRows:
         self, direction: Direction, group: int, protocol: str, port: int, signature: int
     ) -> SideEntry:
         """The entry of a group on (protocol, port) at a destination with named-port
-        ``signature``: from the group's row, or (a protocol or port without a class)
-        matched rule by rule."""
+        ``signature``: from the group's row when it was built (the fast path builds them),
+        else the one class's entry, built and kept on its own (deciding a few flows of a
+        group does not build its whole row); a protocol or port without a class is matched
+        rule by rule."""
         self.sync()
         at_class = self.ports.class_of(protocol, port)
-        if at_class is not None:
-            return self.row(direction, group, signature)[at_class]
+        if at_class is None:
+            return self._matched(direction, group, protocol, port, signature)
+        row = self._asked.get((direction, group, signature))
+        if row is not None:
+            return row[at_class]
+        key = (direction, group, signature, at_class)
+        found = self._single.get(key)
+        if found is not None:
+            return found
+        row = self._row(direction, group, signature, build=False)
+        if row is not None:
+            return row[at_class]
+        protocol, first = self.ports.firsts[at_class]  # speaks for the whole class
+        found = self._single[key] = self._matched(direction, group, protocol, first, signature)
+        return found
+
+    def _matched(
+        self, direction: Direction, group: int, protocol: str, port: int, signature: int
+    ) -> SideEntry:
+        """The entry of one (protocol, port), its rules matched one by one."""
         named = self.registry.named_ports(signature)
         matched: list[tuple[GroupRule, int | None]] = []
         for rule in self.rules_of(direction, group):

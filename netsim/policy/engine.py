@@ -171,6 +171,7 @@ class PolicyEngine:
         self.registry.forget_classes()
         self.groups.forget()
         self.sides.forget()
+        self.fast.forget_rows()
         self.classes.forget_blocks()
         self.tiers.forget()
 

@@ -102,7 +102,6 @@ class FastPath:
         self._pod_numbers: dict[str, int] = {}
         self._named_groups: list[tuple[Direction, int]] = []
         self._converted: dict[int, list[FastEntry]] = {}  # id(row) -> its bool form
-        self._version = rows.version
         self._signatures = len(rows.registry.named)
         self.compiled = compiled and _sidefast is not None
         """True when :attr:`allowed` is the C reader."""
@@ -120,19 +119,19 @@ class FastPath:
         self.records.clear()
         self._pod_numbers.clear()
 
+    def forget_rows(self) -> None:
+        """Forget the pods and the groups' bool rows too (after :meth:`SideRows.forget`)."""
+        self.forget()
+        self._group_rows.clear()
+        self._named_groups.clear()
+        self._converted.clear()
+
     def remember(self, ip: str, record: Record) -> None:
         """Keep a pod's record (a pod's only: nodes and external hosts take the full path)."""
         if record.kind != "pod" or record.identity < 0:
             return
         rows = self.rows
         rows.sync()
-        if rows.version != self._version:
-            self._group_rows.clear()
-            self._named_groups.clear()
-            self._converted.clear()
-            self.records.clear()
-            self._pod_numbers.clear()
-            self._version = rows.version
         signatures = len(rows.registry.named)
         if signatures != self._signatures:  # named groups: a row for each new signature
             for direction, group in self._named_groups:

@@ -136,8 +136,6 @@ class SideRows:
         self.groups = groups
         self.registry = registry
         self.ports = PortClasses()
-        self.version = 0
-        """Bumped whenever :meth:`forget` drops the rows."""
         self._signatures = 0  # named-port signatures already cut into the classes
         self._splits = 0  # class splits already applied to the tracked lists
         self._tracked: list[list[Any]] = []
@@ -161,7 +159,6 @@ class SideRows:
         self._named_keys.clear()
         self._vectors.clear()
         self._tracked.clear()
-        self.version += 1
 
     def track(self, by_class: list[Any]) -> None:
         """Keep a list indexed by port class as long as the classes: a split appends a copy
@@ -218,7 +215,9 @@ class SideRows:
     def row(self, direction: Direction, group: int, signature: int) -> Row:
         """A group's entries by port class at a destination with named-port ``signature``
         (-1: none, or the group's rules use no named ports). Call :meth:`sync` first."""
-        return self._row(direction, group, signature, build=True)  # type: ignore[return-value]
+        found = self._row(direction, group, signature, build=True)
+        assert found is not None  # built when missing
+        return found
 
     def _row(self, direction: Direction, group: int, signature: int, build: bool) -> Row | None:
         """The row if built (or ``build``: built now); rows are shared by the signatures that

@@ -4,12 +4,12 @@ message; under CI=true it fails instead, as CI builds it (``pip install -e .`` c
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import pytest
+from needs import unavailable
 
 from netsim.match.cidrtrie import COMPILED, CidrTrie
 
@@ -21,11 +21,8 @@ NOT_BUILT = (
 
 def require_compiled() -> None:
     """Skip (fail under CI=true) when the C helper is not built."""
-    if COMPILED:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(NOT_BUILT)
-    pytest.skip(NOT_BUILT)
+    if not COMPILED:
+        unavailable(NOT_BUILT)
 
 
 @pytest.fixture(scope="module", params=["python", "c"])

@@ -8,13 +8,13 @@ CI=true it fails instead, as CI builds it (``pip install -e .`` compiles it).
 from __future__ import annotations
 
 import gc
-import os
 import weakref
 from collections.abc import Callable
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from needs import unavailable
 from strategies import NODES, PROBE_PORTS, World, build_cluster, probe_addresses, worlds
 
 from netsim.model import Cluster, LabelSelector, Namespace, NetworkPolicy, Pod, PolicyPeer
@@ -43,9 +43,7 @@ EDGE_PORTS = tuple(
 def compiled(request: pytest.FixtureRequest) -> bool:
     """True for the C reader's run (skips, or fails under CI=true, when it is not built)."""
     if request.param == "c" and not fastpath.COMPILED:
-        if os.environ.get("CI") == "true":
-            pytest.fail(NOT_BUILT)
-        pytest.skip(NOT_BUILT)
+        unavailable(NOT_BUILT)
     return request.param == "c"
 
 
@@ -233,9 +231,7 @@ def _reader(slow: Callable[..., bool]) -> Callable[..., bool]:
     which d lies in; b-named is b's second address, whose ingress is by signature);
     port limit 3, TCP ports 1 and 2 share class 1."""
     if not fastpath.COMPILED:
-        if os.environ.get("CI") == "true":
-            pytest.fail(NOT_BUILT)
-        pytest.skip(NOT_BUILT)
+        unavailable(NOT_BUILT)
     from netsim.policy import _sidefast  # type: ignore[attr-defined]
 
     everyone = [True, True]

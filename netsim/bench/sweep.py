@@ -608,7 +608,7 @@ def measure_lpm(prefixes: int, budget: float, seed: int = 0) -> list[Result]:
         trie.insert(p, i)
     lookup4 = trie.lookup4
     lookup4(addresses[0])
-    path = "lookup4: C helper" if trie.compiled else "lookup4: pure Python (C helper not built)"
+    path = f"lookup4: {helper_path(trie.compiled)}"
 
     def ours() -> None:
         for a in addresses:
@@ -801,17 +801,19 @@ def measure_demo(budget: float) -> list[Result]:
     return rec.results
 
 
+def helper_path(compiled: bool) -> str:
+    """How a result names the path that ran: an optional C helper, or its Python fallback."""
+    return "C helper" if compiled else "pure Python (C helper not built)"
+
+
 def compiled_helpers() -> str:
     """Which of the optional C helpers this install runs (the figures depend on it)."""
     from netsim.match import cidrtrie
     from netsim.policy import fastpath
 
-    def path(compiled: bool) -> str:
-        return "C" if compiled else "pure Python (C helper not built)"
-
     return (
-        f"CidrTrie.lookup4: {path(cidrtrie.COMPILED)}; "
-        f"PolicyEngine.allowed fast path: {path(fastpath.COMPILED)}"
+        f"CidrTrie.lookup4: {helper_path(cidrtrie.COMPILED)}; "
+        f"PolicyEngine.allowed fast path: {helper_path(fastpath.COMPILED)}"
     )
 
 
